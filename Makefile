@@ -1,0 +1,30 @@
+# fem_spin: `make demo` and `make test` build .venv on a fresh machine (finding a Python >= 3.12).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export FEM_SPIN_JIT_CACHE ?= $(CURDIR)/.cache/jit
+export OMP_NUM_THREADS ?= 1
+export PYVISTA_OFF_SCREEN ?= true
+export MPLBACKEND ?= Agg
+NP ?= 2
+
+.PHONY: venv demo test test-serial test-mpi clean
+
+venv:
+	@scripts/bootstrap.sh test
+
+demo: venv
+	$(PY) demos/cpp_bilayer.py
+
+test: test-serial test-mpi
+
+test-serial: venv
+	$(PY) -m pytest
+
+# -m mpi4py: an exception on one rank aborts all ranks instead of hanging them.
+test-mpi: venv
+	timeout 900 $(VENV)/bin/mpiexec -n $(NP) $(PY) -m mpi4py -m pytest -m "not serial" -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) .cache output

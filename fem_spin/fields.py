@@ -1,0 +1,73 @@
+"""Small helpers that turn user input (constants, callables, UFL) into DOLFINx objects."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import dolfinx.fem as fem
+import numpy as np
+import ufl
+
+from fem_spin.errors import InputError
+
+__all__ = ["jit_options", "as_vector_field", "interpolate", "region_function"]
+
+
+def jit_options() -> dict:
+    """FFCx/CFFI JIT options: the cache lives in ``$FEM_SPIN_JIT_CACHE`` if set, else in
+    ``$XDG_CACHE_HOME/fem_spin/jit`` (default ``~/.cache/fem_spin/jit``)."""
+    cache = os.environ.get("FEM_SPIN_JIT_CACHE")
+    if not cache:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        cache = Path(base) / "fem_spin" / "jit"
+    return {"cache_dir": str(cache)}
+
+
+def as_vector_field(mesh, value, name: str):
+    """``None``, a constant 3-sequence, a Function or a UFL 3-vector -> UFL 3-vector or None."""
+    if value is None:
+        return None
+    if isinstance(value, ufl.core.expr.Expr):
+        if ufl.shape(value) != (3,):
+            raise InputError(f"{name} must be a 3-vector field, got UFL shape {ufl.shape(value)}")
+        return value
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.shape != (3,) or not np.all(np.isfinite(arr)):
+        raise InputError(
+            f"{name} must be a constant 3-vector, a DOLFINx Function or a UFL 3-vector "
+            f"expression, got {value!r}"
+        )
+    return fem.Constant(mesh, arr)
+
+
+def interpolate(expr, V: fem.FunctionSpace, name: str | None = None) -> fem.Function:
+    """Interpolate a UFL expression (or a callable ``x -> array``) into a new Function on V."""
+    u = fem.Function(V, name=name)
+    if callable(expr) and not isinstance(expr, ufl.core.expr.Expr):
+        u.interpolate(expr)
+    else:
+        u.interpolate(
+            fem.Expression(expr, V.element.interpolation_points, jit_options=jit_options())
+        )
+    return u
+
+
+def region_function(mesh, cell_tags, values: dict[int, Sequence[float]], shape: tuple[int, ...],
+                    name: str) -> fem.Function:
+    """Piecewise-constant (DG0) field taking ``values[tag]`` on the cells tagged ``tag``."""
+    V0 = fem.functionspace(mesh, ("DG", 0, shape) if shape else ("DG", 0))
+    f = fem.Function(V0, name=name)
+    bs = V0.dofmap.index_map_bs
+    array = f.x.array.reshape(-1, bs)
+    for tag, value in values.items():
+        cells = (cell_tags.find(tag) if cell_tags is not None
+                 else np.arange(V0.dofmap.list.shape[0], dtype=np.int32))
+        dofs = V0.dofmap.list[cells, 0]
+        array[dofs] = np.asarray(value, dtype=float).reshape(bs)
+    f.x.scatter_forward()
+    return f

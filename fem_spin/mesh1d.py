@@ -1,0 +1,105 @@
+"""1D meshes (intervals of layers) built directly with DOLFINx, graded at interfaces."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import basix.ufl
+import dolfinx.mesh
+import numpy as np
+from mpi4py import MPI
+
+from fem_spin.errors import InputError
+
+__all__ = ["Geometry", "LEFT_END", "RIGHT_END", "graded_nodes", "layered_interval"]
+
+log = logging.getLogger(__name__)
+
+LEFT_END, RIGHT_END = 1, 2  # facet tags of the two end points of a 1D mesh
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A mesh with its cell and facet tags and the name -> tag map of its regions and boundaries."""
+
+    mesh: dolfinx.mesh.Mesh
+    cell_tags: dolfinx.mesh.MeshTags
+    facet_tags: dolfinx.mesh.MeshTags
+    tags: dict[str, int] = field(default_factory=dict)
+
+
+def graded_nodes(x0: float, x1: float, h_max: float, refine: Sequence[tuple[float, float]] = (),
+                 growth: float = 0.15) -> np.ndarray:
+    """Nodes on [x0, x1] with spacing ``min(h_max, h_i + growth |x - x_i|)`` near the points
+    ``(x_i, h_i)`` of ``refine``; every ``x_i`` inside the interval is a node."""
+    if not x1 > x0 or h_max <= 0 or any(h <= 0 for _, h in refine):
+        raise InputError(f"graded_nodes needs x1 > x0 and positive sizes, got [{x0}, {x1}], "
+                         f"h_max={h_max}, refine={list(refine)}")
+
+    def size(x: float) -> float:
+        return min([h_max] + [h + growth * abs(x - xi) for xi, h in refine])
+
+    breaks = sorted({x0, x1, *(xi for xi, _ in refine if x0 < xi < x1)})
+    nodes = [np.array([x0])]
+    for a, b in zip(breaks[:-1], breaks[1:], strict=True):
+        xs = [a]
+        while xs[-1] < b:
+            xs.append(xs[-1] + size(xs[-1]))
+        xs = np.asarray(xs)
+        xs = a + (xs - a) * (b - a) / (xs[-1] - a)  # stretch the last step onto b
+        nodes.append(xs[1:])
+    return np.concatenate(nodes)
+
+
+def layered_interval(comm: MPI.Comm, nodes: np.ndarray, layers: Sequence[tuple[str, float]],
+                     gdim: int = 1) -> Geometry:
+    """Interval mesh on ``nodes`` split into named layers.
+
+    Args:
+        comm: communicator.
+        nodes: increasing node coordinates (nm); built on rank 0, then distributed.
+        layers: ``(name, right end x)`` per layer, left to right; cell tags 1, 2, ... in order.
+        gdim: geometric dimension (1).
+    Returns:
+        Geometry with facet tags :data:`LEFT_END`/:data:`RIGHT_END` ("left", "right").
+    """
+    nodes = np.asarray(nodes, dtype=float)
+    if nodes.ndim != 1 or len(nodes) < 2 or np.any(np.diff(nodes) <= 0):
+        raise InputError("nodes must be a strictly increasing 1D array of at least two points")
+    ends = [x for _, x in layers]
+    if not layers or abs(ends[-1] - nodes[-1]) > 1e-9 * (nodes[-1] - nodes[0]):
+        raise InputError(f"the last layer must end at the last node {nodes[-1]}, got {ends}")
+    if comm.rank == 0:
+        x = np.zeros((len(nodes), gdim))
+        x[:, 0] = nodes
+        cells = np.stack([np.arange(len(nodes) - 1), np.arange(1, len(nodes))], axis=1)
+    else:
+        x = np.zeros((0, gdim))
+        cells = np.zeros((0, 2), dtype=np.int64)
+    element = basix.ufl.element("Lagrange", "interval", 1, shape=(gdim,))
+    mesh = dolfinx.mesh.create_mesh(comm, cells.astype(np.int64), element, x)
+
+    tdim = mesh.topology.dim
+    ncells = mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts
+    cells_local = np.arange(ncells, dtype=np.int32)
+    mid = dolfinx.mesh.compute_midpoints(mesh, tdim, cells_local)[:, 0]
+    cell_values = 1 + np.searchsorted(np.asarray(ends), mid).astype(np.int32)
+    cell_tags = dolfinx.mesh.meshtags(mesh, tdim, cells_local, cell_values)
+
+    tol = 1e-9 * (nodes[-1] - nodes[0])
+    left = dolfinx.mesh.locate_entities_boundary(mesh, 0, lambda p: np.abs(p[0] - nodes[0]) < tol)
+    right = dolfinx.mesh.locate_entities_boundary(mesh, 0,
+                                                  lambda p: np.abs(p[0] - nodes[-1]) < tol)
+    facets = np.concatenate([left, right]).astype(np.int32)
+    values = np.concatenate([np.full(len(left), LEFT_END), np.full(len(right), RIGHT_END)])
+    order = np.argsort(facets)
+    facet_tags = dolfinx.mesh.meshtags(mesh, 0, facets[order], values[order].astype(np.int32))
+
+    tags = {name: i + 1 for i, (name, _) in enumerate(layers)}
+    tags.update(left=LEFT_END, right=RIGHT_END)
+    h = np.diff(nodes)
+    log.info("1D mesh: %d cells on [%g, %g] nm, h in [%.3g, %.3g] nm, layers %s",
+             len(h), nodes[0], nodes[-1], h.min(), h.max(), [n for n, _ in layers])
+    return Geometry(mesh, cell_tags, facet_tags, tags)
