@@ -6,7 +6,7 @@ DOLFINx. Units: nm, ps, rad/ps (see :mod:`fem_spin.physics`).
 
 import dolfinx_solver  # noqa: F401  (must precede dolfinx/petsc4py imports)
 
-from fem_spin.errors import FemSpinError, InputError, SolverError
+from fem_spin.errors import FemSpinError, InputError, OutputError, SolverError
 from fem_spin.parameters import Dirichlet, Flux, Material
 from fem_spin.problem import CoercivityWarning, SteadySpinDiffusion
 from fem_spin.solver import SolveInfo
@@ -20,6 +20,7 @@ __all__ = [
     "Flux",
     "InputError",
     "Material",
+    "OutputError",
     "SolveInfo",
     "SolverError",
     "SteadySpinDiffusion",

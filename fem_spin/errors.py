@@ -1,6 +1,6 @@
 """Errors fem_spin raises: each names the problem and what to do about it."""
 
-__all__ = ["FemSpinError", "InputError", "SolverError"]
+__all__ = ["FemSpinError", "InputError", "OutputError", "SolverError"]
 
 
 class FemSpinError(Exception):
@@ -13,3 +13,7 @@ class InputError(FemSpinError, ValueError):
 
 class SolverError(FemSpinError, RuntimeError):
     """A PETSc solve failed (diverged, or the factorisation broke down)."""
+
+
+class OutputError(FemSpinError, OSError):
+    """Writing an output file failed (on another rank: the message carries rank 0's error)."""

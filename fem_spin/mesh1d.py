@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import basix.ufl
 import dolfinx.mesh
@@ -12,22 +11,13 @@ import numpy as np
 from mpi4py import MPI
 
 from fem_spin.errors import InputError
+from fem_spin.geometry.base import Geometry, mesh_statistics, shared_facet_partitioner
 
 __all__ = ["Geometry", "LEFT_END", "RIGHT_END", "graded_nodes", "layered_interval"]
 
 log = logging.getLogger(__name__)
 
 LEFT_END, RIGHT_END = 1, 2  # facet tags of the two end points of a 1D mesh
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """A mesh with its cell and facet tags and the name -> tag map of its regions and boundaries."""
-
-    mesh: dolfinx.mesh.Mesh
-    cell_tags: dolfinx.mesh.MeshTags
-    facet_tags: dolfinx.mesh.MeshTags
-    tags: dict[str, int] = field(default_factory=dict)
 
 
 def graded_nodes(x0: float, x1: float, h_max: float, refine: Sequence[tuple[float, float]] = (),
@@ -79,7 +69,8 @@ def layered_interval(comm: MPI.Comm, nodes: np.ndarray, layers: Sequence[tuple[s
         x = np.zeros((0, gdim))
         cells = np.zeros((0, 2), dtype=np.int64)
     element = basix.ufl.element("Lagrange", "interval", 1, shape=(gdim,))
-    mesh = dolfinx.mesh.create_mesh(comm, cells.astype(np.int64), element, x)
+    mesh = dolfinx.mesh.create_mesh(comm, cells.astype(np.int64), element, x,
+                                     partitioner=shared_facet_partitioner())
 
     tdim = mesh.topology.dim
     ncells = mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts
@@ -102,4 +93,4 @@ def layered_interval(comm: MPI.Comm, nodes: np.ndarray, layers: Sequence[tuple[s
     h = np.diff(nodes)
     log.info("1D mesh: %d cells on [%g, %g] nm, h in [%.3g, %.3g] nm, layers %s",
              len(h), nodes[0], nodes[-1], h.min(), h.max(), [n for n, _ in layers])
-    return Geometry(mesh, cell_tags, facet_tags, tags)
+    return Geometry(mesh, cell_tags, facet_tags, tags, mesh_statistics(mesh))

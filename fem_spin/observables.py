@@ -10,9 +10,10 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
+from fem_spin.errors import InputError
 from fem_spin.fields import jit_options
 
-__all__ = ["integrate", "sample_line", "l2_norm"]
+__all__ = ["integrate", "l2_norm", "sample_line"]
 
 
 def integrate(comm: MPI.Comm, integrand) -> float | np.ndarray:
@@ -50,6 +51,11 @@ def sample_line(u: fem.Function, p0: Sequence[float], p1: Sequence[float], n: in
     """
     mesh = u.function_space.mesh
     comm = mesh.comm
+    p0, p1 = np.asarray(p0, dtype=float).ravel(), np.asarray(p1, dtype=float).ravel()
+    valid_n = isinstance(n, int | np.integer) and n >= 1
+    if not (1 <= len(p0) <= 3 and len(p1) == len(p0)) or not valid_n:
+        raise InputError(f"sample_line needs two points of 1-3 coordinates and n >= 1 samples, "
+                         f"got p0={p0}, p1={p1}, n={n!r}")
     a, b = np.zeros(3), np.zeros(3)
     a[: len(p0)], b[: len(p1)] = p0, p1
     t = np.linspace(0.0, 1.0, n)
@@ -67,12 +73,13 @@ def sample_line(u: fem.Function, p0: Sequence[float], p1: Sequence[float], n: in
         if len(owned):
             found.append(i)
             cells.append(owned[0])
-    size = u.function_space.dofmap.index_map_bs
+    size = int(np.prod(u.function_space.value_shape, dtype=int))  # 1 for a scalar
     local = np.full((n, size), np.nan)
     if found:
         local[found] = u.eval(points[found], np.asarray(cells, dtype=np.int32)).reshape(-1, size)
     # first rank that found a point provides its value
-    claim = np.where(np.isnan(local[:, 0]), comm.size, comm.rank).astype(np.int64)
+    claim = np.full(n, comm.size, dtype=np.int64)
+    claim[found] = comm.rank
     owner = np.empty_like(claim)
     comm.Allreduce(claim, owner, op=MPI.MIN)
     mine = np.where((owner == comm.rank)[:, None], np.nan_to_num(local, nan=0.0), 0.0)

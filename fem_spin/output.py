@@ -4,71 +4,155 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import dolfinx.fem as fem
 import dolfinx.io
 import numpy as np
+import ufl
 from mpi4py import MPI
 
+from fem_spin.errors import InputError, OutputError
 from fem_spin.fields import interpolate
 
-__all__ = ["write_fields", "write_csv", "s1_output_fields"]
+__all__ = ["s1_output_fields", "write_csv", "write_fields"]
+
+PARTIAL = ".partial"  # suffix of files and folders being written
+
+
+def _field(expr, V: fem.FunctionSpace, name: str) -> fem.Function:
+    """``expr`` interpolated into V; an expression without a mesh (a literal such as the zero
+    field of a problem without M and B) is evaluated directly."""
+    if ufl.domain.extract_domains(expr):
+        return interpolate(expr, V, name)
+    shape = ufl.shape(expr)
+    value = np.array([float(expr[idx]) for idx in np.ndindex(*shape)] if shape else [float(expr)])
+    f = fem.Function(V, name=name)
+    f.x.array[:] = np.tile(value, len(f.x.array) // value.size)
+    return f
 
 
 def s1_output_fields(problem) -> list[fem.Function]:
-    """m, M, H, m_eq and the spin current J (rows x, y, z; columns of flow) as Functions in the
-    discontinuous Lagrange space of m's degree (J is discontinuous across cells)."""
+    """m, H, m_eq, M (if any) and the spin current J as Functions in the discontinuous
+    Lagrange space of m's degree (J is discontinuous across cells).
+
+    J is a 3x3 tensor, rows spin x, y, z and columns flow direction x, y, z (zero beyond the
+    mesh's dimension): VTX pads a 3 x gdim tensor to 9 values without moving its entries, so
+    ParaView would misread anything but a 3x3 tensor.
+    """
     mesh, p = problem.mesh, problem.V.ufl_element().embedded_superdegree
     gdim = mesh.geometry.dim
     V = fem.functionspace(mesh, ("DG", p, (3,)))
-    out = [interpolate(problem.m, V, "m"), interpolate(problem.H, V, "H"),
-           interpolate(problem.m_eq, V, "m_eq")]
+    out = [_field(problem.m, V, "m"), _field(problem.H, V, "H"), _field(problem.m_eq, V, "m_eq")]
     if problem.M is not None:
-        out.append(interpolate(problem.M, V, "M"))
-    VJ = fem.functionspace(mesh, ("DG", p, (3, gdim)))
-    out.append(interpolate(problem.spin_current, VJ, "J"))
+        out.append(_field(problem.M, V, "M"))
+    J = problem.spin_current
+    J3 = ufl.as_matrix([[J[k, j] if j < gdim else 0 for j in range(3)] for k in range(3)])
+    VJ = fem.functionspace(mesh, ("DG", p, (3, 3)))
+    out.append(_field(J3, VJ, "J"))
     return out
+
+
+def _on_rank0(comm: MPI.Comm, action: Callable[[], None], what: str) -> None:
+    """Run ``action`` on rank 0; if it fails, every rank raises (rank 0 the original error)."""
+    error = None
+    if comm.rank == 0:
+        try:
+            action()
+        except Exception as e:
+            error = e
+    message = comm.bcast(None if error is None else f"{type(error).__name__}: {error}", root=0)
+    if error is not None:
+        raise error
+    if message is not None:
+        raise OutputError(f"rank 0 failed to {what}: {message}")
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def write_fields(comm: MPI.Comm, path: str | Path, functions: Sequence[fem.Function],
                  t: float = 0.0) -> Path:
     """Write Functions of one element family/degree into a VTX folder ``path`` (``*.bp``).
 
-    Written under a temporary name and renamed when complete, so an interrupted run leaves no
-    complete-looking output. Functions with different value shapes go to ``<stem>_<name>.bp``.
+    Functions with a different value shape than the first (the spin current J) go to
+    ``<stem>_<name>.bp`` beside it. All folders are written under ``*.partial`` names and
+    renamed only when every one is complete, so an interrupted or failed write leaves no
+    complete-looking output (and the previous output, if any, untouched).
+
+    Returns:
+        ``path``.
     """
     path = Path(path)
+    functions = list(functions)
+    if not functions or not all(isinstance(f, fem.Function) for f in functions):
+        raise InputError(f"write_fields needs a non-empty list of DOLFINx Functions, got "
+                         f"{functions!r}")
     groups: dict[tuple, list[fem.Function]] = {}
     for f in functions:
         groups.setdefault(tuple(f.function_space.value_shape), []).append(f)
-    written = []
-    for i, group in enumerate(groups.values()):
-        target = path if i == 0 else path.with_name(f"{path.stem}_{group[0].name}{path.suffix}")
-        tmp = target.with_name(target.name + ".partial")
-        if comm.rank == 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-        comm.barrier()
-        with dolfinx.io.VTXWriter(comm, tmp, group, engine="BP4") as writer:
-            writer.write(t)
-        comm.barrier()
-        if comm.rank == 0:
-            shutil.rmtree(target, ignore_errors=True)
+    targets = [path if i == 0 else path.with_name(f"{path.stem}_{g[0].name}{path.suffix}")
+               for i, g in enumerate(groups.values())]
+    partials = [target.with_name(target.name + PARTIAL) for target in targets]
+
+    def clear_partials() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for tmp in partials:
+            _remove(tmp)
+
+    _on_rank0(comm, clear_partials, f"prepare {path}")  # the other ranks wait for it
+    try:
+        for tmp, group in zip(partials, groups.values(), strict=True):
+            with dolfinx.io.VTXWriter(comm, tmp, group, engine="BP4") as writer:
+                writer.write(t)
+    except BaseException:
+        if comm.rank == 0:  # no collective call here: the other ranks may not have failed
+            for tmp in partials:
+                shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    comm.barrier()
+
+    def publish() -> None:
+        for tmp, target in zip(partials, targets, strict=True):
+            _remove(target)
             os.replace(tmp, target)
-        comm.barrier()
-        written.append(target)
+
+    _on_rank0(comm, publish, f"rename {[str(p) for p in partials]} to the final names")
     return path
 
 
-def write_csv(comm: MPI.Comm, path: str | Path, columns: dict[str, np.ndarray]) -> Path:
-    """Write equal-length columns to CSV on rank 0 (atomically: temp file, then rename)."""
+def write_csv(comm: MPI.Comm, path: str | Path, columns: Mapping[str, np.ndarray]) -> Path:
+    """Write equal-length columns (the same on every rank, e.g. from
+    :func:`fem_spin.observables.sample_line`) to CSV: header line of the column names, then
+    the rows. Rank 0 writes, atomically: a ``*.partial`` file renamed when complete.
+
+    Returns:
+        ``path``.
+    """
     path = Path(path)
-    if comm.rank == 0:
-        names = list(columns)
-        data = np.column_stack([np.asarray(columns[k], dtype=float) for k in names])
-        tmp = path.with_name(path.name + ".partial")
-        np.savetxt(tmp, data, delimiter=",", header=",".join(names), comments="", fmt="%.10g")
-        os.replace(tmp, path)
-    comm.barrier()
+    names = list(columns)
+    data = [np.asarray(columns[k], dtype=float) for k in names]
+    if not names or any(d.ndim != 1 or len(d) != len(data[0]) for d in data):
+        raise InputError("write_csv needs columns of equal length, got "
+                         f"{ {k: np.shape(d) for k, d in zip(names, data, strict=True)} }")
+    if any("," in k or "\n" in k for k in names):
+        raise InputError(f"CSV column names must not contain ',' or newlines, got {names}")
+    tmp = path.with_name(path.name + PARTIAL)
+
+    def write() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            np.savetxt(tmp, np.column_stack(data), delimiter=",", header=",".join(names),
+                       comments="", fmt="%.10g")
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    _on_rank0(comm, write, f"write {path}")
     return path

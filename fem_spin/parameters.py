@@ -7,29 +7,75 @@ Units: lengths nm, times ps, diffusion constants nm^2/ps, fields rad/ps (see
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from fem_spin.errors import InputError
 
-__all__ = ["Material", "Dirichlet", "Flux", "as_triple"]
+__all__ = ["Dirichlet", "Flux", "Material", "as_triple"]
 
 
 def as_triple(value: float | Sequence[float], name: str) -> tuple[float, float, float]:
     """A scalar or 3-sequence as a tuple of three floats (raises InputError otherwise)."""
-    try:
-        if isinstance(value, int | float):
-            t = (float(value),) * 3
-        else:
-            t = tuple(float(x) for x in value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number or three numbers, got {value!r}") from None
-    if len(t) != 3:
-        raise InputError(f"{name} must be a number or three numbers (x, y, z), got {len(t)}")
+    if _is_real(value):
+        t: tuple[float, ...] = (float(value),) * 3
+    else:
+        try:
+            if isinstance(value, str | bytes):
+                raise TypeError
+            items = list(value)  # type: ignore[arg-type]
+            if not all(_is_real(x) for x in items):
+                raise TypeError
+        except TypeError:
+            raise InputError(f"{name} must be a number or three numbers, got {value!r}") from None
+        t = tuple(float(x) for x in items)
+        if len(t) != 3:
+            raise InputError(f"{name} must be a number or three numbers (x, y, z), got {len(t)} "
+                             f"numbers: {value!r}")
     if not all(math.isfinite(x) for x in t):
         raise InputError(f"{name} must be finite, got {t}")
     return t  # type: ignore[return-value]
+
+
+def _is_real(x: Any) -> bool:
+    """A real number (Python or numpy scalar, 0-d array), not a bool."""
+    if isinstance(x, bool | np.bool_):
+        return False
+    if isinstance(x, np.ndarray):
+        return x.ndim == 0 and np.issubdtype(x.dtype, np.number) and np.isrealobj(x)
+    return isinstance(x, numbers.Real)
+
+
+def _check_tag(tag: Any, owner: str) -> int:
+    if isinstance(tag, bool | np.bool_) or not isinstance(tag, numbers.Integral):
+        raise InputError(f"{owner}: the facet tag must be an integer, got {tag!r}")
+    return int(tag)
+
+
+def _check_vector_value(value: Any, owner: str, allow_callable: bool) -> None:
+    """A boundary value: a UFL 3-vector (anything with ``ufl_shape``), a callable (if allowed)
+    or a constant finite 3-vector."""
+    kinds = ("a constant 3-vector, a callable x -> (3, N) array or a UFL 3-vector expression"
+             if allow_callable else "a constant 3-vector or a UFL 3-vector expression")
+    if hasattr(value, "ufl_shape"):
+        if tuple(value.ufl_shape) != (3,):
+            raise InputError(f"{owner}.value must be {kinds}, got UFL shape {value.ufl_shape}")
+        return
+    if callable(value):
+        if not allow_callable:
+            raise InputError(f"{owner}.value must be {kinds} (interpolate a callable into a "
+                             f"Function first), got {value!r}")
+        return
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.shape != (3,) or not np.all(np.isfinite(arr)):
+        raise InputError(f"{owner}.value must be {kinds}, got {value!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +105,7 @@ class Material:
                 )
         for name in ("lam", "m0"):
             x = getattr(self, name)
-            if not isinstance(x, int | float) or not math.isfinite(x):
+            if not _is_real(x) or not math.isfinite(x):
                 raise InputError(f"Material.{name} must be a finite number, got {x!r}")
 
     @classmethod
@@ -102,11 +148,27 @@ class Dirichlet:
     components: tuple[int, ...] = field(default=(0, 1, 2))
 
     def __post_init__(self) -> None:
-        if not self.components or any(c not in (0, 1, 2) for c in self.components):
+        owner = f"Dirichlet(tag={self.tag!r})"
+        object.__setattr__(self, "tag", _check_tag(self.tag, owner))
+        comps = self.components
+        if isinstance(comps, numbers.Integral) and not isinstance(comps, bool):
+            comps = (comps,)
+        try:
+            comps = tuple(comps)
+        except TypeError:
+            comps = ()
+        if (
+            not comps
+            or any(isinstance(c, bool) or not isinstance(c, numbers.Integral) for c in comps)
+            or any(int(c) not in (0, 1, 2) for c in comps)
+            or len(set(comps)) != len(comps)
+        ):
             raise InputError(
-                f"Dirichlet(tag={self.tag}).components must be a non-empty subset of (0, 1, 2), "
-                f"got {self.components!r}"
+                f"{owner}.components must be distinct spin components out of (0, 1, 2) "
+                f"(x, y, z), got {self.components!r}"
             )
+        object.__setattr__(self, "components", tuple(int(c) for c in comps))
+        _check_vector_value(self.value, owner, allow_callable=True)
 
 
 @dataclass(frozen=True)
@@ -120,3 +182,8 @@ class Flux:
 
     tag: int
     value: BoundaryValue
+
+    def __post_init__(self) -> None:
+        owner = f"Flux(tag={self.tag!r})"
+        object.__setattr__(self, "tag", _check_tag(self.tag, owner))
+        _check_vector_value(self.value, owner, allow_callable=False)

@@ -100,8 +100,10 @@ class SteadySpinDiffusion:
         self.M = as_vector_field(mesh, M, "M")
         self.B = as_vector_field(mesh, B, "B")
         self.H = physics.effective_field(self.B, self.M, self.lam)
+        if self.B is None and self.M is None:
+            self.H = fem.Constant(mesh, np.zeros(3))  # tied to the mesh, so it can be output
         if m_eq is None:
-            zero = ufl.as_vector((0.0, 0.0, 0.0))
+            zero = fem.Constant(mesh, np.zeros(3))
             self.m_eq = zero if self.M is None else self.m0 * self.M
         else:
             self.m_eq = as_vector_field(mesh, m_eq, "m_eq")
@@ -210,7 +212,21 @@ class SteadySpinDiffusion:
 
     def solve(self) -> SolveInfo:
         """Solve S1 with SNES (one Newton step for this linear problem); ``self.m`` holds m."""
+        if self._solver is None:
+            raise InputError("this problem was closed; create a new SteadySpinDiffusion")
         return self._solver.solve()
+
+    def close(self) -> None:
+        """Free the PETSc solver on all ranks together (see :meth:`NewtonSolver.close`)."""
+        if self._solver is not None:
+            self._solver.close()
+            self._solver = None
+
+    def __enter__(self) -> SteadySpinDiffusion:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @property
     def spin_current(self):

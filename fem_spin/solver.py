@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import dolfinx.fem.petsc
 import numpy as np
 from petsc4py import PETSc
 
-from fem_spin.errors import SolverError
+from fem_spin.errors import InputError, SolverError
 
-__all__ = ["OPTIONS_PREFIX", "DEFAULT_PETSC_OPTIONS", "SolveInfo", "NewtonSolver"]
+__all__ = [
+    "DEFAULT_PETSC_OPTIONS",
+    "OPTIONS_PREFIX",
+    "NewtonSolver",
+    "SolveInfo",
+    "merged_options",
+]
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +30,9 @@ OPTIONS_PREFIX = "fem_spin_"
 # Newton with a full step (a linear problem converges in one step: the residual drops to
 # round-off; if it stalls there, the step-size test `snes_stol` ends the iteration).
 # Direct MUMPS LU is the robust default for small and medium problems.
+# Failures are read from the converged reasons, not raised inside PETSc, so that the
+# SolverError can name them: PETSc must not raise on a non-converged KSP/SNES, and SNES stops
+# at the first failed linear solve with reason DIVERGED_LINEAR_SOLVE.
 DEFAULT_PETSC_OPTIONS: dict[str, object] = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "basic",
@@ -28,10 +40,40 @@ DEFAULT_PETSC_OPTIONS: dict[str, object] = {
     "snes_atol": 1e-14,
     "snes_stol": 1e-12,
     "snes_max_it": 25,
+    "snes_max_linear_solve_fail": 1,
+    "snes_error_if_not_converged": False,
+    "ksp_error_if_not_converged": False,
     "ksp_type": "preonly",
     "pc_type": "lu",
     "pc_factor_mat_solver_type": "mumps",
 }
+
+_PETSC_ERR_MISSING_FACTOR = 92  # PETSc has no factorization of that kind for the matrix
+_FACTOR_PCS = {"lu", "cholesky"}  # the factorizations MUMPS does
+
+
+def merged_options(petsc_options: Mapping[str, object] | None) -> dict[str, object]:
+    """:data:`DEFAULT_PETSC_OPTIONS` updated with the user's options (names without prefix;
+    a leading ``-`` is dropped). A user ``pc_type`` other than LU or Cholesky drops the default
+    ``pc_factor_mat_solver_type`` (MUMPS: unused by most PCs, and it has no ILU)."""
+    if petsc_options is None:
+        petsc_options = {}
+    if not isinstance(petsc_options, Mapping) or not all(
+        isinstance(k, str) and k.lstrip("-") for k in petsc_options
+    ):
+        raise InputError(
+            "petsc_options must be a dict of PETSc option names (without the prefix, e.g. "
+            f"'ksp_type') to values, got {petsc_options!r}"
+        )
+    user = {k.lstrip("-"): v for k, v in petsc_options.items()}
+    options = dict(DEFAULT_PETSC_OPTIONS)
+    if (
+        str(user.get("pc_type", "lu")) not in _FACTOR_PCS
+        and "pc_factor_mat_solver_type" not in user
+    ):
+        del options["pc_factor_mat_solver_type"]
+    options.update(user)
+    return options
 
 
 @dataclass(frozen=True)
@@ -66,64 +108,132 @@ class NewtonSolver:
     """
 
     def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1"):
-        options = dict(DEFAULT_PETSC_OPTIONS)
-        options.update(petsc_options or {})
-        self.options = options
+        self.options = merged_options(petsc_options)
         self.name = name
+        # The options are in PETSc's global database only while they are read (here, and
+        # during each solve, when MUMPS reads its -mat_mumps_* options), then removed: left
+        # there, they would leak into every later solver with the same prefix. (They are not
+        # passed to NonlinearProblem: its clean-up misses options set under a pushed prefix.)
         self._problem = dolfinx.fem.petsc.NonlinearProblem(
             F,
             u,
             bcs=bcs,
             petsc_options_prefix=OPTIONS_PREFIX,
-            petsc_options=options,
             jit_options=jit_options,
         )
-        self._problem.solver.setConvergenceHistory()
+        with self._options_set():
+            self._problem.solver.setFromOptions()
+        self._problem.solver.setConvergenceHistory(reset=True)
+
+    @contextmanager
+    def _options_set(self) -> Iterator[None]:
+        opts = PETSc.Options(OPTIONS_PREFIX)
+        for k, v in self.options.items():
+            opts[k] = v
+        try:
+            yield
+        finally:
+            for k in self.options:
+                opts.delValue(k)
 
     @property
     def snes(self) -> PETSc.SNES:
         return self._problem.solver
+
+    def close(self) -> None:
+        """Destroy the PETSc objects now, on all ranks together (collective).
+
+        Leaving it to the garbage collector can hang an MPI run: one rank may free the solver
+        (a collective destroy) at a different moment than the others."""
+        if self._problem is not None:
+            self._problem.__del__()
+            self._problem = None
 
     def solve(self) -> SolveInfo:
         """Solve; raise :class:`SolverError` naming the reason if SNES or its KSP fails."""
         snes = self.snes
         t0 = time.perf_counter()
         try:
-            self._problem.solve()
+            with self._options_set():
+                self._problem.solve()
         except PETSc.Error as e:
+            lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+            detail = re.sub(r"^\[\d+\]\s*", "", lines[-1]) if lines else ""
+            if e.ierr == _PETSC_ERR_MISSING_FACTOR:
+                hint = (
+                    "The preconditioner does not exist for this matrix type (in parallel, ILU "
+                    "needs pc_type bjacobi with sub_pc_type ilu): pick another one, or the "
+                    "default direct solver."
+                )
+            else:
+                hint = self._hint()
             raise SolverError(
-                f"{self.name}: PETSc failed inside the solve ({e}). With the default direct solver "
-                "this usually means a singular matrix: check that the problem is well posed "
-                "(positive tau, boundary data on tagged facets) and that the mesh is valid."
+                f"{self.name}: PETSc raised inside the solve (error code {e.ierr}: {detail}): "
+                f"{self._state()}. {hint}"
             ) from None
         seconds = time.perf_counter() - t0
         reason = snes.getConvergedReason()
-        history = tuple(float(r) for r in np.asarray(snes.getConvergenceHistory()[0]))
         info = SolveInfo(
             reason=_reason_name(PETSc.SNES.ConvergedReason, reason),
             newton_iterations=snes.getIterationNumber(),
             linear_iterations=snes.getLinearSolveIterations(),
-            residual_norms=history,
+            residual_norms=self._history(),
             seconds=seconds,
         )
         if reason <= 0:
-            ksp = snes.getKSP()
-            ksp_reason = _reason_name(PETSc.KSP.ConvergedReason, ksp.getConvergedReason())
-            last = ", ".join(f"{r:.3e}" for r in history[-3:]) or "none"
-            raise SolverError(
-                f"{self.name} did not converge: SNES reason {info.reason} after "
-                f"{info.newton_iterations} Newton iterations ({info.linear_iterations} linear "
-                f"iterations, last KSP reason {ksp_reason}); last residual norms: {last}. "
-                "Try the direct solver (petsc_options={'ksp_type': 'preonly', 'pc_type': 'lu', "
-                "'pc_factor_mat_solver_type': 'mumps'}), a finer mesh, or a larger snes_max_it."
-            )
+            raise SolverError(f"{self.name} did not converge: {self._state()}. {self._hint()}")
         log.info(
             "%s solved: %s, %d Newton / %d linear iterations, |F| %s, %.2f s",
             self.name,
             info.reason,
             info.newton_iterations,
             info.linear_iterations,
-            " -> ".join(f"{r:.2e}" for r in history),
+            " -> ".join(f"{r:.2e}" for r in info.residual_norms),
             seconds,
         )
         return info
+
+    def _history(self) -> tuple[float, ...]:
+        return tuple(float(r) for r in np.asarray(self.snes.getConvergenceHistory()[0]))
+
+    def _state(self) -> str:
+        """The SNES and KSP reasons and iteration counts, and the last residual norms."""
+        snes, ksp = self.snes, self.snes.getKSP()
+        snes_reason = _reason_name(PETSc.SNES.ConvergedReason, snes.getConvergedReason())
+        ksp_reason = _reason_name(PETSc.KSP.ConvergedReason, ksp.getConvergedReason())
+        last = ", ".join(f"{r:.3e}" for r in self._history()[-3:]) or "none"
+        return (
+            f"SNES reason {snes_reason} after {snes.getIterationNumber()} Newton iterations "
+            f"({snes.getLinearSolveIterations()} linear iterations in total); the last linear "
+            f"solve (ksp_type {ksp.getType()}, pc_type {ksp.getPC().getType()}) ended with KSP "
+            f"reason {ksp_reason} after {ksp.getIterationNumber()} iterations; last residual "
+            f"norms: {last}"
+        )
+
+    def _hint(self) -> str:
+        direct = (
+            "petsc_options={'ksp_type': 'preonly', 'pc_type': 'lu', "
+            "'pc_factor_mat_solver_type': 'mumps'}"
+        )
+        singular = (
+            "this usually means a singular matrix: check that the problem is well posed "
+            "(positive tau, boundary data on tagged facets) and that the mesh is valid."
+        )
+        snes_reason = self.snes.getConvergedReason()
+        ksp_reason = self.snes.getKSP().getConvergedReason()
+        if ksp_reason == PETSc.KSP.ConvergedReason.DIVERGED_PCSETUP_FAILED:
+            return f"The preconditioner (factorization) failed: {singular}"
+        if snes_reason == PETSc.SNES.ConvergedReason.DIVERGED_LINEAR_SOLVE or ksp_reason < 0:
+            return (
+                f"The linear solver failed: use the direct solver ({direct}), or a stronger "
+                "preconditioner or a larger ksp_max_it (iterative solvers struggle once "
+                "a = tau |H| >= 10)."
+            )
+        if snes_reason == PETSc.SNES.ConvergedReason.DIVERGED_MAX_IT:
+            return (
+                f"Newton stopped at snes_max_it = {self.snes.getTolerances()[3]}: raise it, or "
+                f"check that the linear solves are accurate ({direct})."
+            )
+        if snes_reason == 0:
+            return f"With the direct solver {singular}"
+        return f"Try the direct solver ({direct}) or a finer mesh."
