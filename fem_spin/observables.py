@@ -13,7 +13,7 @@ from mpi4py import MPI
 from fem_spin.errors import InputError
 from fem_spin.fields import jit_options
 
-__all__ = ["integrate", "l2_norm", "sample_line"]
+__all__ = ["integrate", "l2_norm", "sample_line", "sample_points"]
 
 
 def integrate(comm: MPI.Comm, integrand) -> float | np.ndarray:
@@ -60,7 +60,20 @@ def sample_line(u: fem.Function, p0: Sequence[float], p1: Sequence[float], n: in
     a[: len(p0)], b[: len(p1)] = p0, p1
     t = np.linspace(0.0, 1.0, n)
     points = a[None, :] + t[:, None] * (b - a)[None, :]
+    return t * np.linalg.norm(b - a), points, sample_points(u, points)
 
+
+def sample_points(u: fem.Function, points: np.ndarray) -> np.ndarray:
+    """Values (n, value_size) of ``u`` at ``points`` (n, 3), on every rank; NaN outside.
+
+    Each point is evaluated on the rank that owns a cell containing it, then shared
+    (collective)."""
+    mesh = u.function_space.mesh
+    comm = mesh.comm
+    points = np.ascontiguousarray(points, dtype=float)
+    if points.ndim != 2 or points.shape[1] != 3:
+        raise InputError(f"sample_points needs points of shape (n, 3), got {points.shape}")
+    n = len(points)
     tdim = mesh.topology.dim
     num_owned = mesh.topology.index_map(tdim).size_local
     tree = dolfinx.geometry.bb_tree(mesh, tdim, padding=1e-12)
@@ -86,5 +99,4 @@ def sample_line(u: fem.Function, p0: Sequence[float], p1: Sequence[float], n: in
     values = np.empty_like(mine)
     comm.Allreduce(mine, values, op=MPI.SUM)
     values[owner == comm.size] = np.nan
-    s = t * np.linalg.norm(b - a)
-    return s, points, values
+    return values
