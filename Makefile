@@ -9,7 +9,7 @@ export PYVISTA_OFF_SCREEN ?= true
 export MPLBACKEND ?= Agg
 NP ?= 2
 
-.PHONY: venv demo test test-serial test-mpi clean
+.PHONY: venv demo test test-serial test-mpi lint docker-smoke clean
 
 venv:
 	@scripts/bootstrap.sh test
@@ -17,7 +17,11 @@ venv:
 demo: venv
 	$(PY) demos/cpp_bilayer.py
 
-test: test-serial test-mpi
+test: lint test-serial test-mpi
+
+# static check of the Dockerfile (hadolint from PyPI, in the test extra)
+lint: venv
+	$(VENV)/bin/hadolint docker/Dockerfile
 
 test-serial: venv
 	$(PY) -m pytest
@@ -25,6 +29,11 @@ test-serial: venv
 # -m mpi4py: an exception on one rank aborts all ranks instead of hanging them.
 test-mpi: venv
 	timeout 900 $(VENV)/bin/mpiexec -n $(NP) $(PY) -m mpi4py -m pytest -m "not serial" -p no:cacheprovider
+
+# builds the image with podman + runc from a debootstrap base and runs a demo under MPI
+# inside it (root; ~5 min the first time; too heavy for CI)
+docker-smoke:
+	docker/smoke-test.sh
 
 clean:
 	rm -rf $(VENV) .cache output

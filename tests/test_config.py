@@ -1,0 +1,275 @@
+"""Case files are validated before any computation: every error names its key path and, where
+it can, its line; malformed input of any kind gives a ConfigError, never another exception."""
+
+import copy
+import math
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import fem_spin  # noqa: F401  (before hypothesis pulls in anything else)
+from fem_spin.config import ConfigError, apply_override, check_boundaries, load_case, loads
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+BILAYER = """\
+name = "bi"
+
+[geometry]
+kind = "multilayer"
+layers = [{ name = "fm_left", thickness = 10.0 }, { name = "fm_right", thickness = 10.0 }]
+mesher = "graded"
+h_max = 1.0
+
+[materials.fm_left]
+D = 1000.0
+tau = 10.0
+lam = 10.0
+
+[materials.fm_right]
+D = 1000.0
+tau = 10.0
+lam = 10.0
+
+[magnetization]
+kind = "layered"
+l_da = 0.6
+axes = { fm_left = [0, 0, 1], fm_right = { theta_deg = 90 } }
+
+[drive]
+m_eq = "zero"
+
+[[drive.dirichlet]]
+boundary = "left"
+value = [0.0, 0.0, -1.0]
+
+[[drive.dirichlet]]
+boundary = "right"
+value = "axis"
+
+[[outputs.lines]]
+name = "first"
+points = [[0.0], [20.0]]
+
+[[outputs.lines]]
+name = "second"
+points = [[0.0], [10.0]]
+samples = 11
+"""
+
+
+def line_of(text: str, needle: str, nth: int = 0) -> int:
+    """1-based line number of the nth line containing needle."""
+    hits = [i for i, line in enumerate(text.splitlines(), start=1) if needle in line]
+    return hits[nth]
+
+
+def error_of(text: str, *overrides: str) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        loads(text, "case.toml", overrides)
+    return info.value
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.stem)
+def test_examples_are_valid(path):
+    case = load_case(path)
+    assert case.name == path.stem
+    assert set(case.materials) == set(case.geometry.regions)
+    assert case.lines, "every example writes a line profile"
+
+
+def test_valid_case_values():
+    case = loads(BILAYER, "case.toml")
+    assert case.geometry.kind == "multilayer" and case.geometry.gdim == 1
+    assert case.geometry.interfaces == (10.0,)
+    assert case.magnetization.axes["fm_right"].vector == pytest.approx((0.0, -1.0, 0.0))
+    assert case.dirichlet[1].value == "axis"
+    assert case.lines[0].samples == 201 and case.lines[1].samples == 11
+    assert case.folder == "output/bi" and case.degree == 1
+
+
+@pytest.mark.parametrize("edit, key, needle, words", [
+    # unknown key, with a suggestion, at its line
+    (("tau = 10.0", "taus = 10.0"), "materials.fm_left.taus", "taus", ["did you mean 'tau'"]),
+    # wrong type
+    (("D = 1000.0", 'D = "fast"'), "materials.fm_left.D", 'D = "fast"', ["must be a number"]),
+    # negative time, zero length
+    (("tau = 10.0", "tau = -1.0"), "materials.fm_left.tau", "tau = -1.0", ["positive", "ps"]),
+    (("h_max = 1.0", "h_max = 0"), "geometry.h_max", "h_max = 0", ["positive", "nm"]),
+    # bad choice with a suggestion
+    (('kind = "layered"', 'kind = "layerd"'), "magnetization.kind", "layerd",
+     ["did you mean 'layered'"]),
+    # an unknown region
+    (("[materials.fm_right]", "[materials.fm_rigth]"), "materials.fm_rigth", "fm_rigth",
+     ["no region named", "did you mean 'fm_right'"]),
+    # impossible combinations
+    (("lam = 10.0\n\n[materials.fm_right]", "lam = 10.0\nl_sf = 100.0\n\n[materials.fm_right]"),
+     "materials.fm_left", "[materials.fm_left]", ["exactly one of tau"]),
+    (('m_eq = "zero"', 'm_eq = "zero"\nB = [0, 0, 1, 2]'), "drive.B", "B = [0, 0, 1, 2]",
+     ["three numbers"]),
+    # a key of the second [[outputs.lines]]
+    (("samples = 11", "samples = 1"), "outputs.lines[1].samples", "samples = 1",
+     ["between 2 and"]),
+])
+def test_errors_name_key_and_line(edit, key, needle, words):
+    text = BILAYER.replace(*edit)
+    assert text != BILAYER
+    err = error_of(text)
+    assert err.key == key, str(err)
+    assert err.line == line_of(text, needle), str(err)
+    assert str(err).startswith(f"case.toml:{err.line}: {key}: ")
+    for w in words:
+        assert w in str(err)
+
+
+def test_more_impossible_combinations():
+    torus = """[geometry]\nkind = "torus"\nR = 10.0\nr = 2.0\nh_max = 1.0\n
+[materials.default]\nD = 1.0\ntau = 1.0\nm0 = 1.0\n
+[magnetization]\nkind = "layered"\nl_da = 1.0\n"""
+    err = error_of(torus)
+    assert err.key == "magnetization.kind" and "needs a stack of layers" in str(err)
+    # the tube must be thinner than the ring
+    err = error_of(torus.replace("r = 2.0", "r = 20.0"))
+    assert err.key == "geometry.r" and err.line == 4
+    # nothing drives m
+    err = error_of(BILAYER.replace("[[drive.dirichlet]]", "[[drive.dirichlet_]]"))
+    assert err.key == "drive.dirichlet_"  # unknown key first
+    no_drive = BILAYER.split("[[drive.dirichlet]]")[0]
+    err = error_of(no_drive)
+    assert err.key == "drive" and "m = 0" in str(err)
+    # a ring has no boundary
+    ring = (EXAMPLES / "ring_1d.toml").read_text() + (
+        '\n[[drive.dirichlet]]\nboundary = "left"\nvalue = [0, 0, 1]\n')
+    err = error_of(ring)
+    assert err.key == "drive.dirichlet[0].boundary" and "closed loop" in str(err)
+    # "axis" needs a magnetization
+    err = error_of(BILAYER.replace('kind = "layered"', 'kind = "none"').replace(
+        "l_da = 0.6\naxes = { fm_left = [0, 0, 1], fm_right = { theta_deg = 90 } }\n", ""))
+    assert err.key == "drive.dirichlet[1].value" and "none" in str(err)
+    # the same component twice on one boundary
+    err = error_of(BILAYER.replace('boundary = "right"', 'boundary = "left"'))
+    assert err.key == "drive.dirichlet[1].components" and "already prescribed" in str(err)
+
+
+def test_invalid_toml_and_files(tmp_path):
+    err = error_of("a = 1\nb = = 2\nc = 3\n")
+    assert err.line == 2 and "not valid TOML" in str(err) and str(err).startswith("case.toml:2:")
+    err = error_of("a = 1\nb = [1, 2\n")
+    assert err.line == 2 and "Unclosed array" in str(err)
+    with pytest.raises(ConfigError, match="cannot read the case file"):
+        load_case(tmp_path / "missing.toml")
+
+
+def test_overrides(tmp_path):
+    path = tmp_path / "bi.toml"
+    path.write_text(BILAYER)
+    case = load_case(path, ["magnetization.axes.fm_right.theta_deg=45",
+                            "outputs.lines.0.samples=33", "solver.degree=2",
+                            "outputs.folder=somewhere"])
+    s = math.sqrt(0.5)
+    assert case.magnetization.axes["fm_right"].vector == pytest.approx((0.0, -s, s))
+    assert case.lines[0].samples == 33 and case.degree == 2 and case.folder == "somewhere"
+    assert case.source.overrides["solver.degree"] == "solver.degree=2"
+    err = error_of(BILAYER, "geometry.h_max=-2")
+    assert err.key == "geometry.h_max" and "--set geometry.h_max=-2" in str(err)
+    for bad in ("no_equals", "outputs.lines.7.samples=3", "name.x=1", "a..b=1"):
+        with pytest.raises(ConfigError, match="--set"):
+            apply_override(tomllib.loads(BILAYER), bad)
+
+
+def test_boundaries_checked_against_the_mesh():
+    case = loads(BILAYER.replace('boundary = "right"', 'boundary = "rigth"'), "case.toml")
+    check_boundaries(loads(BILAYER), ["left", "right"])
+    with pytest.raises(ConfigError) as info:
+        check_boundaries(case, ["left", "right"])
+    err = info.value
+    assert err.key == "drive.dirichlet[1].boundary"
+    assert err.line == line_of(BILAYER, 'boundary = "right"')
+    assert "did you mean 'right'" in str(err) and "its boundaries: left, right" in str(err)
+
+
+# -- property-based: malformed input never crashes the loader --------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+KEYS = ["name", "geometry", "kind", "layers", "thickness", "h_max", "materials", "default",
+        "D", "tau", "l_sf", "lam", "m0", "magnetization", "axes", "l_da", "drive", "m_eq",
+        "dirichlet", "flux", "boundary", "value", "solver", "degree", "outputs", "lines",
+        "points", "samples", "fields", "multilayer", "ring", "pillar", "fm_left", "radius",
+        "side", "shape", "theta_deg", "components", "petsc_options", "x", "zz"]
+scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
+           | st.text(max_size=12) | st.sampled_from(KEYS))
+trees = st.recursive(scalars, lambda kids: st.lists(kids, max_size=4)
+                     | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), kids,
+                                       max_size=5), max_leaves=25)
+SETTINGS = hypothesis.settings(max_examples=int(os.environ.get("FEM_SPIN_FUZZ_EXAMPLES", 150)),
+                               deadline=None, database=None,
+                               suppress_health_check=list(hypothesis.HealthCheck))
+
+
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _leaves(v, (*path, i))
+    yield path
+
+
+def _set(node, path, value):
+    for p in path[:-1]:
+        node = node[p]
+    node[path[-1]] = value
+
+
+def _parse(data):
+    from fem_spin.config import Source, parse_case
+
+    try:
+        parse_case(data, Source("fuzz.toml", BILAYER))
+    except ConfigError as e:
+        assert str(e) and e.file == "fuzz.toml"
+
+
+@pytest.mark.serial
+@SETTINGS
+@hypothesis.given(trees)
+def test_random_trees(data):
+    _parse(data)
+
+
+@pytest.mark.serial
+@SETTINGS
+@hypothesis.given(st.data())
+def test_mutated_examples(data):
+    """A valid case with one value replaced or one key removed: a ConfigError or a Case."""
+    name = data.draw(st.sampled_from(sorted(p.name for p in EXAMPLES.glob("*.toml"))))
+    base = tomllib.loads((EXAMPLES / name).read_text())
+    paths = [p for p in _leaves(base) if p]
+    path = data.draw(st.sampled_from(paths))
+    mutated = copy.deepcopy(base)
+    if data.draw(st.booleans()):
+        _set(mutated, path, data.draw(trees))
+    else:
+        parent = mutated
+        for p in path[:-1]:
+            parent = parent[p]
+        del parent[path[-1]]
+    _parse(mutated)
+
+
+@pytest.mark.serial
+@SETTINGS
+@hypothesis.given(st.text(alphabet=st.sampled_from(list('[]{}=".,\n #abkmxz0123456789-_'))
+                          | st.characters(), max_size=200),
+                  st.lists(st.text(max_size=30), max_size=3))
+def test_random_text(text, overrides):
+    for t in (text, BILAYER + text, text + BILAYER):
+        try:
+            loads(t, "fuzz.toml", overrides)
+        except ConfigError as e:
+            assert str(e)
