@@ -31,8 +31,10 @@
 # treatment: $H(x)$ is simply a vector field in the global (left-layer) frame, the frame in
 # which the components of $m$ are reported.
 #
-# We use reading (i) of `shared/physics.md`: $m_\mathrm{eq} = 0$, and the accumulation is
-# driven by the electrodes, $m(-L) = -z$ and $m(L) = +n_R$ (all three components).
+# By default we use reading (i) of `shared/physics.md`: $m_\mathrm{eq} = 0$, and the
+# accumulation is driven by the electrodes, $m(-L) = -z$ and $m(L) = +n_R$ (all three
+# components). `--reading ii` or `iii` adds a bulk $m_\mathrm{eq}$ along $\mp$ the local axis
+# (the same end data); `bilayer_sweeps.py` explains the three readings and compares them.
 #
 # ## Weak form
 #
@@ -64,25 +66,47 @@ import os
 import time
 from pathlib import Path
 
-import fem_spin as fs  # noqa: I001  (must precede the DOLFINx imports)
+import fem_spin as fs  # first: it loads the PETSc/MPI stack in order
 
-import dolfinx.fem as fem
+# isort: split
+
 import numpy as np
 from mpi4py import MPI
 
+from fem_spin.bilayer import (  # the model, shared with bilayer_sweeps.py
+    A_MAX,
+    L_SF,
+    LAMBDA,
+    READINGS,
+    TAU,
+    BilayerCase,
+    D,
+    bilayer_nodes,
+    bisector_rotation,
+    build_bilayer,
+    transverse,
+)
 from fem_spin.log import configure_logging
-from fem_spin.mesh1d import Geometry, graded_nodes, layered_interval
+from fem_spin.mesh1d import Geometry
 from fem_spin.observables import integrate, sample_line
 from fem_spin.output import s1_output_fields, write_csv, write_fields
-from fem_spin.textures import bilayer_axis_right, bilayer_magnetization
+from fem_spin.plotting import save
+from fem_spin.textures import bilayer_axis_right
 
 log = logging.getLogger("fem_spin.demos.cpp_bilayer")
 
-L_SF = 100.0  # spin-diffusion length (nm)
-D = 1e3  # diffusion constant (nm^2/ps)
-TAU = L_SF**2 / D  # spin-flip time (ps): 10 ps
-A_MAX = 100.0  # a = tau |H| in the saturated layers
-LAMBDA = A_MAX / TAU  # s-d coupling (rad/ps): H = lambda M
+__all__ = [
+    "A_MAX",
+    "LAMBDA",
+    "L_SF",
+    "TAU",
+    "D",
+    "bilayer_axis_right",
+    "bilayer_nodes",
+    "bisector_rotation",
+    "main",
+    "transverse",
+]
 # -
 
 # ## Command line
@@ -99,6 +123,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--l-da", type=float, default=0.6,
                         help="interface width l_da of |M| at the spacer (nm)")
     parser.add_argument("--length", type=float, default=100.0, help="layer length L (nm)")
+    parser.add_argument("--reading", choices=list(READINGS), default="i",
+                        help="drive: (i) end data, m_eq = 0; (ii) m_eq = -z / +n_R; "
+                             "(iii) m_eq = -M / +M (see bilayer_sweeps.py)")
     parser.add_argument("--h-max", type=float, default=0.3, help="largest cell size (nm)")
     parser.add_argument("--degree", type=int, default=2, help="Lagrange degree of m")
     parser.add_argument("--samples", type=int, default=4001,
@@ -123,16 +150,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # across $3 l_{da}$, where $|M|$ reaches 0.995). The right layer's nodes
 # are mirrored onto the left layer: the mesh is symmetric about the spacer, and so is the
 # discrete problem (see the symmetry below). The node at $x = 0$ makes the kink of $|M|$ a
-# mesh node.
-
-
-def bilayer_nodes(length: float, l_da: float, h_max: float) -> np.ndarray:
-    """Mesh nodes on [-length, length] (nm), graded towards the spacer, mirror-symmetric."""
-    h_spacer = min(h_max, l_da / 10)
-    right = graded_nodes(0.0, length, h_max, refine=[(0.0, h_spacer)])
-    return np.concatenate([-right[:0:-1], right])
-
-
+# mesh node. (`fem_spin.bilayer.bilayer_nodes(length, l_da, h_max)`; the model is built by
+# `fem_spin.bilayer`, which the sweeps of `bilayer_sweeps.py` share.)
+#
 # ## Symmetry of the solution
 #
 # Let $R$ be the rotation by $\pi$ about the bisector $b = R_x(\theta/2) z$ of the two axes:
@@ -142,53 +162,26 @@ def bilayer_nodes(length: float, l_da: float, h_max: float) -> np.ndarray:
 # $$ m(x) = -R\, m(-x) . $$
 #
 # For $\theta = 0$ this says $m_z$ is odd; there $H \parallel z$ everywhere, the transverse
-# components vanish identically and $m_z = \sinh(x/l_{sf}) / \sinh(L/l_{sf})$, independent
-# of the interface: $\tilde D_{zz} = D$ whatever $a(x)$.
-
-
-def bisector_rotation(theta: float) -> np.ndarray:
-    """The rotation by pi about ``b = R_x(theta/2) z``, which swaps z and n_R(theta)."""
-    b = np.array([0.0, -np.sin(theta / 2), np.cos(theta / 2)])
-    return 2.0 * np.outer(b, b) - np.eye(3)
-
-
+# components vanish identically and (reading (i)) $m_z = \sinh(x/l_{sf}) / \sinh(L/l_{sf})$,
+# independent of the interface: $\tilde D_{zz} = D$ whatever $a(x)$. The symmetry holds in the
+# three readings, whose $m_\mathrm{eq}$ satisfies $m_\mathrm{eq}(-x) = -R\,m_\mathrm{eq}(x)$
+# too (`fem_spin.bilayer.bisector_rotation(theta)` gives $R$).
+#
 # ## Solve
 
 
 def solve_bilayer(comm: MPI.Comm, args: argparse.Namespace) -> tuple:
-    """Build the mesh and S1 problem for ``args`` and solve it.
+    """Build the mesh and S1 problem for ``args`` (`fem_spin.bilayer.build_bilayer`: the
+    texture interpolated into the space of m, one material per layer, the end data) and solve.
 
     Returns:
         ``(geometry, problem, solve info, n_R)``.
     """
-    theta = np.deg2rad(args.theta)
-    n_right = bilayer_axis_right(theta)
-    nodes = bilayer_nodes(args.length, args.l_da, args.h_max)
-    geo = layered_interval(comm, nodes, [("left", 0.0), ("right", args.length)])
-
-    # The texture is a numpy callable: interpolate it into the space of m (continuous, as
-    # |M| = 0 at the spacer node).
-    VM = fem.functionspace(geo.mesh, ("Lagrange", args.degree, (3,)))
-    M = fem.Function(VM, name="M")
-    M.interpolate(bilayer_magnetization(theta, args.l_da))
-
-    # One material per layer (same values): the cell tags then give the per-layer measures.
-    material = fs.Material.from_spin_diffusion_length(l_sf=L_SF, D=D, lam=LAMBDA)
-    problem = fs.SteadySpinDiffusion(
-        geo.mesh,
-        {geo.tags["left"]: material, geo.tags["right"]: material},
-        cell_tags=geo.cell_tags,
-        facet_tags=geo.facet_tags,
-        M=M,
-        m_eq=(0.0, 0.0, 0.0),
-        dirichlet=[
-            fs.Dirichlet(geo.tags["left"], (0.0, 0.0, -1.0)),
-            fs.Dirichlet(geo.tags["right"], tuple(n_right)),
-        ],
-        degree=args.degree,
-    )
+    case = BilayerCase(theta=args.theta, length=args.length, l_da=args.l_da,
+                       reading=args.reading)
+    geo, problem = build_bilayer(comm, case, h_max=args.h_max, degree=args.degree)
     info = problem.solve()
-    return geo, problem, info, n_right
+    return geo, problem, info, case.n_right
 
 
 # ## Observables
@@ -197,13 +190,6 @@ def solve_bilayer(comm: MPI.Comm, args: argparse.Namespace) -> tuple:
 # owns it). The transverse accumulation $m_\perp = m - (m\cdot n)\,n$ is taken relative to
 # the local axis $n(x)$. The s-d torque on the magnetization of each layer is
 # $\int \lambda M \times m \,\mathrm{d}x$ (Eq. 79), in rad/ps $\cdot$ nm.
-
-
-def transverse(x: np.ndarray, m: np.ndarray, n_right: np.ndarray) -> np.ndarray:
-    """|m_perp| at the points x (n,) for the values m (n, 3), relative to the local axis."""
-    axis = np.where((x < 0)[:, None], np.array([0.0, 0.0, 1.0]), n_right)
-    along = np.sum(m * axis, axis=1)
-    return np.linalg.norm(m - along[:, None] * axis, axis=1)
 
 
 def observables(geo: Geometry, problem: fs.SteadySpinDiffusion, x: np.ndarray, m: np.ndarray,
@@ -251,10 +237,10 @@ def plot_profile(path: Path, x: np.ndarray, m: np.ndarray, args: argparse.Namesp
     axes[1].plot(x, np.tanh(np.abs(x) / args.l_da), ":", color="0.5", lw=1.0, label="$|M|$")
     axes[0].set_ylabel("spin accumulation $m$ (left-layer frame)")
     axes[1].legend(loc="lower right", fontsize=8)
-    axes[0].set_title(rf"CPP bilayer, $\theta$ = {args.theta:g}$^\circ$, "
+    axes[0].set_title(rf"CPP bilayer ({args.reading}), $\theta$ = {args.theta:g}$^\circ$, "
                       rf"$L$ = {args.length:g} nm, $l_{{da}}$ = {args.l_da:g} nm")
     axes[1].set_title("near the spacer")
-    fig.savefig(path, dpi=120)
+    save(fig, path, dpi=120)  # PNG with a 256-colour palette
 
 
 # ## Driver
@@ -283,7 +269,7 @@ def simulate(comm: MPI.Comm, args: argparse.Namespace) -> tuple[np.ndarray, np.n
     h = np.diff(bilayer_nodes(args.length, args.l_da, args.h_max))
     summary = {
         "demo": "cpp_bilayer",
-        "reading": "(i) m_eq = 0, Dirichlet m(-L) = -z, m(L) = +n_R",
+        "reading": f"({args.reading}) {READINGS[args.reading]}",
         "parameters": {
             "theta_deg": args.theta, "length_nm": args.length, "l_da_nm": args.l_da,
             "l_sf_nm": L_SF, "D_nm2_per_ps": D, "tau_ps": TAU, "lambda_rad_per_ps": LAMBDA,
@@ -300,6 +286,7 @@ def simulate(comm: MPI.Comm, args: argparse.Namespace) -> tuple[np.ndarray, np.n
                   "seconds": comm.allreduce(info.seconds, op=MPI.MAX)},
         "results": observables(geo, problem, x, m, n_right),
     }
+    problem.close()  # free the PETSc solver now, on every rank together
     return x, m, summary
 
 

@@ -1,0 +1,301 @@
+"""Paper-style line plots of spin-accumulation profiles, and GIF animations (matplotlib only).
+
+Everything here takes numpy data (no DOLFINx objects) and uses matplotlib's object API
+(:class:`matplotlib.figure.Figure` on the Agg canvas, no pyplot state), so it is safe to call on
+rank 0 only. The figures follow the paper's (Sec. VI, Figs. 6-15): a component of ``m`` in the
+global frame against the position in nm, one curve per parameter value of a case family.
+
+- :func:`family_figure`: one panel per component (m_x, m_y, m_z), one curve per case, one row
+  per family (:func:`family_axes` draws one row into given axes).
+- :func:`profile_axes`: the three components of one profile on one axes.
+- :func:`scan_figure`: a scalar (e.g. the peak transverse accumulation) against a parameter.
+- :func:`animate_profiles`: a GIF, one frame per case (``matplotlib.animation.PillowWriter``);
+  :func:`gif_frame` writes one of its frames to a PNG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from matplotlib.animation import FuncAnimation, PillowWriter
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = [
+    "COMPONENTS",
+    "CompactPillowWriter",
+    "Curve",
+    "animate_profiles",
+    "family_axes",
+    "family_figure",
+    "gif_frame",
+    "profile_axes",
+    "save",
+    "scan_figure",
+]
+
+COMPONENTS = (("$m_x$", "tab:red"), ("$m_y$", "tab:green"), ("$m_z$", "tab:blue"))
+"""Label and colour of each spin component in single-profile plots."""
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One profile: positions ``x`` (n,) in nm, values ``m`` (n, 3), a legend label."""
+
+    x: np.ndarray
+    m: np.ndarray
+    label: str = ""
+
+
+def _mark(ax: Axes, marks: Sequence[float], text: str | None) -> None:
+    for xm in marks:
+        ax.axvline(xm, color="0.5", ls="--", lw=0.7)
+    if text and marks:
+        ax.text(marks[0], 0.02, text + " ", transform=ax.get_xaxis_transform(), rotation=90,
+                ha="right", va="bottom", fontsize=7, color="0.35")
+
+
+def family_axes(axes: Sequence[Axes], curves: Sequence[Curve], *,
+                components: Sequence[int] = (0, 1, 2),
+                xlims: Sequence[tuple[float, float] | None] | None = None,
+                xlabel: str = "x (nm)", marks: Sequence[float] = (),
+                mark_text: str | None = None) -> None:
+    """Draw a case family into ``axes``: panel ``j`` shows component ``components[j]`` of every
+    curve (a viridis colour each, in order); ``xlims[j]`` zooms panel ``j``."""
+    colors = [_color(i, len(curves)) for i in range(len(curves))]
+    for j, (ax, k) in enumerate(zip(axes, components, strict=True)):
+        for c, color in zip(curves, colors, strict=True):
+            ax.plot(c.x, c.m[:, k], color=color, lw=1.0, label=c.label)
+        ax.axhline(0.0, color="0.85", lw=0.6, zorder=0)
+        _mark(ax, marks, mark_text)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(f"$m_{'xyz'[k]}$")
+        ax.grid(alpha=0.25)
+        if xlims is not None and xlims[j] is not None:
+            ax.set_xlim(*xlims[j])
+
+
+def family_figure(rows: Sequence[Sequence[Curve]], *, title: str,
+                  row_titles: Sequence[str] | None = None, components: Sequence[int] = (0, 1, 2),
+                  xlims: Sequence[Sequence[tuple[float, float] | None] | None] | None = None,
+                  xlabel: str = "x (nm)", legend_title: str | None = None,
+                  marks: Sequence[float] = (), mark_text: str | None = None,
+                  width: float = 3.6, height: float = 2.7) -> Figure:
+    """Case families in the layout of the paper's Figs. 6-11: one row per family (e.g. one
+    sample length), one panel per spin component, one curve per case.
+
+    Args:
+        rows: per row, the curves of one family (the same labels in every row).
+        title: figure title; row_titles: a title per row (put on its first panel).
+        components: which components, one column each (0, 1, 2 = x, y, z).
+        xlims: per row, ``None`` or one x range per component (``None`` = the data's).
+        xlabel, legend_title: axis label; title of the legend (the varied parameter).
+        marks, mark_text: x positions marked with dashed lines; label of the first one.
+        width, height: size of one panel (inches).
+    """
+    fig = Figure(figsize=(width * len(components), height * len(rows)), layout="constrained")
+    axes = np.asarray(fig.subplots(len(rows), len(components), squeeze=False))
+    for i, curves in enumerate(rows):
+        family_axes(axes[i], curves, components=components,
+                    xlims=None if xlims is None else xlims[i], xlabel=xlabel, marks=marks,
+                    mark_text=mark_text)
+        if row_titles is not None:
+            axes[i, 0].set_title(row_titles[i], fontsize=9, loc="left")
+    if any(c.label for c in rows[0]):
+        axes[0, -1].legend(title=legend_title, fontsize=7, title_fontsize=7, loc="best")
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def _color(i: int, n: int):
+    from matplotlib import colormaps
+
+    return colormaps["viridis"](0.9 * i / max(n - 1, 1))
+
+
+def profile_axes(ax: Axes, x: np.ndarray, m: np.ndarray, *, m_eq: np.ndarray | None = None,
+                 lw: float = 1.1, legend: bool = True, symbol: str = "m") -> list:
+    """The three components of one profile on ``ax`` (and, dotted, those of ``m_eq``);
+    ``symbol`` names the field in the legend (``$m_x$``, ...).
+
+    Returns:
+        The line artists of m (for animations).
+    """
+    lines = []
+    for k, (_, color) in enumerate(COMPONENTS):
+        label = f"${symbol}_{'xyz'[k]}$"
+        (line,) = ax.plot(x, m[:, k], color=color, lw=lw, label=label)
+        lines.append(line)
+        if m_eq is not None:
+            ax.plot(x, m_eq[:, k], ":", color=color, lw=0.9)
+    ax.axhline(0.0, color="0.85", lw=0.6, zorder=0)
+    ax.grid(alpha=0.25)
+    if legend:
+        ax.legend(fontsize=7, loc="upper right")
+    return lines
+
+
+def scan_figure(x: np.ndarray,
+                series: Mapping[str, np.ndarray] | Sequence[Mapping[str, np.ndarray]],
+                *, xlabel: str, ylabel: str, title: str, panel_titles: Sequence[str] = (),
+                logx: bool = False, logy: bool = False,
+                points: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                legend: str = "best", width: float = 6.0, height: float = 3.4) -> Figure:
+    """A scalar against a parameter, one line per series (legend = keys). A list of mappings
+    gives one panel each (side by side, titled ``panel_titles``); ``points`` adds marked values
+    (e.g. the cases of a sweep) to the first panel. ``legend`` is a matplotlib legend location
+    in each panel, or ``"outside"`` for one legend right of the panels (same series in all)."""
+    panels = [series] if isinstance(series, Mapping) else list(series)
+    fig = Figure(figsize=(width * len(panels), height), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    for j, (ax, data) in enumerate(zip(axes, panels, strict=True)):
+        for i, (label, y) in enumerate(data.items()):
+            ax.plot(x, y, color=_color(i, len(data)), lw=1.1, label=label)
+        for label, (xp, yp) in (points or {}).items() if j == 0 else ():
+            ax.plot(xp, yp, "o", ms=4, mfc="none", color="k", label=label)
+        ax.set_xscale("log" if logx else "linear")
+        ax.set_yscale("log" if logy else "linear")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if j < len(panel_titles):
+            ax.set_title(panel_titles[j], fontsize=9)
+        ax.grid(alpha=0.25, which="both")
+        if legend != "outside":
+            ax.legend(fontsize=8, loc=legend)
+    if legend == "outside":
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center",
+                   fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def save(fig: Figure, path: str | Path, dpi: int = 110, colors: int | None = 256) -> Path:
+    """Write ``fig`` as PNG and return the path.
+
+    With ``colors`` (default 256) the image is stored with an adaptive palette of that many
+    colours (PNG8, no dithering): line plots look the same and take about a third of the
+    bytes. ``colors=None`` keeps full RGBA.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if colors is None:
+        fig.savefig(path, dpi=dpi)
+        return path
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    fig.savefig(buffer, dpi=dpi, format="png")
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        rgb = image.convert("RGB")
+    rgb.quantize(colors=colors, dither=Image.Dither.NONE).save(path, optimize=True)
+    return path
+
+
+class CompactPillowWriter(PillowWriter):
+    """:class:`~matplotlib.animation.PillowWriter` that maps every frame onto one fixed
+    16-colour palette (white, black, five greys, and each of ``colors`` with two tints), without
+    dithering. Antialiased line plots otherwise carry hundreds of colours per frame and
+    compress badly; with the palette a 24-frame GIF of two panels stays under 200 kB.
+
+    Args:
+        colors: the line colours of the plot (at most three; default the component colours).
+    """
+
+    def __init__(self, *args, colors: Sequence[str] = tuple(c for _, c in COMPONENTS),
+                 **kwargs):
+        from matplotlib.colors import to_rgb
+        from PIL import Image
+
+        super().__init__(*args, **kwargs)
+        if len(colors) > 3:
+            raise ValueError(f"CompactPillowWriter takes at most three line colours, got "
+                             f"{len(colors)}")
+        rgb = [(1.0, 1.0, 1.0), (0.0, 0.0, 0.0)] + [(g, g, g) for g in (0.25, 0.45, 0.65,
+                                                                        0.8, 0.9)]
+        for c in colors:
+            c = np.asarray(to_rgb(c))
+            rgb += [tuple(c), tuple(0.5 * c + 0.5), tuple(0.2 * c + 0.8)]
+        values = [round(255 * v) for c in rgb for v in c]
+        self._palette = Image.new("P", (1, 1))
+        self._palette.putpalette(values + [0] * (768 - len(values)))
+
+    def grab_frame(self, **savefig_kwargs) -> None:
+        from PIL import Image
+
+        super().grab_frame(**savefig_kwargs)
+        frame = self._frames[-1].convert("RGB")  # PillowWriter keeps its frames in _frames
+        self._frames[-1] = frame.quantize(palette=self._palette, dither=Image.Dither.NONE)
+
+
+def animate_profiles(path: str | Path, frames: Sequence[Sequence[Curve]], *,
+                     frame_titles: Sequence[str], panel_titles: Sequence[str],
+                     xlabel: str = "x (nm)", ylims: Sequence[tuple[float, float]] | None = None,
+                     xlims: Sequence[tuple[float, float]] | None = None,
+                     marks: Sequence[float] = (), fps: float = 4.0, dpi: int = 72,
+                     width: float = 4.6, height: float = 3.2) -> Path:
+    """A GIF animation: frame ``i`` shows ``frames[i][j]`` (m_x, m_y, m_z) in panel ``j``.
+
+    Args:
+        path: the ``*.gif`` file.
+        frames: per frame, one :class:`Curve` per panel (same x in every frame of a panel).
+        frame_titles: the figure title of each frame (e.g. the angle).
+        panel_titles: the title of each panel.
+        ylims: fixed y limits per panel (default: the range over all frames, within xlims).
+        xlims: x limits per panel (default: the whole curve).
+        marks: x positions marked with dashed lines in every panel.
+        fps, dpi, width, height: frame rate, resolution, panel size (inches).
+    """
+    path = Path(path)
+    n_panels = len(panel_titles)
+    if not frames or any(len(f) != n_panels for f in frames) or len(frame_titles) != len(frames):
+        raise ValueError("animate_profiles needs one title per frame and one curve per panel "
+                         "in every frame")
+    fig = Figure(figsize=(width * n_panels, height), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, n_panels))
+    lines = []
+    for j, ax in enumerate(axes):
+        first = frames[0][j]
+        lines.append(profile_axes(ax, first.x, first.m, legend=(j == n_panels - 1)))
+        _mark(ax, marks, None)
+        ax.set_title(panel_titles[j], fontsize=9)
+        ax.set_xlabel(xlabel)
+        x0, x1 = (first.x[0], first.x[-1]) if xlims is None else xlims[j]
+        ax.set_xlim(x0, x1)
+        if ylims is not None:
+            ax.set_ylim(*ylims[j])
+        else:
+            inside = (first.x >= x0) & (first.x <= x1)
+            lo = min(float(np.nanmin(f[j].m[inside])) for f in frames)
+            hi = max(float(np.nanmax(f[j].m[inside])) for f in frames)
+            pad = 0.05 * (hi - lo)
+            ax.set_ylim(lo - pad, hi + pad)
+    axes[0].set_ylabel("m (left-layer frame)")
+    suptitle = fig.suptitle(frame_titles[0], fontsize=10)
+
+    def update(i: int) -> list:
+        for j in range(n_panels):
+            for k, line in enumerate(lines[j]):
+                line.set_ydata(frames[i][j].m[:, k])
+        suptitle.set_text(frame_titles[i])
+        return [ln for group in lines for ln in group]
+
+    animation = FuncAnimation(fig, update, frames=len(frames), blit=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    animation.save(path, writer=CompactPillowWriter(fps=fps), dpi=dpi)
+    return path
+
+
+def gif_frame(gif: str | Path, index: int, png: str | Path) -> Path:
+    """Write frame ``index`` of the GIF ``gif`` to the PNG ``png`` (to look at or to show)."""
+    from PIL import Image
+
+    with Image.open(gif) as image:
+        image.seek(index)
+        image.convert("RGB").save(png)
+    return Path(png)

@@ -1,0 +1,177 @@
+"""The paper's square ring (Sec. VI, Figs. 12-15) on a periodic 1D loop, as a function of its
+parameters.
+
+A closed loop of four sides of length L (:func:`fem_spin.geometry.periodic.square_ring`, corners
+at arc length ``s = 0, L, 2L, 3L``); side k magnetized along ``n_k`` = z, -y, -z, +y
+(:data:`fem_spin.textures.RING_AXES`, ``n_{k+1} = R_x(90 deg) n_k``) with
+``|M| = tanh(d / l_da)``, d the distance to the nearest corner. A ring has no ends, so the
+drive is a bulk equilibrium accumulation "normalized to one" (:data:`READINGS`):
+
+* ``"ii"``: ``m_eq = n_k`` on side k (unit, jumps at the corners: a DG0 field);
+* ``"iii"``: ``m_eq = M`` (``Material.m0 = 1``; zero at the corners).
+
+(Reading (i) of ``shared/physics.md``, ``m_eq = 0`` with electrode data, has no electrodes
+here: its solution is ``m = 0``.) Uses the paper's parameters of :mod:`fem_spin.bilayer`.
+
+:func:`solve_ring` keeps every DOLFINx/PETSc object inside the call and returns numpy data
+(:class:`RingProfile`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from mpi4py import MPI
+
+from fem_spin.bilayer import L_SF, LAMBDA, D
+from fem_spin.errors import InputError
+from fem_spin.fields import region_function
+from fem_spin.geometry.periodic import SIDES, square_ring
+from fem_spin.mesh1d import graded_nodes
+from fem_spin.parameters import Material
+from fem_spin.problem import SteadySpinDiffusion
+from fem_spin.textures import RING_AXES, magnetization, ring_magnetization
+
+__all__ = ["AXES", "READINGS", "RingProfile", "ring_observables", "side_nodes", "solve_ring",
+           "symmetry_maps"]
+
+log = logging.getLogger(__name__)
+
+READINGS = {"ii": "m_eq = n_k (unit, along the side's axis)",
+            "iii": "m_eq = M (|m_eq| = |M|, zero at the corners)"}
+"""The ring's readings (keys as in ``shared/physics.md``) and their m_eq."""
+
+AXES = np.asarray(RING_AXES)
+"""The side axes n_0..n_3 (4, 3)."""
+
+
+def side_nodes(length: float, l_da: float, h_max: float) -> np.ndarray:
+    """Nodes on [0, length] (nm), refined to ``min(h_max, l_da / 10)`` at both corners and
+    mirror-symmetric about the mid-side node (used for every side)."""
+    half = graded_nodes(0.0, length / 2, h_max, refine=[(0.0, min(h_max, l_da / 10))])
+    return np.concatenate([half, length - half[-2::-1]])
+
+
+def symmetry_maps() -> tuple[np.ndarray, np.ndarray]:
+    """``(R_side, R_mirror)``: ``m(s + L) = R_side m(s)`` with ``R_side = R_x(90 deg)``, and
+    ``m(L - s) = R_mirror m(s)`` with ``R_mirror = R_z(pi)``."""
+    r_side = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+    return r_side, np.diag([-1.0, -1.0, 1.0])
+
+
+@dataclass(frozen=True)
+class RingProfile:
+    """A solved ring as numpy data (the same on every rank).
+
+    Attributes:
+        reading, length, l_da: the case (length = side L, nm).
+        s: arc length (n,), nm, increasing over [0, 4L] (the node s = 0 repeated at 4L).
+        m: spin accumulation (n, 3) at those points (the P2 nodes).
+        dofs, reason: size of the problem and the SNES reason.
+    """
+
+    reading: str
+    length: float
+    l_da: float
+    s: np.ndarray
+    m: np.ndarray
+    dofs: int = 0
+    reason: str = ""
+
+    @property
+    def name(self) -> str:
+        """File stem, e.g. ``ring_ii_L100_lda0.6``."""
+        return f"ring_{self.reading}_L{self.length:g}_lda{self.l_da:g}"
+
+    @property
+    def axis(self) -> np.ndarray:
+        """The local axis n_k (n, 3); a corner node belongs to the side that starts there."""
+        side = np.minimum(np.floor(np.mod(self.s, 4 * self.length) / self.length), 3)
+        return AXES[side.astype(int)]
+
+    @property
+    def m_eq(self) -> np.ndarray:
+        """The equilibrium accumulation of the reading (n, 3)."""
+        if self.reading == "ii":
+            return self.axis
+        t = np.mod(self.s, self.length)
+        return np.tanh(np.minimum(t, self.length - t) / self.l_da)[:, None] * self.axis
+
+    @property
+    def m_perp(self) -> np.ndarray:
+        """|m - (m . n_k) n_k| (n,)."""
+        along = np.sum(self.m * self.axis, axis=1)
+        return np.linalg.norm(self.m - along[:, None] * self.axis, axis=1)
+
+
+def solve_ring(comm: MPI.Comm, reading: str, length: float, *, l_da: float = 0.6,
+               h_max: float = 0.3, degree: int = 2) -> RingProfile:
+    """Build and solve one ring.
+
+    Every DOLFINx/PETSc object is created and released inside this call (the solver is closed,
+    a collective destroy, before it returns).
+
+    Returns:
+        :class:`RingProfile` with the values at the nodes of m's space, gathered on every rank
+        and ordered by arc length.
+    """
+    if reading not in READINGS:
+        raise InputError(f"the ring's reading must be one of {sorted(READINGS)}, got "
+                         f"{reading!r} (reading (i) has no electrodes on a ring)")
+    if not (length > 2 * l_da > 0 and h_max > 0):
+        raise InputError(f"need side length > 2 l_da > 0 and h_max > 0 (nm), got L = {length!r},"
+                         f" l_da = {l_da!r}, h_max = {h_max!r}")
+    ring = square_ring(comm, length, side_nodes(length, l_da, h_max))
+    M = magnetization(ring.mesh, ring_magnetization(ring, length, l_da), degree=degree)
+    tags = [ring.tags[name] for name in SIDES]
+    material = Material.from_spin_diffusion_length(l_sf=L_SF, D=D, lam=LAMBDA,
+                                                   m0=1.0 if reading == "iii" else 0.0)
+    m_eq = None  # reading (iii): m0 * M
+    if reading == "ii":
+        m_eq = region_function(ring.mesh, ring.cell_tags,
+                               {t: AXES[k] for k, t in enumerate(tags)}, (3,), "m_eq")
+    with SteadySpinDiffusion(ring.mesh, dict.fromkeys(tags, material), cell_tags=ring.cell_tags,
+                             M=M, m_eq=m_eq, degree=degree) as problem:
+        info = problem.solve()  # the solver is closed on every rank together on exit
+
+    V = problem.V
+    owned = V.dofmap.index_map.size_local
+    s_local = ring.arc_length(V.tabulate_dof_coordinates()[:owned].T)
+    m_local = problem.m.x.array.reshape(-1, 3)[:owned]
+    s = np.concatenate(comm.allgather(s_local))
+    m = np.concatenate(comm.allgather(m_local))
+    s = np.where(s > 4 * length * (1 - 1e-12), 0.0, s)  # the corner s = 0 seen as 4L
+    order = np.argsort(s, kind="stable")
+    s, m = s[order], m[order]
+    return RingProfile(reading=reading, length=float(length), l_da=float(l_da),
+                       s=np.append(s, 4 * length), m=np.vstack([m, m[:1]]),
+                       dofs=V.dofmap.index_map.size_global * V.dofmap.index_map_bs,
+                       reason=info.reason)
+
+
+def ring_observables(p: RingProfile) -> dict:
+    """Mid-side and corner values, peaks and means (over the loop) of |m|, |m - m_eq| and the
+    transverse part |m_perp|."""
+    L, s, m, m_eq = p.length, p.s, p.m, p.m_eq
+    mid = [int(np.argmin(np.abs(s - (k + 0.5) * L))) for k in range(4)]
+    corner = [int(np.argmin(np.abs(s - k * L))) for k in range(4)]
+    along = np.sum(m * p.axis, axis=1)
+    perp, dev, norm = p.m_perp, np.linalg.norm(m - m_eq, axis=1), np.linalg.norm(m, axis=1)
+
+    def mean(f: np.ndarray) -> float:
+        return float(np.trapezoid(f, s) / (4 * L))
+
+    return {
+        "mid_side_m_dot_n": float(np.mean(along[mid])),
+        "mid_side_abs_m_minus_m_eq": max(float(dev[j]) for j in mid),
+        "mid_side_m_perp": max(float(perp[j]) for j in mid),
+        "corner_abs_m": float(np.mean(norm[corner])),
+        "peak_m_perp": float(perp.max()),
+        "peak_abs_m_minus_m_eq": float(dev.max()),
+        "max_abs_m": float(norm.max()),
+        "mean_abs_m": mean(norm),
+        "mean_abs_m_minus_m_eq": mean(dev),
+        "mean_m_perp": mean(perp),
+    }
