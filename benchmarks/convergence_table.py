@@ -11,13 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import fem_spin  # noqa: F401, E402  (before dolfinx)
-import numpy as np  # noqa: E402
-from exact import rates  # noqa: E402
-from mms import solve_mms  # noqa: E402
-from mpi4py import MPI  # noqa: E402
-from test_exact_1d import BASE, LENGTH, relative_error_1d  # noqa: E402
-from test_mms import CASES  # noqa: E402
+import fem_spin  # noqa: F401  (before dolfinx)
+import numpy as np
+from exact import rates
+from mms import solve_mms
+from mpi4py import MPI
+from test_exact_1d import BASE, LENGTH, relative_error_1d
+from test_mms import CASES
 
 
 def main() -> None:

@@ -93,7 +93,6 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
-import json
 import logging
 import os
 import time
@@ -114,7 +113,7 @@ from fem_spin.bilayer import (
     transverse_wavelength,
 )
 from fem_spin.log import configure_logging
-from fem_spin.output import write_csv
+from fem_spin.output import prepare_run_folder, write_csv, write_json
 from fem_spin.plotting import (
     Curve,
     animate_profiles,
@@ -396,25 +395,13 @@ def write_table(comm: MPI.Comm, path: Path, profiles: dict) -> list[dict]:
     return rows
 
 
-def write_json(comm: MPI.Comm, path: Path, data: dict) -> None:
-    """Write ``data`` as JSON on rank 0, atomically (temporary file, then rename)."""
-    if comm.rank == 0:
-        tmp = path.with_name(path.name + ".partial")
-        tmp.write_text(json.dumps(data, indent=2) + "\n")
-        os.replace(tmp, path)
-    comm.barrier()
-
-
 def main(argv: list[str] | None = None) -> dict:
     """Run the sweeps; returns the summary (also written to ``<out>/summary.json``)."""
     args = parse_args(argv)
     configure_logging()
     comm = MPI.COMM_WORLD
     t0 = time.perf_counter()
-    if comm.rank == 0:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "summary.json").unlink(missing_ok=True)  # a stale one would look complete
-    comm.barrier()
+    prepare_run_folder(comm, args.out)  # removes a stale summary.json
     if args.h_max > transverse_wavelength() / 10:
         log.warning("h_max = %g nm does not resolve the transverse wavelength %.2f nm well: "
                     "the profiles are qualitative only", args.h_max, transverse_wavelength())

@@ -60,9 +60,7 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -89,7 +87,13 @@ from fem_spin.bilayer import (  # the model, shared with bilayer_sweeps.py
 from fem_spin.log import configure_logging
 from fem_spin.mesh1d import Geometry
 from fem_spin.observables import integrate, sample_line
-from fem_spin.output import s1_output_fields, write_csv, write_fields
+from fem_spin.output import (
+    prepare_run_folder,
+    s1_output_fields,
+    write_csv,
+    write_fields,
+    write_json,
+)
 from fem_spin.plotting import save
 from fem_spin.textures import bilayer_axis_right
 
@@ -290,25 +294,13 @@ def simulate(comm: MPI.Comm, args: argparse.Namespace) -> tuple[np.ndarray, np.n
     return x, m, summary
 
 
-def write_json(comm: MPI.Comm, path: Path, data: dict) -> None:
-    """Write ``data`` as JSON on rank 0, atomically (temporary file, then rename)."""
-    if comm.rank == 0:
-        tmp = path.with_name(path.name + ".partial")
-        tmp.write_text(json.dumps(data, indent=2) + "\n")
-        os.replace(tmp, path)
-    comm.barrier()
-
-
 def main(argv: list[str] | None = None) -> dict:
     """Run the demo; returns the summary (also written to ``<out>/summary.json``)."""
     args = parse_args(argv)
     configure_logging()
     comm = MPI.COMM_WORLD
     t0 = time.perf_counter()
-    if comm.rank == 0:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "summary.json").unlink(missing_ok=True)  # a stale one would look complete
-    comm.barrier()
+    prepare_run_folder(comm, args.out)  # removes a stale summary.json
 
     wavelength = 2 * np.pi * L_SF / A_MAX
     log.info("CPP bilayer: theta = %g deg, L = %g nm, l_da = %g nm; transverse wavelength "

@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import logging
 import os
 import time
@@ -72,7 +71,7 @@ from mpi4py import MPI
 
 from fem_spin.bilayer import L_SF, LAMBDA, D, transverse_wavelength
 from fem_spin.log import configure_logging
-from fem_spin.output import write_csv
+from fem_spin.output import prepare_run_folder, write_csv, write_json
 from fem_spin.plotting import profile_axes, save, scan_figure
 from fem_spin.ring1d import READINGS, RingProfile, ring_observables, solve_ring
 from fem_spin.textures import ring_magnetization
@@ -213,15 +212,6 @@ def scan_picture(path: Path, scan: dict, cases: list[dict]) -> None:
 # ## Driver
 
 
-def write_json(comm: MPI.Comm, path: Path, data: dict) -> None:
-    """Write ``data`` as JSON on rank 0, atomically (temporary file, then rename)."""
-    if comm.rank == 0:
-        tmp = path.with_name(path.name + ".partial")
-        tmp.write_text(json.dumps(data, indent=2) + "\n")
-        os.replace(tmp, path)
-    comm.barrier()
-
-
 def write_table(comm: MPI.Comm, path: Path, rows: list[dict]) -> None:
     if comm.rank == 0:
         tmp = path.with_name(path.name + ".partial")
@@ -242,10 +232,7 @@ def main(argv: list[str] | None = None) -> dict:
     configure_logging()
     comm = MPI.COMM_WORLD
     t0 = time.perf_counter()
-    if comm.rank == 0:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "summary.json").unlink(missing_ok=True)
-    comm.barrier()
+    prepare_run_folder(comm, args.out)  # removes a stale summary.json
     if args.h_max > transverse_wavelength() / 10:
         log.warning("h_max = %g nm does not resolve the transverse wavelength %.2f nm well",
                     args.h_max, transverse_wavelength())

@@ -59,9 +59,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -77,7 +75,13 @@ from fem_spin.geometry.periodic import circle_ring
 from fem_spin.geometry.rings import torus
 from fem_spin.log import configure_logging
 from fem_spin.observables import integrate, sample_points
-from fem_spin.output import s1_output_fields, write_csv, write_fields
+from fem_spin.output import (
+    prepare_run_folder,
+    s1_output_fields,
+    write_csv,
+    write_fields,
+    write_json,
+)
 from fem_spin.textures import magnetization, ring_magnetization
 
 log = logging.getLogger("fem_spin.demos.torus_3d")
@@ -381,25 +385,13 @@ def simulate(comm: MPI.Comm, args: argparse.Namespace) -> tuple[np.ndarray, dict
     return phi, ring, thin_runs, thick, results
 
 
-def write_json(comm: MPI.Comm, path: Path, data: dict) -> None:
-    """Write ``data`` as JSON on rank 0, atomically (temporary file, then rename)."""
-    if comm.rank == 0:
-        tmp = path.with_name(path.name + ".partial")
-        tmp.write_text(json.dumps(data, indent=2) + "\n")
-        os.replace(tmp, path)
-    comm.barrier()
-
-
 def main(argv: list[str] | None = None) -> dict:
     """Run the demo; returns the summary (also written to ``<out>/summary.json``)."""
     args = parse_args(argv)
     configure_logging()
     comm = MPI.COMM_WORLD
     t0 = time.perf_counter()
-    if comm.rank == 0:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "summary.json").unlink(missing_ok=True)
-    comm.barrier()
+    prepare_run_folder(comm, args.out)  # removes a stale summary.json
     wavelength = 2 * np.pi * L_SF / args.a_max if args.a_max > 0 else np.inf
     log.info("3D torus: R = %g nm, tubes %g and %g nm, a_max = %g (transverse wavelength "
              "%.1f nm), l_da = %g nm", args.radius, args.thin, args.thick, args.a_max,

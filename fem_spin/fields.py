@@ -12,7 +12,7 @@ import ufl
 
 from fem_spin.errors import InputError
 
-__all__ = ["jit_options", "as_vector_field", "interpolate", "region_function"]
+__all__ = ["as_vector_field", "interpolate", "jit_options", "region_function"]
 
 
 def jit_options() -> dict:

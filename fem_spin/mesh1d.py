@@ -13,7 +13,7 @@ from mpi4py import MPI
 from fem_spin.errors import InputError
 from fem_spin.geometry.base import Geometry, mesh_statistics, shared_facet_partitioner
 
-__all__ = ["Geometry", "LEFT_END", "RIGHT_END", "graded_nodes", "layered_interval"]
+__all__ = ["LEFT_END", "RIGHT_END", "Geometry", "graded_nodes", "layered_interval"]
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -16,7 +17,7 @@ from mpi4py import MPI
 from fem_spin.errors import InputError, OutputError
 from fem_spin.fields import interpolate
 
-__all__ = ["s1_output_fields", "write_csv", "write_fields"]
+__all__ = ["prepare_run_folder", "s1_output_fields", "write_csv", "write_fields", "write_json"]
 
 PARTIAL = ".partial"  # suffix of files and folders being written
 
@@ -156,3 +157,34 @@ def write_csv(comm: MPI.Comm, path: str | Path, columns: Mapping[str, np.ndarray
 
     _on_rank0(comm, write, f"write {path}")
     return path
+
+
+def write_json(comm: MPI.Comm, path: str | Path, data: dict) -> Path:
+    """Write ``data`` as indented JSON on rank 0, atomically (``*.partial``, then renamed)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + PARTIAL)
+
+    def write() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            tmp.write_text(json.dumps(data, indent=2) + "\n")
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    _on_rank0(comm, write, f"write {path}")
+    return path
+
+
+def prepare_run_folder(comm: MPI.Comm, folder: str | Path, summary: str = "summary.json") -> Path:
+    """Create an output folder on rank 0 and delete a stale ``summary`` file in it: the summary
+    is written last, so a run that stops early must not leave an old one looking complete."""
+    folder = Path(folder)
+
+    def prepare() -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / summary).unlink(missing_ok=True)
+
+    _on_rank0(comm, prepare, f"prepare {folder}")
+    return folder

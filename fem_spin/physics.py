@@ -16,14 +16,14 @@ from __future__ import annotations
 import ufl
 
 __all__ = [
-    "effective_field",
-    "precession_matrix",
-    "inverse_precession_matrix",
     "diffusion_tensor",
-    "spin_current",
+    "effective_field",
+    "inverse_precession_matrix",
+    "precession_matrix",
     "relaxation",
     "s1_residual",
     "sd_torque_density",
+    "spin_current",
 ]
 
 

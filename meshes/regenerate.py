@@ -11,7 +11,7 @@ first. The set below covers the demos' devices at their default resolution.
 import argparse
 from pathlib import Path
 
-import fem_spin as fs  # noqa: F401  (before dolfinx)
+import fem_spin as fs
 from mpi4py import MPI
 
 from fem_spin.geometry import Layer, multilayer, nanopillar, slab, square_torus, torus

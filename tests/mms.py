@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dolfinx.fem as fem
 import dolfinx.mesh
 import numpy as np
 import ufl

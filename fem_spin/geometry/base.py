@@ -20,7 +20,7 @@ from mpi4py import MPI
 
 from fem_spin.errors import InputError
 
-__all__ = ["Geometry", "gmsh_geometry", "mesh_statistics", "cache_path", "shared_facet_partitioner"]
+__all__ = ["Geometry", "cache_path", "gmsh_geometry", "mesh_statistics", "shared_facet_partitioner"]
 
 log = logging.getLogger(__name__)
 
