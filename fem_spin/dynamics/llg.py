@@ -1,0 +1,388 @@
+"""S3: the Landau-Lifshitz-Gilbert equation for the magnetization (paper Eq. 77-79, Eq. 12).
+
+Strong form (units of :class:`~fem_spin.dynamics.parameters.Magnet`: T, rad/ps, nm, ps)::
+
+    d_t M = -gamma M x B_eff + alpha M x d_t M + lam_M M x m,       |M| = 1
+    B_eff = C_ex lap M + B_K (M.e_u) e_u - B_D (M.n) n + B(t, x)
+
+with ``C_ex = 2 A_ex / Ms`` (T nm^2), ``B_K = 2 K_u / Ms``, ``B_D = K_d / Ms`` (T; the hard-axis
+term of Eq. 12), free boundaries ``d_n M = 0``, and the s-d torque from the spin accumulation.
+
+Discretisation (Bartels & Prohl, SIAM J. Numer. Anal. 44 (2006) 1405): P1 for ``M`` and for
+an auxiliary field ``W`` (the effective field), every term integrated with the vertex
+quadrature rule (mass lumping), and the implicit midpoint rule ``M_mid = (M + M_n)/2``::
+
+    (W, psi)_h + C_ex (grad M_mid, grad psi)
+        - (B_K (M_mid.e_u) e_u - B_D (M_mid.n) n + B, psi)_h = 0
+    ((M - M_n)/dt + gamma M_mid x W - alpha M_mid x (M - M_n)/dt - lam_M M_mid x m_mid, phi)_h = 0
+
+With the vertex rule the second equation holds at every vertex z, and every term but the first
+is ``M_mid(z) x (...)``: dotting with ``M_mid(z)`` gives ``|M(z)|^2 = |M_n(z)|^2`` exactly (up to
+the Newton tolerance). Without the s-d torque and for a time-independent ``B`` the discrete
+energy obeys ``E(M) - E(M_n) = -(alpha / gamma) Ms dt ||(M - M_n)/dt||_h^2``: it decreases
+monotonically with damping, and is conserved without. Order 2 in time.
+
+Regions: the equation is solved on the cells of the magnets given; every other vertex keeps
+its initial magnetization (a pinned layer, or M = 0 in a non-magnetic spacer) through the
+vertex-wise identity ``(1 - chi)(M - M_pin) = 0``, ``(1 - chi) W = 0`` (``chi`` = 1 on the
+vertices of magnet cells): the exchange term of a magnet integrates over its own cells, which
+is the free boundary condition on its surfaces and interfaces.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import basix.ufl
+import dolfinx.fem as fem
+import numpy as np
+import ufl
+from dolfinx import la
+from mpi4py import MPI
+
+from fem_spin import physics
+from fem_spin.dynamics.parameters import Magnet
+from fem_spin.dynamics.stepping import TimeStepper
+from fem_spin.dynamics.transient import _interpolable, time_field
+from fem_spin.errors import InputError
+from fem_spin.fields import jit_options, region_function
+from fem_spin.solver import NewtonSolver
+
+__all__ = [
+    "LLG",
+    "MagnetCoefficients",
+    "effective_field_residual",
+    "energy_density",
+    "llg_residual",
+    "local_field",
+    "pin_residual",
+    "steady_llg_residual",
+    "vertex_measure",
+]
+
+log = logging.getLogger(__name__)
+
+NONLINEAR_OPTIONS = {"snes_linesearch_type": "bt", "snes_rtol": 1e-12, "snes_stol": 1e-10}
+"""Defaults of the nonlinear (LLG, coupled) solvers, under the user's petsc_options: a
+backtracking line search keeps Newton converging for steps well beyond the precession period
+of the stiffest (exchange) modes, where the full Newton step can diverge; the iteration stops
+when the residual fell by 1e-12 or the Newton update is below 1e-10 of the solution (Newton
+converges quadratically: the next update would be ~1e-20), so |M| is kept to round-off
+without asking the residual to fall below its round-off floor."""
+
+
+STEADY_OPTIONS = {"snes_linesearch_type": "basic"}
+"""Steady (time-independent) solves start from a good guess: full Newton steps, so that the
+update test ends the iteration once the residual reaches its round-off floor (a line search
+fails there)."""
+
+
+def nonlinear_options(petsc_options: dict | None, steady: bool = False) -> dict:
+    """:data:`NONLINEAR_OPTIONS` (and :data:`STEADY_OPTIONS`) updated with the user's."""
+    return {**NONLINEAR_OPTIONS, **(STEADY_OPTIONS if steady else {}), **(petsc_options or {})}
+
+
+# -- pure UFL -----------------------------------------------------------------------------------
+
+
+def vertex_measure(mesh, cell_tags=None) -> ufl.Measure:
+    """Cell measure with the vertex quadrature rule (the lumped mass of P1)."""
+    return ufl.Measure("dx", domain=mesh, subdomain_data=cell_tags,
+                       metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
+
+
+def local_field(M, c, B=None):
+    """The local part of the effective field (T): uniaxial anisotropy, the Eq. 12 hard axis
+    and the Zeeman field, ``B_K (M.e_u) e_u - B_D (M.n) n + B``."""
+    f = c.B_K * ufl.dot(M, c.e_u) * c.e_u - c.B_D * ufl.dot(M, c.n) * c.n
+    return f if B is None else f + B
+
+
+def effective_field_residual(W, M, psi, *, c, B, dx):
+    """``W = B_eff(M)`` as a lumped L2 projection: ``(W, psi)_h + C_ex (grad M, grad psi)
+    - (local_field(M), psi)_h`` (``dx`` the vertex measure of the magnets)."""
+    return (ufl.inner(W, psi) * dx + c.C_ex * ufl.inner(ufl.grad(M), ufl.grad(psi)) * dx
+            - ufl.inner(local_field(M, c, B), psi) * dx)
+
+
+def llg_residual(M, M_n, W, phi, *, dt, c, m=None, dx):
+    """Implicit-midpoint Gilbert residual ``((M - M_n)/dt + gamma M_mid x W
+    - alpha M_mid x (M - M_n)/dt - lam_M M_mid x m, phi)_h`` (``W`` the field at the midpoint,
+    ``m`` the spin accumulation at the midpoint or None)."""
+    M_mid = 0.5 * (M + M_n)
+    dMdt = (M - M_n) / dt
+    R = dMdt + c.gamma * ufl.cross(M_mid, W) - c.alpha * ufl.cross(M_mid, dMdt)
+    if m is not None:
+        R -= physics.sd_torque_density(M_mid, m, c.lam_M)
+    return ufl.inner(R, phi) * dx
+
+
+def steady_llg_residual(M, W, phi, *, c, m=None, dx):
+    """Time-independent LLG: zero torque ``M x (gamma W - lam_M m) = 0`` and ``|M| = 1``,
+    combined as ``M x (gamma W - lam_M m) + (|M|^2 - 1) M / 2`` (the two parts are orthogonal,
+    so both vanish at a zero)."""
+    field = c.gamma * W if m is None else c.gamma * W - c.lam_M * m
+    R = ufl.cross(M, field) + 0.5 * (ufl.dot(M, M) - 1.0) * M
+    return ufl.inner(R, phi) * dx
+
+
+def pin_residual(M, M_pin, W, phi, psi, chi, dx_all):
+    """At the vertices outside the magnets (``chi = 0``): ``M = M_pin``, ``W = 0``."""
+    return (ufl.inner((1 - chi) * (M - M_pin), phi) * dx_all
+            + ufl.inner((1 - chi) * W, psi) * dx_all)
+
+
+def energy_density(M, c, B=None):
+    """Micromagnetic energy density (J/m^3): ``Ms [ C_ex/2 |grad M|^2 - B_K/2 (M.e_u)^2
+    + B_D/2 (M.n)^2 - B.M ]`` = ``A_ex |grad M|^2 - K_u (M.e_u)^2 + K_d/2 (M.n)^2
+    - Ms B.M``. Integrated over nm^3 it gives 1e-27 J."""
+    e = (0.5 * c.C_ex * ufl.inner(ufl.grad(M), ufl.grad(M))
+         - 0.5 * c.B_K * ufl.dot(M, c.e_u) ** 2 + 0.5 * c.B_D * ufl.dot(M, c.n) ** 2)
+    if B is not None:
+        e -= ufl.dot(B, M)
+    return c.Ms * e
+
+
+# -- coefficients, regions ----------------------------------------------------------------------
+
+
+def as_magnets(magnets, cell_tags) -> tuple[dict[int, Magnet], object]:
+    """``Magnet`` or ``{cell tag: Magnet}`` -> (dict, cell_tags) (validated)."""
+    if isinstance(magnets, Magnet):
+        return {0: magnets}, None
+    if not isinstance(magnets, Mapping) or not magnets:
+        raise InputError(f"magnets must be a Magnet or a non-empty {{cell tag: Magnet}}, got "
+                         f"{magnets!r}")
+    for tag, mag in magnets.items():
+        if not isinstance(mag, Magnet):
+            raise InputError(f"magnets[{tag}] must be a fem_spin.dynamics.Magnet, got {mag!r}")
+    if cell_tags is None:
+        raise InputError("magnets given per cell tag need cell_tags that mark the regions")
+    return dict(magnets), cell_tags
+
+
+class MagnetCoefficients:
+    """Region-wise (DG0) LLG coefficients: zero outside the magnets.
+
+    Attributes: gamma, alpha, C_ex (T nm^2), B_K, B_D (T), e_u, n (unit vectors), lam_M
+    (rad/ps), Ms (A/m); ``tags`` the magnet cell tags (None: the whole mesh).
+    """
+
+    def __init__(self, mesh, magnets: dict[int, Magnet], cell_tags):
+        comm = mesh.comm
+        if cell_tags is not None:
+            local = {int(t) for t in np.unique(cell_tags.values)}
+            present = set().union(*comm.allgather(local))
+            missing = sorted(set(magnets) - present)
+            if missing:
+                raise InputError(f"magnets given for cell tags {missing} that the mesh does "
+                                 f"not have; its cell tags are {sorted(present)}")
+        self.tags = None if cell_tags is None else tuple(sorted(magnets))
+
+        def scalar(get, name):
+            return region_function(mesh, cell_tags, {t: (get(m),) for t, m in magnets.items()},
+                                   (), name)
+
+        def vector(get, name):
+            return region_function(mesh, cell_tags, {t: get(m) for t, m in magnets.items()},
+                                   (3,), name)
+
+        self.gamma = scalar(lambda m: m.gamma, "gamma")
+        self.alpha = scalar(lambda m: m.alpha, "alpha")
+        self.C_ex = scalar(lambda m: m.exchange_coefficient, "C_ex")
+        self.B_K = scalar(lambda m: m.anisotropy_field, "B_K")
+        self.B_D = scalar(lambda m: m.hard_axis_field, "B_D")
+        self.lam_M = scalar(lambda m: m.lam_M, "lam_M")
+        self.Ms = scalar(lambda m: m.Ms, "Ms")
+        self.e_u = vector(lambda m: m.easy_axis, "e_u")
+        self.n = vector(lambda m: m.normal, "n")
+
+
+def magnet_vertices(V, dx_magnets) -> fem.Function:
+    """Indicator ``chi`` in the P1 vector space ``V`` (all three components equal): 1 at the
+    vertices of magnet cells, 0 elsewhere (parallel-safe: the vertex weights are assembled
+    and summed over ranks). Use ``chi[0]`` in forms."""
+    psi = ufl.TestFunction(V)
+    w = fem.assemble_vector(fem.form((psi[0] + psi[1] + psi[2]) * dx_magnets,
+                                     jit_options=jit_options()))
+    w.scatter_reverse(la.InsertMode.add)
+    chi = fem.Function(V, name="chi")
+    chi.x.array[:] = (w.array > 0).astype(float)
+    chi.x.scatter_forward()
+    return chi
+
+
+class MagnetState:
+    """The (M, W) part shared by :class:`LLG` and the coupled solver: coefficients, measures,
+    the magnet-vertex indicator and the initial (= pinned) magnetization, normalised at the
+    magnet vertices, in the P1 vector space ``V_M`` of M (a collapsed sub-space).
+    """
+
+    def __init__(self, mesh, magnets, cell_tags, M0):
+        self.magnets, self.cell_tags = as_magnets(magnets, cell_tags)
+        if M0 is None:
+            raise InputError("the initial magnetization M0 is required")
+        self.M0 = M0
+        self.c = MagnetCoefficients(mesh, self.magnets, self.cell_tags)
+        dxv = vertex_measure(mesh, self.cell_tags)
+        self.dx_all = vertex_measure(mesh)
+        self.dx = dxv if self.c.tags is None else dxv(self.c.tags)
+        self.element = basix.ufl.element("Lagrange", mesh.basix_cell(), 1, shape=(3,))
+
+    def set_space(self, V_M: fem.FunctionSpace) -> None:
+        """Build ``chi`` and ``M_pin`` in ``V_M`` (the collapsed space of M)."""
+        mesh = V_M.mesh
+        self.chi_vec = magnet_vertices(V_M, self.dx)
+        self.chi = self.chi_vec[0]
+        self.M_pin = fem.Function(V_M, name="M_pin")
+        self.M_pin.interpolate(_interpolable(mesh, self.M0, V_M))
+        values = self.M_pin.x.array.reshape(-1, 3)
+        inside = self.inside
+        norms = np.linalg.norm(values[inside], axis=1)
+        if mesh.comm.allreduce(bool(np.any(norms < 1e-12)), op=MPI.LOR):
+            raise InputError("the initial magnetization vanishes at a vertex of a magnet: "
+                             "it must have a direction (|M| > 0) everywhere in the magnets")
+        values[inside] /= norms[:, None]
+        self.M_pin.x.scatter_forward()
+
+    @property
+    def inside(self) -> np.ndarray:
+        """Mask of the (local) nodes of ``V_M`` that belong to a magnet."""
+        return self.chi_vec.x.array[0::3] > 0.5
+
+    def norm_drift(self, M_values: np.ndarray, comm) -> float:
+        """``max | |M(z)| - 1 |`` over the magnet vertices (global)."""
+        values = M_values.reshape(-1, 3)[self.inside]
+        local = float(np.max(np.abs(np.linalg.norm(values, axis=1) - 1))) if len(values) else 0.0
+        return comm.allreduce(local, op=MPI.MAX)
+
+
+class LLG(TimeStepper):
+    """Magnetization dynamics (S3) with the midpoint rule; |M| = 1 at every magnet vertex.
+
+    Args:
+        mesh: DOLFINx mesh (1D, 2D, 3D or a 1D ring).
+        magnets: one :class:`Magnet` for the whole mesh, or ``{cell tag: Magnet}``; the other
+            cells are not magnetic and their vertices keep ``M0`` (pinned).
+        cell_tags: cell MeshTags (needed with a dict of magnets).
+        M0: initial magnetization (callable ``x -> (3, N)``, constant, Function or UFL);
+            normalised at the magnet vertices.
+        B: external field in T: constant, Function/UFL, or a callable of the UFL time
+            (evaluated at the midpoint ``t_n + dt/2``).
+        m: spin accumulation exerting the torque ``lam_M M x m`` (Function, UFL or a callable
+            of the UFL time; evaluated at the midpoint), None for none.
+        petsc_options: merged on top of :data:`fem_spin.dynamics.llg.NONLINEAR_OPTIONS` and
+            :data:`fem_spin.solver.DEFAULT_PETSC_OPTIONS` (MUMPS LU, Newton).
+    """
+
+    name = "LLG"
+
+    def __init__(self, mesh, magnets, *, cell_tags=None, M0, B=None, m=None,
+                 petsc_options: dict | None = None):
+        self.magnet = mg = MagnetState(mesh, magnets, cell_tags, M0)
+        V = fem.functionspace(mesh, basix.ufl.mixed_element([mg.element, mg.element]))
+        u = fem.Function(V, name="MW")
+        self._init_stepper(mesh, u, "midpoint", [("M", V.sub(0), True), ("W", V.sub(1), False)])
+        _, V_M, M_dofs = self.fields[0]
+        mg.set_space(V_M)
+        for f in (self.u, self.u_n, self.u_nm1):
+            f.x.array[M_dofs] = mg.M_pin.x.array
+        tc = self.tc
+        self.B = time_field(mesh, B, tc.t_mid, "B")
+        self.m = time_field(mesh, m, tc.t_mid, "m")
+        M, W = ufl.split(u)
+        M_n, _ = ufl.split(self.u_n)
+        phi, psi = ufl.TestFunctions(V)
+        M_mid = 0.5 * (M + M_n)
+        c = mg.c
+        self.residual = (
+            llg_residual(M, M_n, W, phi, dt=tc.dt, c=c, m=self.m, dx=mg.dx)
+            + effective_field_residual(W, M_mid, psi, c=c, B=self.B, dx=mg.dx)
+            + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))
+        self._petsc_options = nonlinear_options(petsc_options)
+        self._steady_options = nonlinear_options(petsc_options, steady=True)
+        self._solver = NewtonSolver(self.residual, u, [], petsc_options=self._petsc_options,
+                                    jit_options=jit_options(), name="LLG step")
+        self._steady = None
+        # energy and averages of the state at t_n (field at t_mid of the last step)
+        Mn = self.u_n.sub(0)
+        self._energy = fem.form(energy_density(Mn, c, self.B) * mg.dx,
+                                jit_options=jit_options())
+        self._average = [fem.form(Mn[k] * mg.dx, jit_options=jit_options()) for k in range(3)]
+        self._volume = mesh.comm.allreduce(
+            fem.assemble_scalar(fem.form(fem.Constant(mesh, 1.0) * mg.dx,
+                                         jit_options=jit_options())))
+        n_owned = V_M.dofmap.index_map.size_local
+        log.info("LLG problem: %d magnet vertices, %d dofs",
+                 mesh.comm.allreduce(int(np.count_nonzero(mg.inside[:n_owned]))),
+                 V.dofmap.index_map.size_global * V.dofmap.index_map_bs)
+        self._store_initial()
+
+    @property
+    def M(self) -> fem.Function:
+        """The magnetization at ``self.t`` (a new Function in the P1 vector space)."""
+        return self.field("M")
+
+    def _solve(self) -> tuple[int, int]:
+        info = self._solver.solve()
+        return info.newton_iterations, info.linear_iterations
+
+    def _solvers(self) -> list:
+        return [self._solver, self._steady]
+
+    # -- observables ------------------------------------------------------------------------
+    def energy(self) -> float:
+        """Micromagnetic energy of the state at t_n in aJ (1e-18 J), with B at the last
+        step's midpoint time (global)."""
+        return 1e-9 * self.comm.allreduce(fem.assemble_scalar(self._energy))
+
+    def average_M(self) -> np.ndarray:
+        """Volume average of M over the magnets (lumped, global)."""
+        return np.array([self.comm.allreduce(fem.assemble_scalar(f)) for f in self._average]
+                        ) / self._volume
+
+    def norm_drift(self) -> float:
+        """``max | |M(z)| - 1 |`` over the magnet vertices at t_n (global)."""
+        return self.magnet.norm_drift(self._sub_array("M"), self.comm)
+
+    def observe(self) -> dict[str, float]:
+        Mx, My, Mz = self.average_M()
+        return {"Mx": Mx, "My": My, "Mz": Mz, "energy_aJ": self.energy(),
+                "norm_drift": self.norm_drift()}
+
+    def output_functions(self) -> list[fem.Function]:
+        if not hasattr(self, "_out"):
+            self._out = fem.Function(self.fields[0][1], name="M")
+        self._out.x.array[:] = self._sub_array("M")
+        return [self._out]
+
+    # -- steady state -----------------------------------------------------------------------
+    def solve_steady(self, t: float | None = None):
+        """Solve the time-independent LLG (zero torque, |M| = 1 at magnet vertices) with
+        Newton from the current state; the result becomes the state (history reset).
+
+        Args:
+            t: the time at which time-dependent data are evaluated (default ``self.t``).
+        Returns:
+            :class:`fem_spin.SolveInfo`.
+        """
+        self._check_open()
+        mg = self.magnet
+        t = self.t if t is None else float(t)
+        self.tc.t_mid.value = t
+        if self._steady is None:
+            V = self.u.function_space
+            M, W = ufl.split(self.u)
+            phi, psi = ufl.TestFunctions(V)
+            F = (steady_llg_residual(M, W, phi, c=mg.c, m=self.m, dx=mg.dx)
+                 + effective_field_residual(W, M, psi, c=mg.c, B=self.B, dx=mg.dx)
+                 + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))
+            self._steady = NewtonSolver(F, self.u, [], petsc_options=self._steady_options,
+                                        jit_options=jit_options(), name="steady LLG")
+        self.u.x.array[:] = self.u_n.x.array
+        info = self._steady.solve()
+        self.u_n.x.array[:] = self.u.x.array
+        self.u_nm1.x.array[:] = self.u.x.array
+        self.dt_prev = None
+        return info

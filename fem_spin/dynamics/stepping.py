@@ -1,0 +1,468 @@
+"""Implicit time stepping shared by the S2, LLG and coupled solvers.
+
+One residual form per solver holds the time-discretisation coefficients as ``fem.Constant``
+(:class:`TimeConstants`), so one compiled form and one SNES (and one MUMPS factorisation
+object, see stack-measurements 5(d)) serve every scheme and step size. A scheme is the
+multistep formula for the time derivative of the spin accumulation m plus the weight ``theta``
+at which the rest of the S2 residual is evaluated:
+
+    euler: (u - u_n) / dt,                                  theta = 1     (order 1, L-stable)
+    cn:    (u - u_n) / dt,                                  theta = 1/2   (order 2, A-stable;
+           the midpoint form, also called "midpoint")
+    bdf2:  (a0 u + a1 u_n + a2 u_nm1) / dt,                 theta = 1     (order 2, variable step:
+           w = dt/dt_prev, a0 = (1+2w)/(1+w), a1 = -(1+w), a2 = w^2/(1+w); first step euler)
+
+The magnetization always uses the implicit midpoint rule (order 2, |M| conserved nodewise).
+:meth:`TimeStepper.adaptive_step` controls the step by step doubling (Richardson): one step
+dt and two steps dt/2 from the same state; ``err = max|u_half - u_full| / (2^p - 1)`` over the
+state dofs (m and M, never the auxiliary field W), the two half steps are kept when
+``err <= tol``, and ``dt_new = dt * min(2, max(0.2, 0.9 (tol/err)^(1/(p+1))))``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dolfinx.fem as fem
+import dolfinx.io
+import numpy as np
+from mpi4py import MPI
+
+from fem_spin.errors import InputError, SolverError
+
+__all__ = ["SCHEMES", "RunInfo", "StepInfo", "TimeConstants", "TimeStepper"]
+
+log = logging.getLogger(__name__)
+
+SCHEMES = {"euler": 1, "cn": 2, "bdf2": 2, "midpoint": 2}
+"""Time schemes and their orders ("midpoint" is "cn": the LLG solver's name for it)."""
+
+
+class TimeConstants:
+    """The ``fem.Constant`` s of a time-discrete residual.
+
+    Attributes:
+        dt: step (ps). a0, a1, a2: multistep coefficients of ``d_t m``. theta: weight of the
+        S2 residual. t_s: time of the S2 data (``t_n + theta dt``). t_mid: time of the LLG data
+        (``t_n + dt/2``).
+    """
+
+    def __init__(self, mesh):
+        def c(value: float) -> fem.Constant:
+            return fem.Constant(mesh, np.float64(value))
+
+        self.dt, self.a0, self.a1, self.a2 = c(1.0), c(1.0), c(-1.0), c(0.0)
+        self.theta, self.t_s, self.t_mid = c(1.0), c(0.0), c(0.0)
+
+    def set(self, scheme: str, t: float, dt: float, dt_prev: float | None) -> None:
+        if scheme == "bdf2" and dt_prev is not None:
+            w = dt / dt_prev
+            a, theta = ((1 + 2 * w) / (1 + w), -(1 + w), w * w / (1 + w)), 1.0
+        elif scheme in ("cn", "midpoint"):
+            a, theta = (1.0, -1.0, 0.0), 0.5
+        else:
+            a, theta = (1.0, -1.0, 0.0), 1.0
+        self.dt.value = dt
+        self.a0.value, self.a1.value, self.a2.value = a
+        self.theta.value = theta
+        self.t_s.value = t + theta * dt
+        self.t_mid.value = t + 0.5 * dt
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: float(getattr(self, k).value) for k in
+                ("dt", "a0", "a1", "a2", "theta", "t_s", "t_mid")}
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """One accepted step: time reached, size, Newton and linear iterations (summed over the
+    sub-solves), wall seconds, the step-doubling error estimate (None without control) and
+    the number of rejected attempts."""
+
+    t: float
+    dt: float
+    newton_iterations: int
+    linear_iterations: int
+    seconds: float
+    error: float | None = None
+    rejected: int = 0
+
+
+@dataclass
+class RunInfo:
+    """What :meth:`TimeStepper.run` did."""
+
+    steps: int
+    rejected: int
+    newton_iterations: int
+    seconds: float
+    t: float
+    trace: dict[str, np.ndarray] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
+def _collapse(Vsub) -> tuple[fem.FunctionSpace, np.ndarray]:
+    """Collapsed sub-space and the map collapsed (unrolled) dof -> parent dof."""
+    Vc, dofs = Vsub.collapse()
+    dofs = dofs if isinstance(dofs, np.ndarray) else (dofs[0] if len(dofs) == 1 else None)
+    if dofs is None:
+        raise RuntimeError("unexpected collapse map of a blocked sub-space")
+    return Vc, np.asarray(dofs, dtype=np.int64)
+
+
+class TimeStepper:
+    """Base class: the unknown ``u`` (time t_{n+1}), history ``u_n`` (t_n), ``u_nm1`` (t_{n-1}).
+
+    Subclasses call :meth:`_init_stepper` and implement :meth:`_solve` (and optionally
+    :meth:`_prepare`, :meth:`output_functions`).
+    """
+
+    name = "stepper"
+
+    # -- set-up ---------------------------------------------------------------------------
+    def _init_stepper(self, mesh, u: fem.Function, scheme: str,
+                      fields: Sequence[tuple[str, object, bool]]) -> None:
+        """Args: fields: ``(name, sub-space or None (the whole space), is_state)`` of u."""
+        if scheme not in SCHEMES:
+            raise InputError(f"scheme must be one of {sorted(SCHEMES)}, got {scheme!r}")
+        self.mesh = mesh
+        self.comm = mesh.comm
+        self.scheme = scheme
+        self.u = u
+        V = u.function_space
+        self.u_n = fem.Function(V, name=f"{u.name}_n")
+        self.u_nm1 = fem.Function(V, name=f"{u.name}_nm1")
+        self.u_n.x.array[:] = u.x.array
+        self.u_nm1.x.array[:] = u.x.array
+        self.tc = TimeConstants(mesh)
+        self.t = 0.0
+        self.dt_prev: float | None = None
+        self.dt_next: float | None = None
+        self.steps = 0
+        self.trace: dict[str, list[float]] = {}
+        self.fields: list[tuple[str, fem.FunctionSpace, np.ndarray]] = []
+        state = []
+        for name, sub, is_state in fields:
+            if sub is None:
+                Vc = V
+                n = V.dofmap.index_map.size_local + V.dofmap.index_map.num_ghosts
+                dofs = np.arange(n * V.dofmap.index_map_bs, dtype=np.int64)
+            else:
+                Vc, dofs = _collapse(sub)
+            self.fields.append((name, Vc, dofs))
+            if is_state:
+                owned = Vc.dofmap.index_map.size_local * Vc.dofmap.index_map_bs
+                state.append(dofs[:owned])
+        self._state_dofs = np.concatenate(state) if state else np.zeros(0, dtype=np.int64)
+        self._closed = False
+
+    @property
+    def order(self) -> int:
+        """Order of the time scheme (the magnetization's midpoint rule is of order 2)."""
+        return SCHEMES[self.scheme]
+
+    def field(self, name: str, which: str = "n") -> fem.Function:
+        """A copy of field ``name`` of the state at t_n (``which="n"``) as a Function in its
+        collapsed space."""
+        for fname, Vc, dofs in self.fields:
+            if fname == name:
+                f = fem.Function(Vc, name=name)
+                src = {"n": self.u_n, "nm1": self.u_nm1, "u": self.u}[which]
+                f.x.array[:] = src.x.array[dofs]
+                return f
+        raise InputError(f"{self.name} has no field {name!r}; it has "
+                         f"{[f[0] for f in self.fields]}")
+
+    def _sub_array(self, name: str, u: fem.Function | None = None) -> np.ndarray:
+        """View-free copy of field ``name`` of ``u`` (default u_n), local (with ghosts)."""
+        for fname, _, dofs in self.fields:
+            if fname == name:
+                return (self.u_n if u is None else u).x.array[dofs]
+        raise InputError(f"{self.name} has no field {name!r}")
+
+    def _store_initial(self) -> None:
+        """Remember the initial state (subclasses call it at the end of ``__init__``)."""
+        self._initial = self._snapshot()
+
+    def reset(self) -> None:
+        """Back to the initial state at t = 0 (history, step sizes and trace cleared): the
+        same solver (one SNES, one factorisation object) serves a parameter sweep."""
+        self._check_open()
+        self._restore(self._initial)
+        self.dt_prev = self.dt_next = None
+        self.trace = {}
+
+    # -- hooks ----------------------------------------------------------------------------
+    def _prepare(self, t: float, dt: float) -> None:
+        """Update time-dependent data before a step from t to t + dt (boundary values)."""
+
+    def _solve(self) -> tuple[int, int]:
+        """Solve the step's residual for ``self.u``; return (Newton, linear) iterations."""
+        raise NotImplementedError
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InputError(f"this {self.name} solver was closed; create a new one")
+
+    # -- stepping -------------------------------------------------------------------------
+    def _snapshot(self):
+        return (self.u_n.x.array.copy(), self.u_nm1.x.array.copy(), self.t, self.dt_prev,
+                self.steps)
+
+    def _restore(self, snap) -> None:
+        un, unm1, self.t, self.dt_prev, self.steps = snap
+        self.u_n.x.array[:] = un
+        self.u_nm1.x.array[:] = unm1
+        self.u.x.array[:] = un
+
+    def step(self, dt: float) -> StepInfo:
+        """One step of size ``dt`` (ps) from ``self.t``; raises :class:`SolverError` (state
+        unchanged) if Newton fails."""
+        self._check_open()
+        dt = float(dt)
+        if not (np.isfinite(dt) and dt > 0):
+            raise InputError(f"the time step must be a positive number (ps), got {dt!r}")
+        t0 = time.perf_counter()
+        self.tc.set(self.scheme, self.t, dt, self.dt_prev)
+        self._prepare(self.t, dt)
+        # initial guess: linear extrapolation of the history
+        if self.dt_prev is None:
+            self.u.x.array[:] = self.u_n.x.array
+        else:
+            w = dt / self.dt_prev
+            self.u.x.array[:] = self.u_n.x.array + w * (self.u_n.x.array - self.u_nm1.x.array)
+        try:
+            newton, linear = self._solve()
+        except SolverError:
+            self.u.x.array[:] = self.u_n.x.array
+            raise
+        self.u_nm1.x.array[:] = self.u_n.x.array
+        self.u_n.x.array[:] = self.u.x.array
+        self.t += dt
+        self.dt_prev = dt
+        self.steps += 1
+        return StepInfo(t=self.t, dt=dt, newton_iterations=newton, linear_iterations=linear,
+                        seconds=time.perf_counter() - t0)
+
+    def _state_difference(self, other: np.ndarray) -> float:
+        local = (float(np.max(np.abs(self.u_n.x.array[self._state_dofs]
+                                     - other[self._state_dofs])))
+                 if len(self._state_dofs) else 0.0)
+        return self.comm.allreduce(local, op=MPI.MAX)
+
+    def adaptive_step(self, dt: float, tol: float, *, dt_min: float = 0.0,
+                      dt_max: float = np.inf, max_rejections: int = 20) -> StepInfo:
+        """Advance by step doubling with local error ``<= tol`` (max norm over m and M).
+
+        Returns the accepted step (its ``dt`` is the size actually taken); the next proposed
+        step is in ``self.dt_next``.
+        """
+        if not (np.isfinite(tol) and tol > 0):
+            raise InputError(f"tol must be a positive number, got {tol!r}")
+        p = self.order
+        t0 = time.perf_counter()
+        newton = linear = rejected = 0
+        dt = min(float(dt), dt_max)
+        while True:
+            snap = self._snapshot()
+            try:
+                full = self.step(dt)
+                u_full = self.u_n.x.array.copy()
+                self._restore(snap)
+                h1 = self.step(0.5 * dt)
+                h2 = self.step(0.5 * dt)
+            except SolverError as e:
+                self._restore(snap)
+                rejected += 1
+                if rejected > max_rejections or 0.25 * dt < dt_min:
+                    raise SolverError(f"{self.name}: Newton failed at t = {self.t:.6g} ps even "
+                                      f"with dt = {dt:.3g} ps: {e}") from None
+                log.info("%s: Newton failed with dt = %.3g ps, retrying with dt/4", self.name, dt)
+                dt *= 0.25
+                continue
+            newton += full.newton_iterations + h1.newton_iterations + h2.newton_iterations
+            linear += full.linear_iterations + h1.linear_iterations + h2.linear_iterations
+            err = self._state_difference(u_full) / (2**p - 1)
+            factor = 2.0 if err == 0 else min(2.0, max(0.2, 0.9 * (tol / err) ** (1 / (p + 1))))
+            if err <= tol:
+                self.dt_next = float(np.clip(dt * factor, dt_min, dt_max))
+                return StepInfo(t=self.t, dt=dt, newton_iterations=newton,
+                                linear_iterations=linear, seconds=time.perf_counter() - t0,
+                                error=err, rejected=rejected)
+            self._restore(snap)
+            rejected += 1
+            if rejected > max_rejections or dt * factor < dt_min:
+                raise SolverError(f"{self.name}: step rejected {rejected} times at t = "
+                                  f"{self.t:.6g} ps (error {err:.3g} > tol {tol:.3g} with dt = "
+                                  f"{dt:.3g} ps); loosen tol or lower dt_min")
+            dt *= factor
+
+    # -- observables for traces -------------------------------------------------------------
+    def observe(self) -> dict[str, float]:
+        """Scalars recorded in the trace at every accepted step (global on every rank)."""
+        return {}
+
+    def output_functions(self) -> list[fem.Function]:
+        """Functions written to the VTX time series (updated in place before each write)."""
+        return []
+
+    def _record(self, observe: Callable | None, info: StepInfo | None) -> None:
+        row = {"t": self.t, "dt": np.nan if info is None else info.dt,
+               "newton": 0 if info is None else info.newton_iterations}
+        row |= self.observe()
+        if observe is not None:
+            row |= dict(observe(self))
+        for k, v in row.items():
+            self.trace.setdefault(k, []).append(float(v))
+
+    # -- long runs ------------------------------------------------------------------------
+    def run(self, t_end: float, dt: float, *, tol: float | None = None, dt_min: float = 0.0,
+            dt_max: float = np.inf, observe: Callable | None = None,
+            output: str | Path | None = None, write_every: int = 0,
+            checkpoint_every: int = 0, progress_seconds: float = 10.0,
+            max_steps: int | None = None) -> RunInfo:
+        """Advance to ``t_end`` (ps) from ``self.t``, or by ``max_steps`` steps if that comes
+        first.
+
+        Args:
+            t_end: final time (ps); the last step is shortened to land on it.
+            dt: (first) step (ps); with ``tol`` the step is controlled (:meth:`adaptive_step`).
+            tol: local error tolerance of the step control (None: fixed steps).
+            dt_min, dt_max: bounds of the controlled step (ps).
+            observe: ``observe(stepper) -> dict`` of extra scalars for the trace.
+            output: folder for ``trace.csv``, the VTX series ``fields*.bp`` and
+                ``checkpoint.npz`` (None: nothing written).
+            write_every: write the fields every this many steps (0: never; 1: every step).
+            checkpoint_every: write ``checkpoint.npz`` (and the trace) every this many steps
+                (0: only at the end when ``output`` is set).
+            progress_seconds: a progress line is logged (rank 0) at most this often.
+            max_steps: stop after this many (accepted) steps.
+        """
+        from fem_spin.dynamics.checkpoint import save_checkpoint
+        from fem_spin.output import write_csv
+
+        self._check_open()
+        t_end = float(t_end)
+        if not t_end >= self.t:
+            raise InputError(f"t_end ({t_end}) must not lie before the current time {self.t}")
+        if not (np.isfinite(dt) and dt > 0):
+            raise InputError(f"dt must be a positive number (ps), got {dt!r}")
+        if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 0):
+            raise InputError(f"max_steps must be an integer >= 0 or None, got {max_steps!r}")
+        for name, value in (("write_every", write_every), ("checkpoint_every", checkpoint_every)):
+            if not isinstance(value, int) or value < 0:
+                raise InputError(f"{name} must be an integer >= 0, got {value!r}")
+        out = Path(output) if output is not None else None
+        writers = []
+        files: list[Path] = []
+        if out is not None and write_every:
+            writers = self._open_writers(out)
+            files += [w[0] for w in writers]
+        if not self.trace:
+            self._record(observe, None)
+            if writers and self.steps == 0:
+                self._write(writers)
+        t_start, wall0, last_log = self.t, time.perf_counter(), time.perf_counter()
+        steps = rejected = newton = 0
+        h = self.dt_next if (tol is not None and self.dt_next) else float(dt)
+        try:
+            while (self.t < t_end - 1e-12 * max(1.0, abs(t_end))
+                   and (max_steps is None or steps < max_steps)):
+                remaining = t_end - self.t
+                h_try = remaining if remaining <= h * (1 + 1e-6) else h
+                if tol is None:
+                    info = self.step(h_try)
+                else:
+                    info = self.adaptive_step(h_try, tol, dt_min=dt_min, dt_max=dt_max)
+                    if h_try < h and info.dt == h_try and self.dt_next < h:
+                        self.dt_next = h  # a step shortened to land on t_end keeps h
+                    h = self.dt_next
+                steps += 1
+                rejected += info.rejected
+                newton += info.newton_iterations
+                self._record(observe, info)
+                if writers and self.steps % write_every == 0:
+                    self._write(writers)
+                if out is not None and checkpoint_every and steps % checkpoint_every == 0:
+                    save_checkpoint(self, out / "checkpoint.npz")
+                    write_csv(self.comm, out / "trace.csv", self.trace_arrays())
+                now = time.perf_counter()
+                if now - last_log >= progress_seconds:
+                    last_log = now
+                    done = (self.t - t_start) / max(t_end - t_start, 1e-300)
+                    eta = (now - wall0) * (1 - done) / max(done, 1e-12)
+                    log.info("%s: t = %.5g / %.5g ps (%3.0f %%), %d steps, dt %.3g ps, "
+                             "%.1f Newton its/step, %.1f s elapsed, ETA %.0f s", self.name,
+                             self.t, t_end, 100 * done, steps, info.dt, newton / steps,
+                             now - wall0, eta)
+        finally:
+            for _, w in writers:
+                w.close()
+        seconds = self.comm.allreduce(time.perf_counter() - wall0, op=MPI.MAX)
+        if out is not None:
+            files.append(save_checkpoint(self, out / "checkpoint.npz"))
+            files.append(write_csv(self.comm, out / "trace.csv", self.trace_arrays()))
+        log.info("%s: reached t = %.6g ps in %d steps (%d rejected), %d Newton iterations, "
+                 "%.1f s", self.name, self.t, steps, rejected, newton, seconds)
+        return RunInfo(steps=steps, rejected=rejected, newton_iterations=newton,
+                       seconds=seconds, t=self.t, trace=self.trace_arrays(), files=files)
+
+    def trace_arrays(self) -> dict[str, np.ndarray]:
+        """The recorded trace as arrays (one row per recorded time)."""
+        return {k: np.asarray(v) for k, v in self.trace.items()}
+
+    def _open_writers(self, out: Path):
+        funcs = self.output_functions()
+        groups: dict[tuple, list[fem.Function]] = {}
+        for f in funcs:
+            key = (f.function_space.ufl_element().basix_hash(),)
+            groups.setdefault(key, []).append(f)
+        if self.comm.rank == 0:
+            out.mkdir(parents=True, exist_ok=True)
+        self.comm.barrier()
+        writers = []
+        for i, group in enumerate(groups.values()):
+            path = out / ("fields.bp" if i == 0 else f"fields_{group[0].name}.bp")
+            writers.append((path, dolfinx.io.VTXWriter(self.comm, path, group, engine="BP4")))
+        return writers
+
+    def _write(self, writers) -> None:
+        self.output_functions()  # refresh the functions in place
+        for _, w in writers:
+            w.write(self.t)
+
+    # -- checkpoints ------------------------------------------------------------------------
+    def save_checkpoint(self, path: str | Path) -> Path:
+        """Write the state (fields at t_n and t_{n-1}, time, step sizes, trace) to ``path``
+        (``.npz``, written by rank 0; nodes matched by coordinates on reading)."""
+        from fem_spin.dynamics.checkpoint import save_checkpoint
+
+        return save_checkpoint(self, Path(path))
+
+    def load_checkpoint(self, path: str | Path) -> None:
+        """Restore a state written by :meth:`save_checkpoint` (the same mesh; any number of
+        MPI ranks)."""
+        from fem_spin.dynamics.checkpoint import load_checkpoint
+
+        load_checkpoint(self, Path(path))
+
+    # -- clean-up ---------------------------------------------------------------------------
+    def _solvers(self) -> list:
+        return []
+
+    def close(self) -> None:
+        """Free the PETSc solvers on all ranks together (collective)."""
+        for s in self._solvers():
+            if s is not None:
+                s.close()
+        self._closed = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

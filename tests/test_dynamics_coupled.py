@@ -1,0 +1,202 @@
+"""The coupled (m, M) solver: reduction to S2 + LLG without coupling, temporal order of the
+monolithic and staggered schemes, step control, the steady self-consistent state, restart."""
+
+import numpy as np
+import pytest
+from exact import rates
+
+import fem_spin as fs
+from fem_spin.dynamics import GAMMA_E, LLG, CoupledSpinDynamics, Magnet, TransientSpinDiffusion
+from fem_spin.mesh1d import layered_interval
+
+D, TAU = 1e3, 10.0
+LAYERS = [("fixed", 10.0), ("spacer", 14.0), ("free", 18.0), ("lead", 30.0)]
+B_EXT = (0.02, 0.0, 0.1)  # T
+
+
+def pillar_1d(comm, n=120):
+    """A CPP stack along x: fixed FM (pinned along z) / NM spacer / free FM / NM lead."""
+    return layered_interval(comm, np.linspace(0.0, 30.0, n + 1), LAYERS)
+
+
+def M0(x):
+    """+z in the fixed layer, 0 in the non-magnetic layers, tilted by 30 deg in the free one
+    (a layer's own vertices; the free layer's boundary vertices are dynamic)."""
+    out = np.zeros((3, x.shape[1]))
+    out[2, x[0] <= 10.0 + 1e-9] = 1.0
+    free = (x[0] >= 14.0 - 1e-9) & (x[0] <= 18.0 + 1e-9)
+    out[0, free], out[2, free] = np.sin(np.pi / 6), np.cos(np.pi / 6)
+    return out
+
+
+def materials(geo, lam):
+    fm = fs.Material(D=D, tau=TAU, lam=lam)
+    nm = fs.Material(D=D, tau=TAU)
+    t = geo.tags
+    return {t["fixed"]: fm, t["spacer"]: nm, t["free"]: fm, t["lead"]: nm}
+
+
+def problem(geo, *, lam=-1.0, lam_M=0.05, alpha=0.05, **kw):
+    magnet = Magnet(Ms=8e5, A_ex=1.3e-11, alpha=alpha, K_u=1e5, K_d=2e5, normal=(1, 0, 0),
+                    lam_M=lam_M)
+    t = geo.tags
+    kw.setdefault("drive", lambda s: 1 - np.exp(-s / 5.0))
+    return CoupledSpinDynamics(
+        geo.mesh, materials(geo, lam), {t["free"]: magnet}, cell_tags=geo.cell_tags,
+        facet_tags=geo.facet_tags, M0=M0, B=B_EXT,
+        flux=[fs.Flux(t["left"], (0.0, 0.0, 2.0))],
+        dirichlet=[fs.Dirichlet(t["right"], (0.0, 0.0, 0.0))], **kw), magnet
+
+
+def gathered(comm, p, name):
+    f = p.field(name)
+    n = f.function_space.dofmap.index_map.size_local
+    x = f.function_space.tabulate_dof_coordinates()[:n, 0]
+    v = f.x.array.reshape(-1, 3)[:n]
+    x, v = np.concatenate(comm.allgather(x)), np.concatenate(comm.allgather(v))
+    order = np.argsort(x, kind="stable")
+    return v[order]
+
+
+def test_uncoupled_limit_is_s2_plus_llg(comm):
+    """lambda = lam_M = 0: the coupled solver reproduces S2 (BDF2, with the electrons'
+    precession H = -gamma_e B) and the LLG (midpoint, free layer only) to round-off; the
+    pinned vertices keep M0 exactly."""
+    geo = pillar_1d(comm, 60)
+    steps, dt = 8, 2.0
+    p, magnet = problem(geo, lam=0.0, lam_M=0.0)
+    with p:
+        for _ in range(steps):
+            p.step(dt)
+        m_c, M_c, drift = gathered(comm, p, "m"), gathered(comm, p, "M"), p.norm_drift()
+    t = geo.tags
+    with TransientSpinDiffusion(
+            geo.mesh, materials(geo, 0.0), cell_tags=geo.cell_tags, facet_tags=geo.facet_tags,
+            B=-GAMMA_E * np.asarray(B_EXT), flux=[fs.Flux(t["left"], (0.0, 0.0, 2.0))],
+            dirichlet=[fs.Dirichlet(t["right"], (0.0, 0.0, 0.0))],
+            drive=lambda s: 1 - np.exp(-s / 5.0)) as s2:
+        for _ in range(steps):
+            s2.step(dt)
+        m_ref = gathered(comm, s2, "m")
+    with LLG(geo.mesh, {t["free"]: magnet}, cell_tags=geo.cell_tags, M0=M0, B=B_EXT) as llg:
+        for _ in range(steps):
+            llg.step(dt)
+        M_ref = gathered(comm, llg, "M")
+    assert np.max(np.abs(m_c - m_ref)) < 1e-11 * np.max(np.abs(m_ref))
+    assert np.max(np.abs(M_c - M_ref)) < 1e-11
+    x = np.linspace(0.0, 30.0, 61)
+    pinned = (x < 14.0 - 1e-9) | (x > 18.0 + 1e-9)
+    assert np.array_equal(M_c[pinned], M0(np.vstack([x, 0 * x, 0 * x])).T[pinned])
+    assert drift < 1e-12
+
+
+def solution(comm, geo, n, coupling, scheme="bdf2", T=40.0):
+    p, _ = problem(geo, coupling=coupling, scheme=scheme)
+    with p:
+        for _ in range(n):
+            p.step(T / n)
+        return np.concatenate([gathered(comm, p, "m").ravel(), gathered(comm, p, "M").ravel()])
+
+
+def test_temporal_order_monolithic_and_staggered(comm):
+    """Strong coupling (lambda tau = 10, torque on M): errors at t = 40 ps against a run with
+    dt = 0.125 ps. Both schemes are of order 2 (the staggered one extrapolates M to the S2
+    time); the monolithic error is the smaller."""
+    geo = pillar_1d(comm, 60)
+    ns = [10, 20, 40]
+    errors = {}
+    for coupling in ("monolithic", "staggered"):
+        ref = solution(comm, geo, 320, "monolithic")
+        errors[coupling] = [np.max(np.abs(solution(comm, geo, n, coupling) - ref)) for n in ns]
+    print("coupled errors (dt = 4, 2, 1 ps):", errors)
+    for coupling, e in errors.items():
+        observed = rates(1.0 / np.array(ns), e)
+        assert np.all(np.abs(observed - 2) < 0.3), (coupling, e, observed)
+    assert errors["monolithic"][-1] < errors["staggered"][-1]
+
+
+def test_step_control(comm):
+    """Step doubling with tol = 1e-4 (max norm of the local error of m and M): the global
+    error at 40 ps stays at the level of tol with far fewer steps than the reference."""
+    geo = pillar_1d(comm, 60)
+    ref = solution(comm, geo, 320, "monolithic")
+    p, _ = problem(geo)
+    with p:
+        run = p.run(40.0, dt=0.5, tol=1e-4, progress_seconds=1e9)
+        sol = np.concatenate([gathered(comm, p, "m").ravel(), gathered(comm, p, "M").ravel()])
+    error = np.max(np.abs(sol - ref))
+    print(f"step control: {run.steps} steps, {run.rejected} rejected, error {error:.2e}")
+    assert error < run.steps * 1e-4, error  # the local errors (<= tol) accumulate at most
+    assert run.steps < 40, run.steps
+    assert np.all(run.trace["norm_drift"] < 1e-11)
+
+
+def test_steady_self_consistent_state(comm):
+    """Constant drive, damping: a short damped run gives the initial guess, then the
+    time-independent coupled residual (S1 with H = -gamma_e B + lambda M, zero torque,
+    |M| = 1) is solved with Newton. Checks: quadratic convergence in a few iterations; m is
+    the S1 solution for that M; the free layer is torque-free; the dynamics leave it at rest."""
+    geo = pillar_1d(comm, 60)
+    p, _ = problem(geo, alpha=0.5, drive=None)
+    t = geo.tags
+    with p:
+        p.run(300.0, dt=1.0, tol=1e-3, progress_seconds=1e9)
+        before = np.concatenate([gathered(comm, p, "M").ravel()])
+        info = p.solve_steady()
+        assert info.newton_iterations <= 8, info
+        M_steady, m_steady = gathered(comm, p, "M"), gathered(comm, p, "m")
+        assert p.norm_drift() < 1e-12
+        assert np.max(np.abs(M_steady.ravel() - before)) < 1e-2  # the guess was close
+        M_fn = p.field("M")
+        for _ in range(3):
+            p.step(5.0)
+        assert np.max(np.abs(gathered(comm, p, "M") - M_steady)) < 1e-9
+        assert np.max(np.abs(gathered(comm, p, "m") - m_steady)) < 1e-9
+    with fs.SteadySpinDiffusion(
+            geo.mesh, materials(geo, -1.0), cell_tags=geo.cell_tags, facet_tags=geo.facet_tags,
+            M=M_fn, B=-GAMMA_E * np.asarray(B_EXT), m_eq=(0.0, 0.0, 0.0),
+            flux=[fs.Flux(t["left"], (0.0, 0.0, 2.0))],
+            dirichlet=[fs.Dirichlet(t["right"], (0.0, 0.0, 0.0))]) as s1:
+        s1.solve()
+        f = s1.m
+        n = f.function_space.dofmap.index_map.size_local
+        x = f.function_space.tabulate_dof_coordinates()[:n, 0]
+        v = f.x.array.reshape(-1, 3)[:n]
+        x, v = np.concatenate(comm.allgather(x)), np.concatenate(comm.allgather(v))
+        m_s1 = v[np.argsort(x, kind="stable")]
+    assert np.max(np.abs(m_s1 - m_steady)) < 1e-10 * np.max(np.abs(m_s1))
+
+
+def test_checkpoint_restart(comm, shared_tmp, caplog):
+    """2N controlled steps in one run == N steps, checkpoint, a new solver, restart, N more:
+    equal to round-off (same state, step size, history and trace). Output files are written
+    every 2 steps; progress lines are logged."""
+    geo = pillar_1d(comm, 60)
+    N, t_end = 6, 1000.0
+    p, _ = problem(geo)
+    with p, caplog.at_level("INFO", logger="fem_spin.dynamics"):
+        full = p.run(t_end, dt=0.5, tol=1e-4, output=shared_tmp / "full", write_every=2,
+                     progress_seconds=0.0, max_steps=2 * N)
+        final = p.u_n.x.array.copy()
+        t_final, trace = p.t, p.trace_arrays()
+    assert any("ETA" in r.getMessage() for r in caplog.records)
+    p, _ = problem(geo)
+    with p:
+        p.run(t_end, dt=0.5, tol=1e-4, output=shared_tmp / "first", progress_seconds=1e9,
+              max_steps=N)
+        t_half = p.t
+    q, _ = problem(geo)
+    with q:
+        q.load_checkpoint(shared_tmp / "first" / "checkpoint.npz")
+        assert q.t == t_half and q.steps == p.steps
+        q.run(t_end, dt=0.5, tol=1e-4, progress_seconds=1e9, max_steps=N)
+        assert q.t == pytest.approx(t_final, rel=1e-14)
+        assert np.max(np.abs(q.u_n.x.array - final)) < 1e-13
+        restarted = q.trace_arrays()
+    assert set(restarted) == set(trace)
+    for key in trace:
+        np.testing.assert_allclose(restarted[key], trace[key], rtol=1e-12, atol=1e-14)
+    assert full.steps == 2 * N
+    assert (shared_tmp / "full" / "fields.bp").is_dir()
+    header = (shared_tmp / "full" / "trace.csv").read_text().splitlines()[0].split(",")
+    assert header[:3] == ["t", "dt", "newton"] and "torque_x" in header and "Mz" in header
