@@ -91,10 +91,8 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -114,6 +112,7 @@ from fem_spin.bilayer import (
 )
 from fem_spin.log import configure_logging
 from fem_spin.output import prepare_run_folder, write_csv, write_json
+from fem_spin.output import write_table as write_output_table
 from fem_spin.plotting import (
     Curve,
     animate_profiles,
@@ -382,16 +381,7 @@ def write_table(comm: MPI.Comm, path: Path, profiles: dict) -> list[dict]:
                      "mx_spacer": k["m_spacer"][0], "my_spacer": k["m_spacer"][1],
                      "mz_spacer": k["m_spacer"][2], "dofs": p.mesh["dofs"],
                      "csv": f"csv/{case.name}.csv"})
-    if comm.rank == 0:
-        tmp = path.with_name(path.name + ".partial")
-        with open(tmp, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v)
-                                 for k, v in row.items()})
-        os.replace(tmp, path)
-    comm.barrier()
+    write_output_table(comm, path, rows)
     return rows
 
 

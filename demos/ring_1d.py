@@ -56,9 +56,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -71,7 +69,7 @@ from mpi4py import MPI
 
 from fem_spin.bilayer import L_SF, LAMBDA, D, transverse_wavelength
 from fem_spin.log import configure_logging
-from fem_spin.output import prepare_run_folder, write_csv, write_json
+from fem_spin.output import prepare_run_folder, write_csv, write_json, write_table
 from fem_spin.plotting import profile_axes, save, scan_figure
 from fem_spin.ring1d import READINGS, RingProfile, ring_observables, solve_ring
 from fem_spin.textures import ring_magnetization
@@ -210,20 +208,6 @@ def scan_picture(path: Path, scan: dict, cases: list[dict]) -> None:
 
 
 # ## Driver
-
-
-def write_table(comm: MPI.Comm, path: Path, rows: list[dict]) -> None:
-    if comm.rank == 0:
-        tmp = path.with_name(path.name + ".partial")
-        flat = [{k: v for k, v in r.items() if not isinstance(v, list)} for r in rows]
-        with open(tmp, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(flat[0]))
-            writer.writeheader()
-            for r in flat:
-                writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v)
-                                 for k, v in r.items()})
-        os.replace(tmp, path)
-    comm.barrier()
 
 
 def main(argv: list[str] | None = None) -> dict:

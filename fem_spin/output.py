@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -17,7 +18,14 @@ from mpi4py import MPI
 from fem_spin.errors import InputError, OutputError
 from fem_spin.fields import interpolate
 
-__all__ = ["prepare_run_folder", "s1_output_fields", "write_csv", "write_fields", "write_json"]
+__all__ = [
+    "prepare_run_folder",
+    "s1_output_fields",
+    "write_csv",
+    "write_fields",
+    "write_json",
+    "write_table",
+]
 
 PARTIAL = ".partial"  # suffix of files and folders being written
 
@@ -188,3 +196,31 @@ def prepare_run_folder(comm: MPI.Comm, folder: str | Path, summary: str = "summa
 
     _on_rank0(comm, prepare, f"prepare {folder}")
     return folder
+
+
+def write_table(comm: MPI.Comm, path: str | Path, rows: Sequence[Mapping[str, object]]) -> Path:
+    """Write rows of mixed values (numbers and text; list values are left out) as CSV on
+    rank 0, atomically. The first row's keys are the header; floats get 6 significant digits."""
+    path = Path(path)
+    flat = [{k: v for k, v in r.items() if not isinstance(v, list | tuple | np.ndarray)}
+            for r in rows]
+    if not flat:
+        raise InputError(f"write_table needs at least one row for {path}")
+    tmp = path.with_name(path.name + PARTIAL)
+
+    def write() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(tmp, "w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=list(flat[0]))
+                writer.writeheader()
+                for r in flat:
+                    writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v)
+                                     for k, v in r.items()})
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    _on_rank0(comm, write, f"write {path}")
+    return path
