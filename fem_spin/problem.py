@@ -11,13 +11,13 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
-from fem_spin import physics
+from fem_spin import linear_solvers, physics
 from fem_spin.errors import InputError
 from fem_spin.fields import as_vector_field, interpolate, jit_options, region_function
 from fem_spin.parameters import Dirichlet, Flux, Material
 from fem_spin.solver import NewtonSolver, SolveInfo
 
-__all__ = ["SteadySpinDiffusion", "CoercivityWarning"]
+__all__ = ["CoercivityWarning", "SteadySpinDiffusion"]
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,13 @@ class SteadySpinDiffusion:
         degree: Lagrange degree of ``m``.
         quadrature_degree: default ``2 * degree + 1`` (set it explicitly: the rational
             coefficient ``A^{-1}(H)`` would otherwise drive UFL's estimate up).
-        petsc_options: merged on top of :data:`fem_spin.solver.DEFAULT_PETSC_OPTIONS`.
+        petsc_options: merged on top of the chosen solver configuration (the user's win).
+        solver: ``"auto"`` (MUMPS up to :data:`fem_spin.linear_solvers.DIRECT_MAX_DOFS`
+            dofs, the iterative path above), ``"direct"`` (MUMPS) or ``"iterative"`` (geometric
+            multigrid on ``hierarchy``; algebraic GAMG without one, for weak coupling only).
+        hierarchy: a :class:`fem_spin.linear_solvers.MeshHierarchy` whose finest mesh is
+            ``mesh`` (from :func:`fem_spin.linear_solvers.refine_hierarchy`): enables the
+            scalable multigrid solver.
     """
 
     def __init__(
@@ -65,12 +71,25 @@ class SteadySpinDiffusion:
         degree: int = 1,
         quadrature_degree: int | None = None,
         petsc_options: dict | None = None,
+        solver: str = "auto",
+        hierarchy: linear_solvers.MeshHierarchy | None = None,
     ):
         comm = mesh.comm
         if isinstance(materials, Material):
             materials = {0: materials}
             cell_tags = None
         self._validate(comm, materials, cell_tags, facet_tags, dirichlet, flux, degree)
+        if solver not in ("auto", "direct", "iterative"):
+            raise InputError(f"solver must be 'auto', 'direct' or 'iterative', got {solver!r}")
+        if hierarchy is not None:
+            if not isinstance(hierarchy, linear_solvers.MeshHierarchy):
+                raise InputError("hierarchy must be a fem_spin.linear_solvers.MeshHierarchy "
+                                 f"(from refine_hierarchy), got {hierarchy!r}")
+            if hierarchy.mesh is not mesh:
+                raise InputError("hierarchy.mesh (its finest mesh) must be the problem's mesh: "
+                                 "build the problem on hierarchy.mesh")
+            if degree != 1:
+                raise InputError("the multigrid solver (hierarchy=...) supports degree 1 only")
         self.mesh = mesh
         self.materials = dict(materials)
         self.cell_tags, self.facet_tags = cell_tags, facet_tags
@@ -121,12 +140,34 @@ class SteadySpinDiffusion:
         self.bcs = [bc for d in dirichlet for bc in self._dirichlet_bcs(d)]
         if not self.isotropic:
             self.check_coercivity()
-        self._solver = NewtonSolver(self.residual, self.m, self.bcs,
-                                    petsc_options=petsc_options, jit_options=jit_options())
         ndofs = self.V.dofmap.index_map.size_global * self.V.dofmap.index_map_bs
-        log.info("S1 problem: P%d, %d dofs, %d region(s), %s tau_k, %d Dirichlet / %d flux data",
-                 degree, ndofs, len(self.materials), "equal" if equal_tau else "unequal",
-                 len(dirichlet), len(flux))
+        self._prolongations: list = []
+        self.linear_solver = self._choose_solver(solver, hierarchy, ndofs)
+        self._solver = NewtonSolver(
+            self.residual, self.m, self.bcs, petsc_options=petsc_options,
+            jit_options=jit_options(), base_options=self.linear_solver.options,
+            setup=lambda ksp: linear_solvers.configure_multigrid(ksp, self._prolongations))
+        log.info("S1 problem: P%d, %d dofs, %d region(s), %s tau_k, %d Dirichlet / %d flux "
+                 "data; linear solver: %s", degree, ndofs, len(self.materials),
+                 "equal" if equal_tau else "unequal", len(dirichlet), len(flux),
+                 self.linear_solver.description)
+
+    def _choose_solver(self, solver, hierarchy, ndofs) -> linear_solvers.SolverChoice:
+        """Pick the linear solver; for multigrid, build the interpolations between levels."""
+        k = None
+        if hierarchy is not None and (solver == "iterative" or (
+                solver == "auto" and ndofs > linear_solvers.DIRECT_MAX_DOFS)):
+            k = linear_solvers.max_wavenumber(self.mesh, self.H, self.D, self.tau)
+        choice = linear_solvers.select(solver, ndofs, hierarchy=hierarchy, wavenumber=k)
+        if choice.kind == "multigrid":
+            spaces = [fem.functionspace(hierarchy.meshes[i], ("Lagrange", 1, (3,)))
+                      for i in choice.levels[:-1]] + [self.V]
+            self._prolongations = [
+                linear_solvers.prolongation(spaces[j], spaces[j + 1],
+                                            hierarchy.parent_cells[choice.levels[j]])
+                for j in range(len(spaces) - 1)
+            ]
+        return choice
 
     # -- validation (before any collective DOLFINx call, so all ranks fail together) --------
     @staticmethod
@@ -221,6 +262,9 @@ class SteadySpinDiffusion:
         if self._solver is not None:
             self._solver.close()
             self._solver = None
+        for P in self._prolongations:
+            P.destroy()
+        self._prolongations = []
 
     def __enter__(self) -> SteadySpinDiffusion:
         return self

@@ -52,10 +52,13 @@ _PETSC_ERR_MISSING_FACTOR = 92  # PETSc has no factorization of that kind for th
 _FACTOR_PCS = {"lu", "cholesky"}  # the factorizations MUMPS does
 
 
-def merged_options(petsc_options: Mapping[str, object] | None) -> dict[str, object]:
-    """:data:`DEFAULT_PETSC_OPTIONS` updated with the user's options (names without prefix;
-    a leading ``-`` is dropped). A user ``pc_type`` other than LU or Cholesky drops the default
-    ``pc_factor_mat_solver_type`` (MUMPS: unused by most PCs, and it has no ILU)."""
+def merged_options(petsc_options: Mapping[str, object] | None,
+                   base: Mapping[str, object] | None = None) -> dict[str, object]:
+    """:data:`DEFAULT_PETSC_OPTIONS`, updated with ``base`` (a solver configuration of
+    :mod:`fem_spin.linear_solvers`), then with the user's options (names without prefix;
+    a leading ``-`` is dropped): the user's win. A user ``pc_type`` other than LU or Cholesky
+    drops the default ``pc_factor_mat_solver_type`` (MUMPS: unused by most PCs, and it has no
+    ILU); a user LU or Cholesky gets MUMPS unless they name another package."""
     if petsc_options is None:
         petsc_options = {}
     if not isinstance(petsc_options, Mapping) or not all(
@@ -67,11 +70,13 @@ def merged_options(petsc_options: Mapping[str, object] | None) -> dict[str, obje
         )
     user = {k.lstrip("-"): v for k, v in petsc_options.items()}
     options = dict(DEFAULT_PETSC_OPTIONS)
-    if (
-        str(user.get("pc_type", "lu")) not in _FACTOR_PCS
-        and "pc_factor_mat_solver_type" not in user
-    ):
-        del options["pc_factor_mat_solver_type"]
+    options.update(base or {})
+    pc_type = str(user.get("pc_type", options.get("pc_type", "lu")))
+    if "pc_factor_mat_solver_type" not in user:
+        if pc_type not in _FACTOR_PCS:
+            options.pop("pc_factor_mat_solver_type", None)
+        else:
+            options["pc_factor_mat_solver_type"] = "mumps"
     options.update(user)
     return options
 
@@ -105,10 +110,15 @@ class NewtonSolver:
             prefix (e.g. ``{"ksp_type": "gmres"}``); set under the prefix ``fem_spin_``.
         jit_options: FFCx/CFFI JIT options.
         name: what is solved (used in messages).
+        base_options: a solver configuration (e.g. from :mod:`fem_spin.linear_solvers`)
+            between the defaults and the user's options.
+        setup: called with the KSP after the options are read (and while they are set), e.g.
+            to give a multigrid preconditioner its levels.
     """
 
-    def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1"):
-        self.options = merged_options(petsc_options)
+    def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1",
+                 base_options=None, setup=None):
+        self.options = merged_options(petsc_options, base_options)
         self.name = name
         # The options are in PETSc's global database only while they are read (here, and
         # during each solve, when MUMPS reads its -mat_mumps_* options), then removed: left
@@ -123,7 +133,10 @@ class NewtonSolver:
         )
         with self._options_set():
             self._problem.solver.setFromOptions()
+            if setup is not None:
+                setup(self._problem.solver.getKSP())
         self._problem.solver.setConvergenceHistory(reset=True)
+        self._problem.solver.getKSP().setConvergenceHistory(length=10000, reset=True)
 
     @contextmanager
     def _options_set(self) -> Iterator[None]:
@@ -201,13 +214,20 @@ class NewtonSolver:
         snes, ksp = self.snes, self.snes.getKSP()
         snes_reason = _reason_name(PETSc.SNES.ConvergedReason, snes.getConvergedReason())
         ksp_reason = _reason_name(PETSc.KSP.ConvergedReason, ksp.getConvergedReason())
-        last = ", ".join(f"{r:.3e}" for r in self._history()[-3:]) or "none"
+        last = ", ".join(f"{r:.3e}" for r in self._history()[-3:])
+        last = f"; last residual norms: {last}" if last else ""
+        ksp_history = np.asarray(ksp.getConvergenceHistory())
+        ksp_last = ""
+        if ksp.getType() != PETSc.KSP.Type.PREONLY and len(ksp_history):
+            rel = ksp_history[-3:] / (ksp_history[0] if ksp_history[0] > 0 else 1.0)
+            ksp_last = ("; the last linear residual norms " + ", ".join(f"{r:.3e}" for r in
+                        ksp_history[-3:]) + " (relative " + ", ".join(f"{r:.2e}" for r in rel)
+                        + f", ksp_rtol {ksp.getTolerances()[0]:.1e})")
         return (
             f"SNES reason {snes_reason} after {snes.getIterationNumber()} Newton iterations "
             f"({snes.getLinearSolveIterations()} linear iterations in total); the last linear "
             f"solve (ksp_type {ksp.getType()}, pc_type {ksp.getPC().getType()}) ended with KSP "
-            f"reason {ksp_reason} after {ksp.getIterationNumber()} iterations; last residual "
-            f"norms: {last}"
+            f"reason {ksp_reason} after {ksp.getIterationNumber()} iterations{last}{ksp_last}"
         )
 
     def _hint(self) -> str:
@@ -225,9 +245,11 @@ class NewtonSolver:
             return f"The preconditioner (factorization) failed: {singular}"
         if snes_reason == PETSc.SNES.ConvergedReason.DIVERGED_LINEAR_SOLVE or ksp_reason < 0:
             return (
-                f"The linear solver failed: use the direct solver ({direct}), or a stronger "
-                "preconditioner or a larger ksp_max_it (iterative solvers struggle once "
-                "a = tau |H| >= 10)."
+                f"The linear solver failed: use the direct solver ({direct}), or, for a large "
+                "problem at strong coupling (a = tau |H| >= 10), the geometric multigrid "
+                "solver (build the mesh with fem_spin.linear_solvers.refine_hierarchy and pass "
+                "hierarchy=...), a finer multigrid coarse level (a smaller "
+                "fem_spin.linear_solvers.COARSE_KH), or a larger ksp_max_it."
             )
         if snes_reason == PETSc.SNES.ConvergedReason.DIVERGED_MAX_IT:
             return (

@@ -1,0 +1,418 @@
+"""Linear solvers for S1: direct MUMPS for small problems, geometric multigrid for large ones.
+
+S1 at strong coupling (``a = tau |H| >> 1``) is a weakly damped Helmholtz-type problem: in the
+frame of the local field the transverse accumulation ``m_x + i m_y`` obeys
+``-lap m_+ + (1 + i a)^2 / l_sf^2 m_+ = ...``, wavenumber ``|k| = |1 + i a| / l_sf`` and damping
+ratio ``2 / a``. Algebraic multigrid (GAMG) fails on it because its coarse spaces do not
+represent the oscillatory error (``docs/solver-design.md``); geometric multigrid works if its
+coarsest grid resolves the wavelength. At a fixed device and fixed physics ``|k|`` is fixed,
+so the coarse grid is fixed and refining the fine mesh adds levels: the iteration count then
+stays bounded under refinement.
+
+The scalable path therefore needs a nested mesh hierarchy, made by :func:`refine_hierarchy`
+from a coarse mesh; the multigrid preconditioner (:data:`MULTIGRID_OPTIONS`) uses the P1
+interpolation between the levels (:func:`prolongation`), Galerkin coarse operators
+``P^T A P``, Richardson/SOR smoothing and MUMPS on the coarsest level kept, which is the
+coarsest one with ``|k| h <= COARSE_KH`` (:func:`coarse_level`). Without a hierarchy the
+iterative path is algebraic (GMRES + GAMG), which is only reliable for weak coupling.
+
+:func:`select` makes the automatic choice used by
+:class:`fem_spin.SteadySpinDiffusion` (``solver="auto"``): direct below
+:data:`DIRECT_MAX_DOFS`, multigrid above it when a hierarchy is given.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import dolfinx.fem as fem
+import dolfinx.mesh
+import numpy as np
+import ufl
+from mpi4py import MPI
+from petsc4py import PETSc
+
+from fem_spin.errors import InputError
+
+__all__ = [
+    "ALGEBRAIC_OPTIONS",
+    "COARSE_KH",
+    "DIRECT_MAX_DOFS",
+    "DIRECT_OPTIONS",
+    "MULTIGRID_OPTIONS",
+    "MeshHierarchy",
+    "SolverChoice",
+    "coarse_level",
+    "configure_multigrid",
+    "max_wavenumber",
+    "mesh_size",
+    "prolongation",
+    "refine_hierarchy",
+    "select",
+]
+
+log = logging.getLogger(__name__)
+
+#: ``solver="auto"`` uses MUMPS up to this many dofs (global, all 3 components) and the
+#: iterative path above it (measured crossover: docs/solver-design.md).
+DIRECT_MAX_DOFS = 100_000
+
+#: The coarsest multigrid level kept is the coarsest one with ``|k| h_max <= COARSE_KH``
+#: (``h_max`` its longest edge): about 2 pi / COARSE_KH = 3 longest edges per wavelength.
+COARSE_KH = 2.0
+
+#: Exact LU (MUMPS): one Newton step of the linear S1 reaches round-off.
+DIRECT_OPTIONS: dict[str, object] = {
+    "ksp_type": "preonly",
+    "pc_type": "lu",
+    "pc_factor_mat_solver_type": "mumps",
+}
+
+_KRYLOV: dict[str, object] = {
+    # S1 is linear: one linear solve; a failed KSP gives SNES reason DIVERGED_LINEAR_SOLVE
+    "snes_type": "ksponly",
+    # right preconditioning: ksp_rtol applies to the true residual ||b - A x|| / ||b||
+    "ksp_type": "gmres",
+    "ksp_pc_side": "right",
+    "ksp_norm_type": "unpreconditioned",
+    "ksp_gmres_restart": 150,
+    "ksp_rtol": 1e-8,
+    "ksp_atol": 1e-50,
+    "ksp_max_it": 300,
+}
+
+#: Geometric multigrid (PCMG) on a :class:`MeshHierarchy`; the levels and interpolations are
+#: set by :func:`configure_multigrid`. SOR here is PETSc's (inode-)block SOR on the 3x3
+#: nodal blocks, so it sees the full complex-like diffusion coefficient ``D / (1 + i a)``.
+MULTIGRID_OPTIONS: dict[str, object] = {
+    **_KRYLOV,
+    "pc_type": "mg",
+    "pc_mg_type": "multiplicative",
+    "pc_mg_cycle_type": "w",
+    "pc_mg_galerkin": "both",
+    "mg_levels_ksp_type": "richardson",
+    "mg_levels_ksp_max_it": 1,
+    "mg_levels_pc_type": "sor",
+    "mg_coarse_ksp_type": "preonly",
+    "mg_coarse_pc_type": "lu",
+    "mg_coarse_pc_factor_mat_solver_type": "mumps",
+}
+
+#: Algebraic fallback without a hierarchy: GMRES + GAMG with Richardson/SOR smoothing (the
+#: default Chebyshev smoother needs an SPD operator). Robust for a <~ 1-10 only.
+ALGEBRAIC_OPTIONS: dict[str, object] = {
+    **_KRYLOV,
+    "pc_type": "gamg",
+    "mg_levels_ksp_type": "richardson",
+    "mg_levels_pc_type": "sor",
+}
+
+
+# -- mesh hierarchy ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeshHierarchy:
+    """Nested meshes made by uniform refinement, coarse to fine.
+
+    Attributes:
+        meshes: the meshes, ``meshes[0]`` the coarsest, ``meshes[-1]`` the finest.
+        parent_cells: ``parent_cells[i]`` maps the cells of ``meshes[i + 1]`` to their parents
+            in ``meshes[i]`` (as :func:`dolfinx.mesh.refine` returns it).
+        cell_tags, facet_tags: the coarse mesh's tags transferred to the finest mesh (or None).
+    """
+
+    meshes: tuple
+    parent_cells: tuple
+    cell_tags: object = None
+    facet_tags: object = None
+
+    @property
+    def mesh(self):
+        """The finest mesh (build the problem on it)."""
+        return self.meshes[-1]
+
+
+def refine_hierarchy(mesh, refinements: int, *, cell_tags=None,
+                     facet_tags=None) -> MeshHierarchy:
+    """Refine ``mesh`` uniformly ``refinements`` times; tags follow to every level.
+
+    Args:
+        mesh: the coarse mesh (simplices).
+        refinements: number of uniform refinements (>= 0); each multiplies the number of
+            vertices by about 2^tdim.
+        cell_tags, facet_tags: MeshTags on ``mesh`` to transfer to the finest mesh.
+
+    Returns:
+        The hierarchy; build the problem on ``hierarchy.mesh`` with ``hierarchy.cell_tags``
+        and ``hierarchy.facet_tags`` and pass ``hierarchy=`` to it.
+    """
+    if not isinstance(refinements, int | np.integer) or refinements < 0:
+        raise InputError(f"refinements must be an integer >= 0, got {refinements!r}")
+    meshes, parents = [mesh], []
+    ct, ft = cell_tags, facet_tags
+    for _ in range(refinements):
+        coarse = meshes[-1]
+        coarse.topology.create_entities(1)
+        # partitioner=None: children stay on their parent's rank (no ghost cells)
+        fine, parent_cell, _ = dolfinx.mesh.refine(
+            coarse, partitioner=None, option=dolfinx.mesh.RefinementOption.parent_cell)
+        parent_of = _parent_of_owned_cells(fine, parent_cell)
+        if ct is not None:
+            ct = _transfer_cell_tags(ct, fine, parent_of)
+        if ft is not None:
+            ft = _transfer_facet_tags(ft, coarse, fine, parent_of)
+        meshes.append(fine)
+        parents.append(parent_cell)
+    return MeshHierarchy(tuple(meshes), tuple(parents), ct, ft)
+
+
+def _parent_of_owned_cells(meshf, parent_cell: np.ndarray) -> np.ndarray:
+    """Parent (local coarse cell) of each owned cell of the refined mesh ``meshf``.
+
+    :func:`dolfinx.mesh.refine` returns the parents in the order of the refined cells before
+    the mesh was built: owned cell i has parent ``parent_cell[original_cell_index[i] - offset]``.
+    """
+    tdim = meshf.topology.dim
+    n_owned = meshf.topology.index_map(tdim).size_local
+    offset = meshf.comm.exscan(len(parent_cell)) or 0
+    original = np.asarray(meshf.topology.original_cell_index[:n_owned], dtype=np.int64)
+    return np.asarray(parent_cell)[original - offset]
+
+
+def _transfer_cell_tags(tags, fine, parent_of):
+    tdim = fine.topology.dim
+    ncoarse = tags.topology.index_map(tdim)
+    value = np.full(ncoarse.size_local + ncoarse.num_ghosts, -1, dtype=np.int64)
+    value[tags.indices] = tags.values
+    v = value[parent_of]
+    cells = np.flatnonzero(v >= 0).astype(np.int32)
+    return dolfinx.mesh.meshtags(fine, tdim, cells, v[cells].astype(tags.values.dtype))
+
+
+def _transfer_facet_tags(tags, coarse, fine, parent_of):
+    """A fine facet gets the tag of the coarse facet it lies in (facet i of a simplex is the
+    one opposite vertex i): found with barycentric coordinates in the parent cell."""
+    tdim = fine.topology.dim
+    fdim = tdim - 1
+    coarse.topology.create_connectivity(tdim, fdim)
+    coarse.topology.create_connectivity(fdim, tdim)
+    fine.topology.create_connectivity(tdim, fdim)
+    fine.topology.create_connectivity(fdim, tdim)
+    c_to_f = coarse.topology.connectivity(tdim, fdim)
+    f_to_c = coarse.topology.connectivity(fdim, tdim)
+    nfc = coarse.topology.index_map(fdim)
+    coarse_value = np.full(nfc.size_local + nfc.num_ghosts, -1, dtype=np.int64)
+    coarse_value[tags.indices] = tags.values
+    # coarse cells that touch a tagged facet, and the fine cells inside them
+    touched = np.zeros(coarse.topology.index_map(tdim).size_local
+                       + coarse.topology.index_map(tdim).num_ghosts, dtype=bool)
+    for f in tags.indices:
+        touched[f_to_c.links(f)] = True
+    fine_cells = np.flatnonzero(touched[parent_of]).astype(np.int32)
+    found_f, found_v = [], []
+    if len(fine_cells):
+        cgeo = coarse.geometry.x[:, :tdim]
+        cdofmap = coarse.geometry.dofmaps[0]
+        parents = parent_of[fine_cells]
+        verts = cgeo[cdofmap[parents, : tdim + 1]]  # (nc, tdim + 1, tdim)
+        T = np.linalg.inv(np.transpose(verts[:, 1:, :] - verts[:, :1, :], (0, 2, 1)))
+        ff = fine.topology.connectivity(tdim, fdim).array.reshape(-1, tdim + 1)
+        cf = c_to_f.array.reshape(-1, tdim + 1)
+        for lf in range(tdim + 1):
+            facets = ff[fine_cells, lf]
+            x = dolfinx.mesh.entities_to_geometry(fine, fdim, facets)  # node indices
+            pts = fine.geometry.x[x][:, :, :tdim]  # (nc, tdim, tdim)
+            lam = np.einsum("cij,cpj->cpi", T, pts - verts[:, None, 0, :])
+            w = np.concatenate([1.0 - lam.sum(axis=2, keepdims=True), lam], axis=2)
+            on = np.all(np.abs(w) < 1e-8, axis=1)  # (nc, tdim + 1): all nodes on facet i
+            cell_idx, local = np.nonzero(on)
+            vals = coarse_value[cf[parents[cell_idx], local]]
+            found_f.append(facets[cell_idx][vals >= 0])
+            found_v.append(vals[vals >= 0])
+    facets = np.concatenate(found_f) if found_f else np.zeros(0, dtype=np.int32)
+    values = np.concatenate(found_v) if found_v else np.zeros(0, dtype=np.int64)
+    facets, first = np.unique(facets, return_index=True)
+    return dolfinx.mesh.meshtags(fine, fdim, facets.astype(np.int32),
+                                 values[first].astype(tags.values.dtype))
+
+
+def mesh_size(mesh) -> float:
+    """Longest cell edge over the whole mesh (all ranks get the same value)."""
+    tdim = mesh.topology.dim
+    n = mesh.topology.index_map(tdim).size_local
+    local = float(mesh.h(tdim, np.arange(n, dtype=np.int32)).max()) if n else 0.0
+    return mesh.comm.allreduce(local, op=MPI.MAX)
+
+
+def prolongation(Vc: fem.FunctionSpace, Vf: fem.FunctionSpace,
+                 parent_cell: np.ndarray) -> PETSc.Mat:
+    """P1 interpolation matrix from ``Vc`` (coarse mesh) to ``Vf`` (a uniform refinement).
+
+    Fine node ``x`` in coarse parent cell ``K`` gets the barycentric weights of ``x`` in ``K``
+    (1, or 1/2 and 1/2 for an edge midpoint); a blocked space gets the same weights for each
+    component. Rows are owned fine dofs, columns global coarse dofs.
+    """
+    meshf = Vf.mesh
+    tdim = meshf.topology.dim
+    bs = Vf.dofmap.index_map_bs
+    imf, imc = Vf.dofmap.index_map, Vc.dofmap.index_map
+    nf = imf.size_local
+    n_owned = meshf.topology.index_map(tdim).size_local
+    parent_of_cell = _parent_of_owned_cells(meshf, parent_cell)
+    fine_cells = Vf.dofmap.list[:n_owned]
+    # one owned fine cell per owned fine node (any will do: the weights do not depend on it)
+    cell_of = np.full(imf.size_local + imf.num_ghosts, -1, dtype=np.int64)
+    cell_of[fine_cells.ravel()] = np.repeat(np.arange(n_owned), fine_cells.shape[1])
+    cell_of = cell_of[:nf]
+    if np.any(cell_of < 0):
+        raise RuntimeError("an owned fine node lies in no owned fine cell")
+    cdofs = Vc.dofmap.list[parent_of_cell[cell_of]]  # (nf, tdim + 1) local coarse nodes
+    xf = Vf.tabulate_dof_coordinates()[:nf, :tdim]
+    verts = Vc.tabulate_dof_coordinates()[:, :tdim][cdofs]  # (nf, tdim + 1, tdim)
+    # barycentric coordinates: x = v0 + sum_i l_i (v_i - v0)
+    T = np.transpose(verts[:, 1:, :] - verts[:, :1, :], (0, 2, 1))
+    lam = np.linalg.solve(T, (xf - verts[:, 0, :])[..., None])[..., 0]
+    w = np.concatenate([1.0 - lam.sum(axis=1, keepdims=True), lam], axis=1)
+    if np.any(w < -1e-8) or np.any(w > 1 + 1e-8):
+        raise RuntimeError("the meshes are not nested: a fine node lies outside its parent cell")
+    w[np.abs(w) < 1e-10] = 0.0
+    gcols = imc.local_to_global(cdofs.ravel().astype(np.int32)).reshape(cdofs.shape)
+    keep = w != 0.0
+    rows = np.broadcast_to((np.arange(nf) + imf.local_range[0])[:, None], w.shape)[keep]
+    cols, vals = gcols[keep], w[keep]
+    comp = np.arange(bs)[None, :]
+    R = (bs * rows[:, None] + comp).ravel().astype(PETSc.IntType)
+    C = (bs * cols[:, None] + comp).ravel().astype(PETSc.IntType)
+    P = PETSc.Mat().create(comm=meshf.comm)
+    P.setSizes(((bs * nf, None), (bs * imc.size_local, None)), bsize=bs)
+    P.setType(PETSc.Mat.Type.AIJ)
+    P.setPreallocationCOO(R, C)
+    P.setValuesCOO(np.repeat(vals, bs).astype(PETSc.ScalarType),
+                   addv=PETSc.InsertMode.INSERT_VALUES)
+    P.assemble()
+    return P
+
+
+# -- physics scale ---------------------------------------------------------------------------
+
+
+def max_wavenumber(mesh, H, D, tau) -> float:
+    """Largest transverse wavenumber ``|k| = |1 + i a| / l_sf`` (1/nm) over the mesh.
+
+    ``a = tau |H|`` and ``l_sf = sqrt(D tau)`` per cell (the largest ``tau_k`` in ``a``, the
+    smallest ``D_p`` and ``tau_k`` in ``l_sf``); evaluated at cell midpoints.
+    """
+    def smallest(x):
+        return ufl.min_value(ufl.min_value(x[0], x[1]), x[2]) if ufl.shape(x) else x
+
+    def largest(x):
+        return ufl.max_value(ufl.max_value(x[0], x[1]), x[2]) if ufl.shape(x) else x
+
+    a = largest(tau) * ufl.sqrt(ufl.dot(H, H))
+    k = ufl.sqrt(1 + a**2) / ufl.sqrt(smallest(D) * smallest(tau))
+    from fem_spin.fields import interpolate
+
+    V0 = fem.functionspace(mesh, ("DG", 0))
+    values = interpolate(k, V0).x.array
+    n = V0.dofmap.index_map.size_local
+    local = float(values[:n].max()) if n else 0.0
+    return mesh.comm.allreduce(local, op=MPI.MAX)
+
+
+def coarse_level(sizes: Sequence[float], k: float, kh: float = COARSE_KH) -> int:
+    """Index of the coarsest level with ``k h <= kh`` (the finest if none qualifies).
+
+    Args:
+        sizes: longest edge of each level, coarse to fine.
+        k: wavenumber (1/length), e.g. from :func:`max_wavenumber`.
+    """
+    for i, h in enumerate(sizes):
+        if k * h <= kh:
+            return i
+    return len(sizes) - 1
+
+
+def configure_multigrid(ksp: PETSc.KSP, prolongations: Sequence[PETSc.Mat]) -> None:
+    """Give a KSP whose PC is ``mg`` its levels and interpolations (coarse to fine); another
+    PC (the user chose one) is left alone. Call while the options are in the database."""
+    pc = ksp.getPC()
+    if pc.getType() != PETSc.PC.Type.MG:
+        return
+    pc.setMGLevels(len(prolongations) + 1)
+    for level, P in enumerate(prolongations, start=1):
+        pc.setMGInterpolation(level, P)
+    ksp.setFromOptions()  # the new level smoothers read the mg_levels_* / mg_coarse_* options
+
+
+# -- the choice -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SolverChoice:
+    """What :func:`select` chose.
+
+    Attributes:
+        kind: ``"direct"``, ``"multigrid"`` or ``"algebraic"``.
+        options: the PETSc options (without prefix) before the user's are merged on top.
+        levels: hierarchy levels used by multigrid, coarse to fine (indices into the hierarchy).
+        description: one line for logs and reports.
+    """
+
+    kind: str
+    options: dict = field(default_factory=dict)
+    levels: tuple[int, ...] = ()
+    description: str = ""
+
+
+_SOLVERS = ("auto", "direct", "iterative")
+
+
+def select(solver: str, ndofs: int, *, hierarchy: MeshHierarchy | None = None,
+           wavenumber: float | None = None, direct_max_dofs: int | None = None,
+           kh: float | None = None) -> SolverChoice:
+    """Choose the linear solver for S1.
+
+    Args:
+        solver: ``"direct"`` (MUMPS), ``"iterative"`` (multigrid on ``hierarchy``, else
+            algebraic) or ``"auto"`` (direct up to ``direct_max_dofs`` dofs, else iterative).
+        ndofs: global number of dofs.
+        hierarchy: nested meshes (the problem's mesh is ``hierarchy.mesh``).
+        wavenumber: largest ``|k|`` (1/nm, :func:`max_wavenumber`): picks the coarse level.
+        direct_max_dofs, kh: default :data:`DIRECT_MAX_DOFS` and :data:`COARSE_KH`.
+    """
+    direct_max_dofs = DIRECT_MAX_DOFS if direct_max_dofs is None else direct_max_dofs
+    kh = COARSE_KH if kh is None else kh
+    if solver not in _SOLVERS:
+        raise InputError(f"solver must be one of {_SOLVERS}, got {solver!r}")
+    if solver == "auto":
+        solver = "direct" if ndofs <= direct_max_dofs else "iterative"
+        if solver == "iterative" and hierarchy is None:
+            log.warning("%d dofs > %d, but no mesh hierarchy: using the direct solver (MUMPS; "
+                        "memory grows fast). For the scalable multigrid solver build the mesh "
+                        "with fem_spin.linear_solvers.refine_hierarchy and pass hierarchy=.",
+                        ndofs, direct_max_dofs)
+            solver = "direct"
+    if solver == "direct":
+        return SolverChoice("direct", dict(DIRECT_OPTIONS), (), "direct (MUMPS LU)")
+    if hierarchy is None:
+        return SolverChoice("algebraic", dict(ALGEBRAIC_OPTIONS), (),
+                            "GMRES + GAMG (algebraic; reliable for weak coupling only)")
+    sizes = [mesh_size(m) for m in hierarchy.meshes]
+    k = 0.0 if wavenumber is None else wavenumber
+    first = coarse_level(sizes, k, kh)
+    levels = tuple(range(first, len(sizes)))
+    if len(levels) == 1:
+        if ndofs > direct_max_dofs:
+            log.warning("no coarser level of the hierarchy resolves the wavelength (|k| = %.3g, "
+                        "needs |k| h <= %g): using the direct solver on %d dofs. Check that the "
+                        "finest mesh resolves the wavelength at all (2 pi / |k|).", k, kh, ndofs)
+        return SolverChoice("direct", dict(DIRECT_OPTIONS), (),
+                            f"direct (MUMPS LU): no coarser level resolves the wavelength "
+                            f"(|k| h = {k * sizes[-2]:.2f} > {kh:g} one level down)"
+                            if len(sizes) > 1 else "direct (MUMPS LU): a one-level hierarchy")
+    desc = (f"GMRES + geometric multigrid, {len(levels)} level(s), coarse level {first} "
+            f"(h = {sizes[first]:.3g}, |k| h = {k * sizes[first]:.2f}) by MUMPS")
+    return SolverChoice("multigrid", dict(MULTIGRID_OPTIONS), levels, desc)
