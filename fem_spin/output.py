@@ -78,6 +78,24 @@ def _on_rank0(comm: MPI.Comm, action: Callable[[], None], what: str) -> None:
         raise OutputError(f"rank 0 failed to {what}: {message}")
 
 
+def _write_file_atomically(comm: MPI.Comm, path: Path, write: Callable[[Path], None]) -> Path:
+    """On rank 0, ``write(tmp)`` a ``*.partial`` file, then rename it to ``path``; a failure
+    removes the partial file and raises on every rank."""
+    tmp = path.with_name(path.name + PARTIAL)
+
+    def action() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write(tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    _on_rank0(comm, action, f"write {path}")
+    return path
+
+
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
@@ -151,38 +169,15 @@ def write_csv(comm: MPI.Comm, path: str | Path, columns: Mapping[str, np.ndarray
                          f"{ {k: np.shape(d) for k, d in zip(names, data, strict=True)} }")
     if any("," in k or "\n" in k for k in names):
         raise InputError(f"CSV column names must not contain ',' or newlines, got {names}")
-    tmp = path.with_name(path.name + PARTIAL)
-
-    def write() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            np.savetxt(tmp, np.column_stack(data), delimiter=",", header=",".join(names),
-                       comments="", fmt="%.10g")
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-
-    _on_rank0(comm, write, f"write {path}")
-    return path
+    return _write_file_atomically(comm, path, lambda tmp: np.savetxt(
+        tmp, np.column_stack(data), delimiter=",", header=",".join(names), comments="",
+        fmt="%.10g"))
 
 
 def write_json(comm: MPI.Comm, path: str | Path, data: dict) -> Path:
     """Write ``data`` as indented JSON on rank 0, atomically (``*.partial``, then renamed)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + PARTIAL)
-
-    def write() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            tmp.write_text(json.dumps(data, indent=2) + "\n")
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-
-    _on_rank0(comm, write, f"write {path}")
-    return path
+    text = json.dumps(data, indent=2) + "\n"
+    return _write_file_atomically(comm, Path(path), lambda tmp: tmp.write_text(text))
 
 
 def prepare_run_folder(comm: MPI.Comm, folder: str | Path, summary: str = "summary.json") -> Path:
@@ -206,21 +201,13 @@ def write_table(comm: MPI.Comm, path: str | Path, rows: Sequence[Mapping[str, ob
             for r in rows]
     if not flat:
         raise InputError(f"write_table needs at least one row for {path}")
-    tmp = path.with_name(path.name + PARTIAL)
 
-    def write() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with open(tmp, "w", newline="") as f:
-                writer = csv.DictWriter(f, fieldnames=list(flat[0]))
-                writer.writeheader()
-                for r in flat:
-                    writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v)
-                                     for k, v in r.items()})
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(flat[0]))
+            writer.writeheader()
+            for r in flat:
+                writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v)
+                                 for k, v in r.items()})
 
-    _on_rank0(comm, write, f"write {path}")
-    return path
+    return _write_file_atomically(comm, path, write)
