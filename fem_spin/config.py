@@ -460,7 +460,7 @@ def _texture(t: Table, geometry: GeometrySpec, *, region: str | None = None) -> 
             raise t.error("easy_axis", "must lie in the wall plane (perpendicular to normal)")
     elif kind == "layered":
         if not geometry.stack:
-            ring = ", ring" if geometry.kind in ("ring", "square_torus") else ""
+            ring = ", ring" if geometry.kind in ("ring", "square_torus", "torus") else ""
             raise t.error("kind", f"a layered texture needs a stack of layers; a "
                                   f"{geometry.kind} has none (use uniform, vortex, "
                                   f"domain_wall{ring})")
@@ -490,11 +490,13 @@ def _texture(t: Table, geometry: GeometrySpec, *, region: str | None = None) -> 
                 axes[name] = Axis(vector=parse_vector(value, path, t.source))
         return TextureSpec(kind, p, axes)
     elif kind == "ring":
-        if geometry.kind not in ("ring", "square_torus") or geometry.params.get(
+        if geometry.kind not in ("ring", "square_torus", "torus") or geometry.params.get(
                 "shape", "square") != "square":
             raise t.error("kind", "the ring texture is for the square ring (kind = 'ring', "
-                                  "shape = 'square') and the square_torus")
-        side = geometry.params["side"]
+                                  "shape = 'square'), the square_torus and the torus")
+        # on the torus the four sides are the quarters of the centreline (azimuth from +x)
+        side = (math.pi * geometry.params["R"] / 2 if geometry.kind == "torus"
+                else geometry.params["side"])
         p = {"l_da": t.number("l_da", positive=True, unit="nm"), "side": side}
         if 2 * p["l_da"] >= side:
             raise t.error("l_da", f"the corners' profiles overlap: 2 l_da must be smaller than "

@@ -198,6 +198,11 @@ def _texture(spec, geometry: Geometry, case: Case):
         L, axes = p["side"], np.asarray(p.get("axes", tx.RING_AXES), dtype=float)
         if case.geometry.kind == "ring":
             arc = geometry.arc_length
+        elif case.geometry.kind == "torus":
+            R = case.geometry.params["R"]
+
+            def arc(x):  # centreline arc length of the azimuth, from +x
+                return R * np.mod(np.arctan2(x[1], x[0]), 2 * np.pi)
         else:
             from fem_spin.geometry.rings import square_torus_arc_length
 
