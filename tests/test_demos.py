@@ -4,23 +4,15 @@ Each demo's ``main(argv)`` is called in-process, writing into a folder that is t
 every MPI rank (created on rank 0, its path broadcast).
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from demo_loader import load_demo
 from mpi4py import MPI
 
-DEMOS = Path(__file__).resolve().parents[1] / "demos"
 COARSE = ["--h-max", "1.0", "--samples", "801"]  # P2; seconds, not minutes
-
-
-def load_demo(name: str):
-    spec = importlib.util.spec_from_file_location(f"demo_{name}", DEMOS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

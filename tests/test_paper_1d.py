@@ -17,13 +17,12 @@ mid-side |m - m_eq| 0.545 / 0.584 / 0.0068, mean |m_perp| 0.299 / 0.300 / 0.099,
 |m - m_eq| 0.598 / 0.681 / 0.141.
 """
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from demo_loader import load_demo
 from mpi4py import MPI
 
 from fem_spin.bilayer import (
@@ -36,18 +35,9 @@ from fem_spin.bilayer import (
 from fem_spin.errors import InputError
 from fem_spin.ring1d import ring_observables, solve_ring, symmetry_maps
 
-DEMOS = Path(__file__).resolve().parents[1] / "demos"
 H = 0.5  # nm
 COARSE = ["--h-max", str(H), "--samples", "401"]
 RZ_PI = np.diag([-1.0, -1.0, 1.0])  # rotation by pi about z
-
-
-def load_demo(name: str):
-    spec = importlib.util.spec_from_file_location(f"demo_{name}", DEMOS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ The thresholds are justified where they are asserted; the measured values at the
 setting are quoted next to them.
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -17,20 +16,13 @@ import dolfinx.fem as fem
 import dolfinx.mesh
 import numpy as np
 import pytest
+from demo_loader import load_demo
 import ufl
 from mpi4py import MPI
 
 from fem_spin import render
 from fem_spin.errors import InputError
 
-DEMOS = Path(__file__).resolve().parents[1] / "demos"
-
-
-def load_demo(name: str):
-    spec = importlib.util.spec_from_file_location(f"demo_{name}", DEMOS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
