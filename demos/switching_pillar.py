@@ -53,6 +53,8 @@
 # `--frames` steps, a picture of M in the free layer and of m in a vertical section
 # (`fem_spin.render`), assembled into `animation.gif`. Pictures: `traces.png` (all drives)
 # and `switching_time.png`; `summary.json` collects the numbers.
+# The same study runs from a case file: `fem-spin run examples/switching_pillar.toml` (without
+# the animation; a test checks that the traces are equal).
 # The sweep reuses one solver (one SNES and one MUMPS factorisation object: see
 # stack-measurements 5(d) on MUMPS memory under MPI) and resets it between drives.
 
@@ -69,9 +71,11 @@ from mpi4py import MPI
 
 import fem_spin as fs
 from fem_spin.dynamics import CoupledSpinDynamics, Magnet, thin_film_anisotropy
+from fem_spin.dynamics.switching import final_state, switching_time
 from fem_spin.geometry.pillar import ELECTRODE_BOTTOM, ELECTRODE_TOP, nanopillar
 from fem_spin.log import configure_logging
 from fem_spin.output import prepare_run_folder, write_csv, write_json
+from fem_spin.plotting import save, switching_time_figure, switching_traces_figure
 
 log = logging.getLogger("fem_spin.demos.switching_pillar")
 
@@ -169,30 +173,6 @@ def drive(j: float):
     return lambda t: j * (1.0 - np.exp(-t / RAMP))
 
 
-def switching_time(trace: dict) -> float | None:
-    """First time at which <M> . p < 0 (linear interpolation), None if never."""
-    proj = trace["Mx"] * P[0] + trace["My"] * P[1] + trace["Mz"] * P[2]
-    below = np.nonzero(proj < 0)[0]
-    if len(below) == 0:
-        return None
-    i = below[0]
-    t0, t1, y0, y1 = trace["t"][i - 1], trace["t"][i], proj[i - 1], proj[i]
-    return float(t0 + (t1 - t0) * y0 / (y0 - y1))
-
-
-def final_state(trace: dict) -> str:
-    """Classify the last quarter of the run by ``<M> . p``: ``"switched"`` (mean < -0.5),
-    ``"precessing"`` (a range above 1 otherwise: a steady precession driven by the torque),
-    ``"not switched"`` (mean > 0.5), else ``"undetermined"``."""
-    t = trace["t"]
-    proj = (trace["Mx"] * P[0] + trace["My"] * P[1] + trace["Mz"] * P[2])[t >= 0.75 * t[-1]]
-    if proj.mean() < -0.5:
-        return "switched"
-    if proj.max() - proj.min() > 1.0:
-        return "precessing"
-    return "not switched" if proj.mean() > 0.5 else "undetermined"
-
-
 # ## Pictures (rank 0)
 #
 # The animation frames: the fields are gathered on rank 0 (collective), then drawn off screen.
@@ -237,43 +217,6 @@ def write_gif(path: Path, frames: list[Path], ms_per_frame: int = 120) -> None:
                    loop=0)
 
 
-def plot_traces(path: Path, traces: dict[float, dict]) -> None:
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(3, 1, figsize=(7, 8), sharex=True)
-    for j, tr in traces.items():
-        t = tr["t"]
-        axes[0].plot(t, tr["Mx"], label=f"j = {j:g}")
-        torque = np.sqrt(tr["torque_x"] ** 2 + tr["torque_y"] ** 2 + tr["torque_z"] ** 2)
-        axes[1].plot(t, torque)
-        axes[2].plot(t, tr["my"], label=f"j = {j:g}")
-    axes[0].set_ylabel(r"$\langle M\rangle\cdot p$")
-    axes[0].axhline(0.0, color="0.7", lw=0.8)
-    axes[0].legend(fontsize=8)
-    axes[1].set_ylabel(r"$|\lambda_M\langle M\times m\rangle|$ (rad/ps)")
-    axes[2].set_ylabel(r"$\langle m_y\rangle$ in the free layer")
-    axes[2].set_xlabel("t (ps)")
-    fig.suptitle("CPP nanopillar: free-layer dynamics under a spin-current drive")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
-def plot_switching(path: Path, drives, times) -> None:
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    ok = [(j, t) for j, t in zip(drives, times, strict=True) if t is not None]
-    if ok:
-        ax.plot(*zip(*ok, strict=True), "o-")
-    ax.set_xlabel("drive j")
-    ax.set_ylabel("switching time (ps)")
-    ax.set_title(r"first crossing of $\langle M\rangle\cdot p = 0$")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
 # ## Main
 
 
@@ -303,11 +246,11 @@ def main(argv: list[str] | None = None) -> dict:
             if recorder is not None and comm.rank == 0 and recorder.frames:
                 write_gif(args.out / "animation.gif", recorder.frames)
             tr = run.trace
-            t_switch = switching_time(tr)
+            t_switch = switching_time(tr, P)
             final = np.array([tr["Mx"][-1], tr["My"][-1], tr["Mz"][-1]])
             traces[j] = tr
             times.append(t_switch)
-            state = final_state(tr)
+            state = final_state(tr, P)
             results.append({
                 "drive": j, "switching_time_ps": t_switch, "final_state": state,
                 "final_M": final.tolist(),
@@ -322,8 +265,12 @@ def main(argv: list[str] | None = None) -> dict:
               {"drive": np.asarray(args.drive_list),
                "switching_time_ps": np.array([np.nan if t is None else t for t in times])})
     if comm.rank == 0:
-        plot_traces(args.out / "traces.png", traces)
-        plot_switching(args.out / "switching_time.png", args.drive_list, times)
+        save(switching_traces_figure(
+            traces, P, title="CPP nanopillar: free-layer dynamics under a spin-current drive"),
+            args.out / "traces.png")
+        save(switching_time_figure(args.drive_list, times,
+                                   title=r"first crossing of $\langle M\rangle\cdot p = 0$"),
+             args.out / "switching_time.png")
     summary = {
         "parameters": {
             "layers_nm": dict(LAYERS), "radius_nm": args.radius, "D_nm2_per_ps": D,

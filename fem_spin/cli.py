@@ -58,11 +58,16 @@ summary.json (parameters, mesh statistics, solver iterations, timings, versions)
 summary says "status": "running" until the run completes, then "success"; an error writes
 "failed" with the message.
 
+A case with a [dynamics] table runs the magnetization dynamics instead (S2 + LLG, one run
+per drive amplitude): drive_<j>/trace.csv, fields.bp (time series), checkpoint.npz, the
+final state's lines; traces.png, switching_time.png; switching times in summary.json.
+
 examples:
   fem-spin run examples/cpp_bilayer.toml
   fem-spin run examples/cpp_bilayer.toml --set 'magnetization.axes.fm_right.theta_deg=45' \\
       --out output/theta45
   mpiexec -n 2 fem-spin run examples/pillar_3d.toml
+  fem-spin run examples/switching_pillar.toml --set 'dynamics.drives=[5.5]'
 """
 
 SET_HELP = ("override a value of the case file, KEY a dotted path and VALUE a TOML value "
@@ -130,6 +135,11 @@ def cmd_check(args) -> int:
            f"{', '.join(g.regions)}; magnetization {case.magnetization.kind}; m_eq "
            f"{case.m_eq}; {len(case.dirichlet)} dirichlet, {len(case.flux)} flux; P{case.degree}; "
            f"output to {case.folder}")
+    if case.dynamics is not None:
+        d = case.dynamics
+        _print(f"dynamics: magnets {', '.join(d.magnets)}; drives {list(d.drives)}; t_end "
+               f"{d.t_end:g} ps, " + (f"step control tol {d.tol:g}" if d.tol else
+                                      f"dt {d.dt:g} ps") + f", {d.scheme}, {d.coupling}")
     _print("boundary names are checked against the mesh by `fem-spin mesh` and `fem-spin run`")
     return 0
 
@@ -140,6 +150,17 @@ def cmd_run(args) -> int:
     case = _load(args)
     summary = run_case(case, MPI.COMM_WORLD, args.out, command=["fem-spin", *sys.argv[1:]])
     s, t = summary["solve"], summary["timings"]
+    if case.dynamics is not None:
+        for run in s["drives"]:
+            ts = run["switching_time_ps"]
+            _print(f"{case.name}: drive {run['drive']:g}: {run['final_state']}, switching time "
+                   f"{'none' if ts is None else f'{ts:.1f} ps'}, {run['steps']} steps "
+                   f"({run['rejected']} rejected), {run['newton_iterations']} Newton "
+                   f"iterations, {run['seconds']:.1f} s")
+        _print(f"{summary['mesh']['dofs']} dofs on {MPI.COMM_WORLD.size} rank(s), "
+               f"{t['total']:.1f} s; output: {args.out or case.folder}/ (traces.png, "
+               f"drive_<j>/trace.csv, summary.json)")
+        return 0
     _print(f"{case.name}: {s['reason']} ({s['newton_iterations']} Newton / "
            f"{s['linear_iterations']} linear iterations), {summary['mesh']['dofs']} dofs on "
            f"{MPI.COMM_WORLD.size} rank(s), {t['total']:.1f} s "

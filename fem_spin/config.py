@@ -17,6 +17,8 @@ The tables of a case file (``examples/*.toml`` show each in use)::
     [drive]                    m_eq, B, [[drive.dirichlet]], [[drive.flux]] on named boundaries
     [solver]                   degree, quadrature_degree, [solver.petsc_options]
     [outputs]                  folder, fields, pictures, render, [[outputs.lines]]
+    [dynamics]                 optional: a time-domain study instead (S2 + LLG, a drive sweep;
+                               :mod:`fem_spin.config_dynamics`)
 
 Units: lengths nm, times ps, D nm^2/ps, fields and lam rad/ps, angles degrees.
 """
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fem_spin.config_dynamics import DYNAMIC_FIELDS, DynamicsSpec, parse_dynamics
 from fem_spin.errors import InputError
 from fem_spin.parameters import Material
 from fem_spin.tomltable import (
@@ -150,6 +153,8 @@ class Case:
         B: external field (rad/ps) or None; dirichlet, flux: boundary data.
         degree, quadrature_degree, petsc_options: the discretization and the solver.
         folder, fields, lines, pictures, render: the outputs.
+        dynamics: the time-domain study (:class:`~fem_spin.config_dynamics.DynamicsSpec`),
+            None for a steady S1 study.
         data: the TOML data (after ``--set`` overrides); source: where it came from.
     """
 
@@ -170,6 +175,7 @@ class Case:
     lines: tuple[Line, ...]
     pictures: bool
     render: bool
+    dynamics: DynamicsSpec | None = None
     data: dict[str, Any] = field(default_factory=dict)
     source: Source = field(default_factory=Source)
 
@@ -434,7 +440,8 @@ def _unit_vector(t: Table, key: str, default: tuple[float, float, float]):
     return v
 
 
-def _texture(t: Table, geometry: GeometrySpec, *, region: str | None = None) -> TextureSpec:
+def _texture(t: Table, geometry: GeometrySpec, *, region: str | None = None,
+             dynamic: bool = False) -> TextureSpec:
     kinds = ("uniform", "vortex", "domain_wall") if region else TEXTURE_KINDS
     kind = t.string("kind", "none" if region is None else MISSING, choices=kinds)
     where = f" for kind = {kind!r}" + (f" (the axis of region {region!r})" if region else "")
@@ -465,10 +472,16 @@ def _texture(t: Table, geometry: GeometrySpec, *, region: str | None = None) -> 
                                   f"{geometry.kind} has none (use uniform, vortex, "
                                   f"domain_wall{ring})")
         n_if = len(geometry.interfaces)
-        l_da = t.numbers("l_da", positive=True, unit="nm") if n_if else ()
-        if n_if and len(l_da) not in (1, n_if):
+        if dynamic:  # sharp layers: the LLG's exchange makes the profile
+            for key in ("l_da", "spacers"):
+                if t.has(key):
+                    raise t.error(key, "a [dynamics] case starts from sharp layers (a vertex on "
+                                       "an interface takes the axis of the magnet next to it): "
+                                       f"remove {key}")
+        l_da = t.numbers("l_da", positive=True, unit="nm") if n_if and not dynamic else ()
+        if n_if and not dynamic and len(l_da) not in (1, n_if):
             raise t.error("l_da", f"must be one width or one per interface ({n_if})")
-        spacers = t.get("spacers", True)
+        spacers = t.get("spacers", not dynamic)
         items = spacers if isinstance(spacers, list) else [spacers]
         if not all(isinstance(s, bool) for s in items) or len(items) not in (1, max(n_if, 1)):
             raise t.error("spacers", f"must be true/false or one per interface ({n_if})")
@@ -534,9 +547,16 @@ def _components(t: Table) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec) -> dict[str, Any]:
+def _drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, *,
+           dynamic: bool = False) -> dict[str, Any]:
     d = root.table("drive", {})
     d.allow(("m_eq", "B", "dirichlet", "flux"))
+    if dynamic and d.has("B"):
+        raise d.error("B", "in a [dynamics] case the external field is dynamics.B, in tesla "
+                           "(it acts on M and, as -gamma_e B, on m)")
+    if dynamic and d.get("m_eq", None) == "axis":
+        raise d.error("m_eq", "'axis' is the initial direction; in a [dynamics] case M moves: "
+                              "use 'material' (m0 M, following M), 'zero' or a vector")
     m_eq = d.get("m_eq", "material")
     if isinstance(m_eq, str):
         m_eq = d.string("m_eq", "material", choices=M_EQ_KINDS)
@@ -652,7 +672,7 @@ def _outputs(root: Table, name: str, geometry: GeometrySpec, texture: TextureSpe
 # -- the whole case ---------------------------------------------------------------------------
 
 TOP_LEVEL = ("name", "description", "geometry", "materials", "magnetization", "drive",
-             "solver", "outputs")
+             "solver", "outputs", "dynamics")
 
 
 def parse_case(data: Any, source: Source | None = None, default_name: str = "case") -> Case:
@@ -668,8 +688,13 @@ def parse_case(data: Any, source: Source | None = None, default_name: str = "cas
     description = root.string("description", "")
     geometry = _geometry(root)
     materials = _materials(root, geometry)
-    texture = _texture(root.table("magnetization", {}), geometry)
-    drive = _drive(root, geometry, texture)
+    dynamic = root.has("dynamics")
+    texture = _texture(root.table("magnetization", {}), geometry, dynamic=dynamic)
+    drive = _drive(root, geometry, texture, dynamic=dynamic)
+    dynamics = parse_dynamics(root, geometry.regions, geometry.kind) if dynamic else None
+    outputs = _outputs(root, name, geometry, texture)
+    if dynamics is not None:
+        _dynamic_checks(root, dynamics, texture, outputs)
     if not _driven(drive, texture, materials):
         raise root.error("drive", "nothing drives the spin accumulation (no dirichlet or flux "
                                   "data, and m_eq is zero: m_eq = 'zero', or m0 = 0 in every "
@@ -679,8 +704,32 @@ def parse_case(data: Any, source: Source | None = None, default_name: str = "cas
         raise source.error((*bc.path, "boundary"), "a ring is a closed loop without boundary: "
                                                    "drive it with m_eq (and materials' m0)")
     return Case(name=name, description=description, geometry=geometry, materials=materials,
-                magnetization=texture, **drive, **_solver(root),
-                **_outputs(root, name, geometry, texture), data=data, source=source)
+                magnetization=texture, **drive, **_solver(root), **outputs,
+                dynamics=dynamics, data=data, source=source)
+
+
+def _dynamic_checks(root: Table, dynamics: DynamicsSpec, texture: TextureSpec,
+                    outputs: dict[str, Any]) -> None:
+    """What a [dynamics] case needs besides its table; fixes the default output fields."""
+    if texture.kind == "none":
+        raise root.error("magnetization", "a [dynamics] case needs the initial magnetization: "
+                                          "[magnetization] with a kind other than 'none'")
+    if texture.kind == "layered":
+        for region in dynamics.magnets:
+            axis = texture.axes[region]
+            if axis.vector is not None and math.hypot(*axis.vector) == 0:
+                raise root.source.error(("magnetization", "axes", region),
+                                        f"{region!r} is a magnet ([dynamics.magnets."
+                                        f"{region}]): its initial axis must be a direction, "
+                                        "not zero")
+    o = root.table("outputs", {})
+    if not o.has("fields"):
+        outputs["fields"] = DYNAMIC_FIELDS
+    for f in outputs["fields"]:
+        if f not in DYNAMIC_FIELDS:
+            raise o.error("fields", f"a [dynamics] case writes the time series of "
+                                    f"{' and '.join(DYNAMIC_FIELDS)}; {f!r} is for steady "
+                                    "cases")
 
 
 def _driven(drive: dict[str, Any], texture: TextureSpec, materials: dict[str, Material]

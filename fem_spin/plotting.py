@@ -11,6 +11,8 @@ global frame against the position in nm, one curve per parameter value of a case
 - :func:`scan_figure`: a scalar (e.g. the peak transverse accumulation) against a parameter.
 - :func:`animate_profiles`: a GIF, one frame per case (``matplotlib.animation.PillowWriter``);
   :func:`gif_frame` writes one of its frames to a PNG.
+- :func:`switching_traces_figure`, :func:`switching_time_figure`: magnetization dynamics under
+  a drive sweep (traces of ``<M> . p``, the torque and ``<m>``; switching time against drive).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ __all__ = [
     "profile_axes",
     "save",
     "scan_figure",
+    "switching_time_figure",
+    "switching_traces_figure",
 ]
 
 COMPONENTS = (("$m_x$", "tab:red"), ("$m_y$", "tab:green"), ("$m_z$", "tab:blue"))
@@ -169,6 +173,49 @@ def scan_figure(x: np.ndarray,
         fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center",
                    fontsize=8)
     fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def switching_traces_figure(traces: Mapping[float, Mapping[str, np.ndarray]],
+                            axis: Sequence[float], *, title: str) -> Figure:
+    """Traces of a drive sweep (one curve per drive ``j``): ``<M> . p`` (``p`` the unit
+    ``axis``), the magnitude of the s-d torque ``lam_M <M x m>`` and ``<m> . p`` in the
+    magnets, against time. ``traces[j]`` is a trace of :meth:`TimeStepper.run`."""
+    p = np.asarray(axis, dtype=float) / np.linalg.norm(axis)
+    fig = Figure(figsize=(7, 8), layout="constrained")
+    axes = fig.subplots(3, 1, sharex=True)
+    for i, (j, tr) in enumerate(traces.items()):
+        color = _color(i, len(traces))
+        M = np.column_stack([tr["Mx"], tr["My"], tr["Mz"]])
+        m = np.column_stack([tr["mx"], tr["my"], tr["mz"]])
+        torque = np.column_stack([tr["torque_x"], tr["torque_y"], tr["torque_z"]])
+        axes[0].plot(tr["t"], M @ p, color=color, label=f"j = {j:g}")
+        axes[1].plot(tr["t"], np.linalg.norm(torque, axis=1), color=color)
+        axes[2].plot(tr["t"], m @ p, color=color)
+    axes[0].set_ylabel(r"$\langle M\rangle\cdot p$")
+    axes[0].axhline(0.0, color="0.7", lw=0.8)
+    axes[0].legend(fontsize=8)
+    axes[1].set_ylabel(r"$|\lambda_M\langle M\times m\rangle|$ (rad/ps)")
+    axes[2].set_ylabel(r"$\langle m\rangle\cdot p$ in the magnets")
+    axes[2].set_xlabel("t (ps)")
+    for ax in axes:
+        ax.grid(alpha=0.25)
+    fig.suptitle(f"{title}; p = ({', '.join(f'{c:.3g}' for c in p)})", fontsize=10)
+    return fig
+
+
+def switching_time_figure(drives: Sequence[float], times: Sequence[float | None], *,
+                          title: str) -> Figure:
+    """Switching time against drive (drives that did not switch are left out)."""
+    fig = Figure(figsize=(5, 3.5), layout="constrained")
+    ax = fig.subplots()
+    ok = [(j, t) for j, t in zip(drives, times, strict=True) if t is not None]
+    if ok:
+        ax.plot(*zip(*ok, strict=True), "o-")
+    ax.set_xlabel("drive j")
+    ax.set_ylabel("switching time (ps)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.25)
     return fig
 
 

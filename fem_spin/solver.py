@@ -114,12 +114,15 @@ class NewtonSolver:
             between the defaults and the user's options.
         setup: called with the KSP after the options are read (and while they are set), e.g.
             to give a multigrid preconditioner its levels.
+        log_level: logging level of the one line each solve logs (DEBUG for time steps,
+            whose progress the stepper reports).
     """
 
     def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1",
-                 base_options=None, setup=None):
+                 base_options=None, setup=None, log_level: int = logging.INFO):
         self.options = merged_options(petsc_options, base_options)
         self.name = name
+        self.log_level = log_level  # of the line each solve logs (time steps: DEBUG)
         # The options are in PETSc's global database only while they are read (here, and
         # during each solve, when MUMPS reads its -mat_mumps_* options), then removed: left
         # there, they would leak into every later solver with the same prefix. (They are not
@@ -195,7 +198,8 @@ class NewtonSolver:
         )
         if reason <= 0:
             raise SolverError(f"{self.name} did not converge: {self._state()}. {self._hint()}")
-        log.info(
+        log.log(
+            self.log_level,
             "%s solved: %s, %d Newton / %d linear iterations, |F| %s, %.2f s",
             self.name,
             info.reason,

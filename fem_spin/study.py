@@ -28,7 +28,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -233,8 +233,7 @@ def _texture(spec, geometry: Geometry, case: Case):
         def M(x):
             return profile(x)[2][None, :] * direction_raw(x)
 
-    fields = [_constant(a.vector) if a.vector is not None
-              else _texture(a.texture, geometry, case)[0] for a in axes]
+    fields = layer_fields(spec, geometry, case)
     positions = np.asarray(g.interfaces, dtype=float)
 
     def direction_raw(x):
@@ -247,6 +246,13 @@ def _texture(spec, geometry: Geometry, case: Case):
         return out
 
     return M, direction_raw
+
+
+def layer_fields(spec, geometry: Geometry, case: Case) -> list[Callable]:
+    """The textures ``x -> (3, N)`` of the layers of a layered ``spec``, in stack order."""
+    return [_constant(a.vector) if a.vector is not None
+            else _texture(a.texture, geometry, case)[0]
+            for a in (spec.axes[name] for name in case.geometry.stack)]
 
 
 def magnetization_field(case: Case, geometry: Geometry, degree: int):
@@ -301,9 +307,10 @@ class Results:
     files: list[str] = field(default_factory=list)
     grid: Any = None
     timings: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # a dynamics run: traces, grids
 
 
-def _boundary_value(value, direction):
+def boundary_value(value, direction):
     """A constant vector, or +-(the unit direction of M) as a callable for "axis"/"-axis"."""
     if not isinstance(value, str):
         return value
@@ -325,7 +332,7 @@ def _problem(case: Case, geometry: Geometry) -> tuple[SteadySpinDiffusion, Any]:
     problem = SteadySpinDiffusion(
         geometry.mesh, materials, cell_tags=geometry.cell_tags, facet_tags=geometry.facet_tags,
         M=M, B=case.B, m_eq=m_eq,
-        dirichlet=[Dirichlet(geometry.tags[d.boundary], _boundary_value(d.value, direction),
+        dirichlet=[Dirichlet(geometry.tags[d.boundary], boundary_value(d.value, direction),
                              d.components) for d in case.dirichlet],
         flux=[Flux(geometry.tags[f.boundary], f.value) for f in case.flux],
         degree=case.degree, quadrature_degree=case.quadrature_degree,
@@ -368,45 +375,44 @@ def _region_integrals(case: Case, geometry: Geometry, problem: SteadySpinDiffusi
     return out
 
 
-def _sample_lines(case: Case, problem: SteadySpinDiffusion, M) -> dict[str, dict]:
+def sample_lines(case: Case, m: fem.Function, M) -> dict[str, dict]:
+    """The columns (s, coordinates, m and M components) of each line of ``case.lines``."""
     from fem_spin.observables import sample_line
 
-    gdim = problem.mesh.geometry.dim
+    gdim = m.function_space.mesh.geometry.dim
     out = {}
     for line in case.lines:
         s_all, pts_all, m_all, M_all = [], [], [], []
         offset = 0.0
         for i, (p0, p1) in enumerate(zip(line.points[:-1], line.points[1:], strict=True)):
-            s, pts, m = sample_line(problem.m, p0, p1, line.samples)
+            s, pts, mv = sample_line(m, p0, p1, line.samples)
             Mv = sample_line(M, p0, p1, line.samples)[2] if M is not None else None
             start = 0 if i == 0 else 1
             s_all.append(s[start:] + offset)
             pts_all.append(pts[start:])
-            m_all.append(m[start:])
+            m_all.append(mv[start:])
             if Mv is not None:
                 M_all.append(Mv[start:])
             offset += float(np.linalg.norm(np.subtract(p1, p0)))
         pts = np.concatenate(pts_all)
-        m = np.concatenate(m_all)
+        mv = np.concatenate(m_all)
         columns = {"s": np.concatenate(s_all)}
         columns.update({"xyz"[k]: pts[:, k] for k in range(max(gdim, len(line.points[0])))})
-        columns.update({f"m{c}": m[:, k] for k, c in enumerate("xyz")})
+        columns.update({f"m{c}": mv[:, k] for k, c in enumerate("xyz")})
         if M_all:
             Mv = np.concatenate(M_all)
             columns.update({f"M{c}": Mv[:, k] for k, c in enumerate("xyz")})
-        outside = int(np.count_nonzero(np.isnan(m[:, 0])))
+        outside = int(np.count_nonzero(np.isnan(mv[:, 0])))
         if outside:
             log.warning("line %r: %d of %d points lie outside the mesh (NaN in the CSV)",
-                        line.name, outside, len(m))
+                        line.name, outside, len(mv))
         out[line.name] = columns
     return out
 
 
-def _simulate(comm: MPI.Comm, case: Case, folder: Path) -> Results:
-    """Mesh, solve and write the field and line files; numpy data out (collective)."""
-    from fem_spin.output import s1_output_fields, write_csv, write_fields
-
-    r = Results()
+def mesh_step(comm: MPI.Comm, case: Case, r: Results) -> Geometry:
+    """Step 1 of a run: the mesh, its boundary names checked against ``[drive]``; fills
+    ``r.mesh`` and ``r.timings["mesh"]`` (collective)."""
     t0 = time.perf_counter()
     g = case.geometry
     _step(1, "meshing: %s (%dD)", g.kind, g.gdim)
@@ -421,6 +427,15 @@ def _simulate(comm: MPI.Comm, case: Case, folder: Path) -> Results:
     r.mesh = {**{k: float(v) for k, v in geometry.stats.items()}, "gdim": g.gdim,
               "regions": {n: geometry.tags[n] for n in g.regions},
               "boundaries": {n: geometry.tags[n] for n in facets}}
+    return geometry
+
+
+def _simulate(comm: MPI.Comm, case: Case, folder: Path) -> Results:
+    """Mesh, solve and write the field and line files; numpy data out (collective)."""
+    from fem_spin.output import s1_output_fields, write_csv, write_fields
+
+    r = Results()
+    geometry = mesh_step(comm, case, r)
 
     t0 = time.perf_counter()
     _step(2, "magnetization and forms (P%d; compiling forms the first time takes a few "
@@ -449,7 +464,7 @@ def _simulate(comm: MPI.Comm, case: Case, folder: Path) -> Results:
             r.files.append("fields.bp")
             if "J" in case.fields:
                 r.files.append("fields_J.bp")
-        r.lines = _sample_lines(case, problem, M)
+        r.lines = sample_lines(case, problem.m, M)
         for name, columns in r.lines.items():
             write_csv(comm, folder / f"{name}.csv", columns)
             r.files.append(f"{name}.csv")
@@ -588,17 +603,29 @@ def run_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | N
             "config": case.data,
         },
     }
+    if case.dynamics is not None:
+        summary["parameters"]["dynamics"] = asdict(case.dynamics)
     _prepare(comm, case, folder, summary)
     try:
-        results = _simulate(comm, case, folder)
+        if case.dynamics is None:
+            results = _simulate(comm, case, folder)
+        else:
+            from fem_spin.study_dynamics import simulate_dynamics
+
+            results = simulate_dynamics(comm, case, folder)
         gc.collect()  # collective PETSc objects go away now, on every rank
         t0 = time.perf_counter()
-        pictures = []
+        pngs = []
         if case.pictures:
             _step(5, "pictures (rank 0)")
             if comm.rank == 0:
-                pictures = _pictures(case, folder, results)
-            pictures = comm.bcast(pictures, root=0)
+                if case.dynamics is None:
+                    pngs = pictures(case, folder, results.grid)
+                else:
+                    from fem_spin.study_dynamics import dynamics_pictures
+
+                    pngs = dynamics_pictures(case, folder, results)
+            pngs = comm.bcast(pngs, root=0)
         results.timings["pictures"] = time.perf_counter() - t0
         results.timings["total"] = time.perf_counter() - t_start
         timings = {k: comm.allreduce(v, op=MPI.MAX) for k, v in results.timings.items()}
@@ -606,8 +633,8 @@ def run_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | N
                        regions=results.regions, timings=timings,
                        files=["input.toml",
                               *(["input.resolved.toml"] if case.source.overrides else []),
-                              *results.files, *pictures, "summary.json"],
-                       pictures=pictures,
+                              *results.files, *pngs, "summary.json"],
+                       pictures=pngs,
                        finished=datetime.now(UTC).isoformat(timespec="seconds"))
         write_json(comm, folder / "summary.json", summary)
         comm.barrier()
@@ -673,15 +700,17 @@ def plot_csv(csv_path: str | Path, png_path: str | Path, title: str = "") -> Pat
     return png_path
 
 
-def _pictures(case: Case, folder: Path, results: Results) -> list[str]:
+def pictures(case: Case, folder: Path, grid) -> list[str]:
+    """The PNGs of one result folder (rank 0): a plot of each line's CSV and, with a gathered
+    ``grid``, the PyVista picture ``fields.png``; returns the file names written."""
     written = []
     for line in case.lines:
         png = plot_csv(folder / f"{line.name}.csv", folder / f"{line.name}.png",
                        f"{case.name}: {line.name}")
         written.append(png.name)
-    if results.grid is not None:
+    if grid is not None:
         try:
-            written.append(_render(case, folder / "fields.png", results.grid).name)
+            written.append(render_fields(case, folder / "fields.png", grid).name)
         except Exception as e:  # e.g. no OpenGL: the run's results stand, say so
             log.warning("the PyVista picture fields.png was not drawn (%s: %s); on a headless "
                         "machine set PYVISTA_OFF_SCREEN=true (and install libgl1/libosmesa6)",
@@ -689,7 +718,7 @@ def _pictures(case: Case, folder: Path, results: Results) -> list[str]:
     return written
 
 
-def _render(case: Case, path: Path, grid) -> Path:
+def render_fields(case: Case, path: Path, grid) -> Path:
     """m (and M) as arrows, |m| in colour: on the plane of a 2D mesh, or on the plane
     y = centre of a 3D one."""
     from fem_spin import render

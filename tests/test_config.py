@@ -7,6 +7,7 @@ import os
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import fem_spin  # noqa: F401  (before hypothesis pulls in anything else)
@@ -153,6 +154,85 @@ def test_more_impossible_combinations():
     assert err.key == "drive.dirichlet[1].components" and "already prescribed" in str(err)
 
 
+SWITCHING = (EXAMPLES / "switching_pillar.toml").read_text()
+
+
+def test_dynamics_case_values():
+    """[dynamics] of the switching example: the demo's parameters, typed."""
+    from fem_spin.dynamics import thin_film_anisotropy
+
+    case = loads(SWITCHING, "sw.toml")
+    d = case.dynamics
+    assert (d.t_end, d.dt, d.tol, d.scheme, d.coupling) == (600.0, 2.0, None, "bdf2",
+                                                           "monolithic")
+    assert d.drives == (5.0, 5.5, 6.5) and d.ramp == 10.0 and d.write_every == 5
+    free = d.magnets["free"]
+    assert list(d.magnets) == ["free"] and free.Ms == 1e6 and free.alpha == 0.1
+    assert free.K_d == pytest.approx(thin_film_anisotropy(1e6)) and free.lam_M == 0.1
+    assert d.switch_axis == (1.0, 0.0, 0.0) and case.fields == ("m", "M")
+    assert d.drive(2.0)(0.0) == 0.0 and d.drive(2.0)(1e9) == 2.0
+    assert d.drive(2.0)(10.0) == pytest.approx(2.0 * (1 - np.exp(-1.0)))
+    assert loads(SWITCHING, overrides=["dynamics.ramp=0"]).dynamics.drive(3.0)(0.0) == 3.0
+    # the default switch axis is the first magnet's easy axis
+    no_axis = SWITCHING.replace("switch_axis = [1.0, 0.0, 0.0]\n", "").replace(
+        "easy_axis = [1.0, 0.0, 0.0]", "easy_axis = [0.0, 2.0, 0.0]")
+    assert loads(no_axis).dynamics.switch_axis == (0.0, 1.0, 0.0)
+    assert loads(BILAYER).dynamics is None
+
+
+@pytest.mark.parametrize("edit, key, needle, words", [
+    (("t_end = 600.0", "t_ned = 600.0"), "dynamics.t_ned", "t_ned", ["did you mean 't_end'"]),
+    (("dt = 2.0", "dt = -2.0"), "dynamics.dt", "dt = -2.0", ["positive", "ps"]),
+    (("dt = 2.0", "dt = 700.0"), "dynamics.dt", "dt = 700.0", ["longer than the run"]),
+    (("drives = [5.0, 5.5, 6.5]", "drives = [5.0, 5.0]"), "dynamics.drives", "drives =",
+     ["each drive amplitude once"]),
+    (("[dynamics.magnets.free]", "[dynamics.magnets.fre]"), "dynamics.magnets.fre",
+     "[dynamics.magnets.fre]", ["no region named", "did you mean 'free'"]),
+    (("alpha = 0.1", "alpha = -0.1"), "dynamics.magnets.free.alpha", "alpha = -0.1",
+     ["must not be negative"]),
+    (("Ms = 1e6", "Ms = 0"), "dynamics.magnets.free.Ms", "Ms = 0", ["positive", "A/m"]),
+    (('K_d = "thin_film"', 'K_d = "thin"'), "dynamics.magnets.free.K_d", 'K_d = "thin"',
+     ["did you mean 'thin_film'"]),
+    (('scheme = "bdf2"', ""), None, None, None),  # absent: default (checked below)
+    (("ramp = 10.0", "ramp = -1.0"), "dynamics.ramp", "ramp = -1.0", ["must not be negative"]),
+    (("write_every = 5", "write_every = 2.5"), "dynamics.write_every", "write_every = 2.5",
+     ["integer"]),
+    # impossible combinations
+    (('kind = "layered"', 'kind = "layered"\nl_da = 0.6'), "magnetization.l_da",
+     "l_da = 0.6", ["sharp layers", "remove l_da"]),
+    (("[drive]", "[drive]\nB = [0.0, 0.0, 1.0]"), "drive.B", "B = [0.0, 0.0, 1.0]",
+     ["dynamics.B", "tesla"]),
+    (("[drive]", '[drive]\nm_eq = "axis"'), "drive.m_eq", 'm_eq = "axis"', ["M moves"]),
+    (("free = [0.984807753012208, 0.17364817766693033, 0.0]", "free = [0.0, 0.0, 0.0]"),
+     "magnetization.axes.free", "axes =", ["is a magnet", "not zero"]),
+    (("[[outputs.lines]]", '[outputs]\nfields = ["m", "J"]\n\n[[outputs.lines]]'),
+     "outputs.fields", 'fields = ["m", "J"]', ["time series of m and M"]),
+])
+def test_dynamics_errors_name_key_and_line(edit, key, needle, words):
+    text = SWITCHING.replace(*edit)
+    if key is None:
+        assert loads(text).dynamics.scheme == "bdf2"
+        return
+    assert text != SWITCHING
+    err = error_of(text)
+    assert err.key == key, str(err)
+    assert err.line == line_of(text, needle), str(err)
+    for w in words:
+        assert w in str(err)
+
+
+def test_dynamics_needs_magnets_and_a_magnetization():
+    text = SWITCHING.split("[dynamics.magnets.free]")[0]
+    err = error_of(text)
+    assert err.key == "dynamics" and "missing table [dynamics.magnets]" in str(err)
+    err = error_of(text + "[dynamics.magnets]\n")
+    assert err.key == "dynamics.magnets" and "at least one magnet" in str(err)
+    start = SWITCHING.index("[magnetization]")
+    end = SWITCHING.index("[drive]")
+    err = error_of(SWITCHING[:start] + SWITCHING[end:])
+    assert err.key == "magnetization" and "initial magnetization" in str(err)
+
+
 def test_invalid_toml_and_files(tmp_path):
     err = error_of("a = 1\nb = = 2\nc = 3\n")
     assert err.line == 2 and "not valid TOML" in str(err) and str(err).startswith("case.toml:2:")
@@ -199,7 +279,8 @@ KEYS = ["name", "geometry", "kind", "layers", "thickness", "h_max", "materials",
         "D", "tau", "l_sf", "lam", "m0", "magnetization", "axes", "l_da", "drive", "m_eq",
         "dirichlet", "flux", "boundary", "value", "solver", "degree", "outputs", "lines",
         "points", "samples", "fields", "multilayer", "ring", "pillar", "fm_left", "radius",
-        "side", "shape", "theta_deg", "components", "petsc_options", "x", "zz"]
+        "side", "shape", "theta_deg", "components", "petsc_options", "x", "zz", "dynamics",
+        "magnets", "drives", "t_end", "dt", "tol", "Ms", "K_d", "free", "switch_axis"]
 scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
            | st.text(max_size=12) | st.sampled_from(KEYS))
 trees = st.recursive(scalars, lambda kids: st.lists(kids, max_size=4)

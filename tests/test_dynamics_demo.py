@@ -1,24 +1,23 @@
-"""demos/switching_pillar.py at a coarse resolution (serially and under mpiexec -n 2)."""
+"""demos/switching_pillar.py at a coarse resolution, and the same study from its case file
+examples/switching_pillar.toml through `fem-spin run` (serially and under mpiexec -n 2)."""
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from demo_loader import load_demo
 from mpi4py import MPI
 
-DEMOS = Path(__file__).resolve().parents[1] / "demos"
+from fem_spin.cli import main as cli
+from fem_spin.dynamics.switching import final_state, switching_time
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "switching_pillar.toml"
 COARSE = ["--h-max", "3.0", "--radius", "5.0", "--t-end", "40", "--dt", "4.0",
           "--progress", "1e9"]
-
-
-def load_demo(name: str):
-    spec = importlib.util.spec_from_file_location(f"demo_{name}", DEMOS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+CASE_COARSE = ["geometry.h_max=3.0", "geometry.radius=5.0", "dynamics.t_end=40",
+               "dynamics.dt=4.0", "dynamics.drives=[6, -6]", "dynamics.write_every=4",
+               "dynamics.progress_seconds=1e9"]
 
 
 def read_profile(path: Path):
@@ -35,14 +34,20 @@ def shared_dir(tmp_path_factory):
     return Path(comm.bcast(path, root=0))
 
 
-def test_switching_pillar_outputs(shared_dir):
+@pytest.fixture(scope="module")
+def demo_run(shared_dir):
+    """The demo with drives 6 and -6 (the folder and the summary)."""
+    out = shared_dir / "switching"
+    summary = load_demo("switching_pillar").main(
+        [*COARSE, "--drives", "6,-6", "--write-every", "4", "--frames", "5", "--out", str(out)])
+    return out, summary
+
+
+def test_switching_pillar_outputs(demo_run):
     """Files, traces, |M| conservation, and the sense of the spin-transfer torque: a drive
     j > 0 (electron spin along p: moment along -p) pushes the free layer away from p, j < 0
     towards it."""
-    demo = load_demo("switching_pillar")
-    out = shared_dir / "switching"
-    summary = demo.main([*COARSE, "--drives", "6,-6", "--write-every", "4", "--frames", "5",
-                         "--out", str(out)])
+    out, summary = demo_run
     on_disk = json.loads((out / "summary.json").read_text())
     assert on_disk == json.loads(json.dumps(summary))
     assert summary["discretization"]["mpi_ranks"] == MPI.COMM_WORLD.size
@@ -71,16 +76,60 @@ def test_switching_pillar_outputs(shared_dir):
     assert pos["final_state"] == neg["final_state"] == "not switched"
 
 
+def test_case_file_equals_the_demo(shared_dir, demo_run, capsys):
+    """`fem-spin run examples/switching_pillar.toml` with the demo's coarse settings: the
+    same traces to the last digit, the same switching results, and a complete run folder."""
+    demo_out, demo_summary = demo_run
+    out = shared_dir / "switching_cli"
+    sets = [a for s in CASE_COARSE for a in ("--set", s)]
+    assert cli(["run", str(EXAMPLE), *sets, "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "success" and summary["mpi_ranks"] == MPI.COMM_WORLD.size
+    assert summary["mesh"]["dofs"] == demo_summary["discretization"]["dofs"]
+    assert summary["parameters"]["dynamics"]["magnets"]["free"]["lam_M"] == 0.1
+    for j in ("6", "-6"):
+        cli_trace, ref = read_profile(out / f"drive_{j}" / "trace.csv"), \
+            read_profile(demo_out / f"drive_{j}" / "trace.csv")
+        assert cli_trace[0] == ref[0]
+        np.testing.assert_allclose(cli_trace[1], ref[1], rtol=0, atol=1e-12, err_msg=j)
+    for run, ref in zip(summary["solve"]["drives"], demo_summary["results"], strict=True):
+        for key in ("drive", "switching_time_ps", "final_state", "steps", "newton_iterations"):
+            assert run[key] == ref[key], key
+        np.testing.assert_allclose(run["final_M"], ref["final_M"], rtol=0, atol=1e-12)
+    files = set(summary["files"])
+    for name in ("input.toml", "input.resolved.toml", "summary.json", "traces.png",
+                 "switching_time.png", "drive_6/trace.csv", "drive_6/checkpoint.npz",
+                 "drive_6/fields.bp", "drive_-6/axis.csv", "drive_-6/axis.png",
+                 "drive_-6/fields.png"):
+        assert name in files, name
+        assert (out / name).exists(), name
+    header, axis = read_profile(out / "drive_6" / "axis.csv")
+    assert header[:4] == ["s", "x", "y", "z"] and len(axis) == 201
+    assert np.all(np.isfinite(axis))
+    M = axis[:, header.index("Mx"):header.index("Mz") + 1]
+    free = (axis[:, header.index("z")] > 9.5) & (axis[:, header.index("z")] < 12.5)
+    np.testing.assert_allclose(np.linalg.norm(M[free], axis=1), 1.0, atol=0.05)  # P1 between
+    assert not list(out.rglob("*.partial*"))
+    stdout = capsys.readouterr().out
+    assert ("drive 6: not switched" in stdout) == (MPI.COMM_WORLD.rank == 0)
+
+
 def test_switching_time_detection():
-    demo = load_demo("switching_pillar")
     trace = {"t": np.array([0.0, 1.0, 2.0]), "Mx": np.array([1.0, 0.5, -0.5]),
              "My": np.zeros(3), "Mz": np.zeros(3)}
-    assert demo.switching_time(trace) == 1.5
+    x = (1.0, 0.0, 0.0)
+    assert switching_time(trace, x) == 1.5
+    assert switching_time(trace, (2.0, 0.0, 0.0)) == 1.5  # the axis is normalised
+    assert switching_time(trace, (-1.0, 0.0, 0.0)) == 1.5  # from the initial side, either sign
+    assert switching_time(trace, (0.0, 1.0, 0.0)) is None  # starts at zero
     trace["Mx"] = np.array([1.0, 0.5, 0.2])
-    assert demo.switching_time(trace) is None
+    assert switching_time(trace, x) is None
     t = np.linspace(0.0, 100.0, 101)
     zeros = np.zeros_like(t)
-    assert demo.final_state({"t": t, "Mx": -0.9 + zeros, "My": zeros, "Mz": zeros}) == "switched"
-    assert demo.final_state({"t": t, "Mx": np.cos(t), "My": zeros, "Mz": zeros}) == "precessing"
-    assert demo.final_state({"t": t, "Mx": 0.9 + zeros, "My": zeros, "Mz": zeros}) == \
+    down = {"t": t, "Mx": np.where(t < 10, 0.9, -0.9), "My": zeros, "Mz": zeros}
+    assert final_state(down, x) == "switched"
+    assert final_state({"t": t, "Mx": np.cos(t), "My": zeros, "Mz": zeros}, x) == "precessing"
+    assert final_state({"t": t, "Mx": 0.9 + zeros, "My": zeros, "Mz": zeros}, x) == \
         "not switched"
+    assert final_state({"t": t, "Mx": 0.1 + zeros, "My": zeros, "Mz": zeros}, x) == \
+        "undetermined"

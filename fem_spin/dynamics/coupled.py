@@ -161,7 +161,8 @@ class CoupledSpinDynamics(TimeStepper):
         bcs = self.boundary.bcs
         self._petsc_options = nonlinear_options(petsc_options)
         self._steady_options = nonlinear_options(petsc_options, steady=True)
-        opts = dict(petsc_options=self._petsc_options, jit_options=jit_options())
+        opts = dict(petsc_options=self._petsc_options, jit_options=jit_options(),
+                    log_level=logging.DEBUG)
         if coupling == "monolithic":
             self.residual = s2(m, M_theta) + s3(M, W, 0.5 * (m + m_n))
             self._solvers_ = [NewtonSolver(self.residual, u, bcs, name="coupled step", **opts)]

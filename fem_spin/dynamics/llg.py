@@ -303,7 +303,8 @@ class LLG(TimeStepper):
         self._petsc_options = nonlinear_options(petsc_options)
         self._steady_options = nonlinear_options(petsc_options, steady=True)
         self._solver = NewtonSolver(self.residual, u, [], petsc_options=self._petsc_options,
-                                    jit_options=jit_options(), name="LLG step")
+                                    jit_options=jit_options(), name="LLG step",
+                                    log_level=logging.DEBUG)
         self._steady = None
         # energy and averages of the state at t_n (field at t_mid of the last step)
         Mn = self.u_n.sub(0)

@@ -202,7 +202,7 @@ class TransientSpinDiffusion(TimeStepper):
             flux_terms=self.boundary.flux_terms)
         self._solver = NewtonSolver(self.residual, m, self.boundary.bcs,
                                     petsc_options=petsc_options, jit_options=jit_options(),
-                                    name="S2 step")
+                                    name="S2 step", log_level=logging.DEBUG)
         ndofs = V.dofmap.index_map.size_global * V.dofmap.index_map_bs
         log.info("S2 problem: P%d, %d dofs, scheme %s, %d region(s)", degree, ndofs, scheme,
                  len(materials))

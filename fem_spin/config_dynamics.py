@@ -1,0 +1,158 @@
+"""The ``[dynamics]`` table of a case file: a time-domain study (S2 + LLG, paper Sec. V).
+
+With ``[dynamics]`` the case runs :class:`fem_spin.dynamics.CoupledSpinDynamics` instead of
+the steady S1 solve: the spin accumulation (transient spin diffusion) and the magnetization of
+the ``[dynamics.magnets.<region>]`` (Landau-Lifshitz-Gilbert) advance together, once per
+drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
+``j s(t)``, ``s(t) = 1 - exp(-t / ramp)`` (``ramp = 0``: a step)::
+
+    [dynamics]
+    t_end = 600.0            # ps
+    dt = 2.0                 # ps (the first step when tol is given)
+    tol = 1e-3               # optional: local error tolerance of the step control
+    scheme = "bdf2"          # bdf2 | cn | euler (of m; M: midpoint rule)
+    coupling = "monolithic"  # monolithic | staggered
+    drives = [5.0, 5.5]      # amplitudes j (default [1.0])
+    ramp = 10.0              # ps
+    B = [0.0, 0.0, 0.0]      # external field in TESLA (H = -gamma_e B + lam M)
+    switch_axis = [1, 0, 0]  # reversal is measured along it (default: the easy axis)
+    write_every = 5          # VTX fields every N steps (0: never)
+    progress_seconds = 10.0
+
+    [dynamics.magnets.free]  # the regions whose M is dynamic
+    Ms = 1e6                 # A/m
+    A_ex = 1.5e-11           # J/m
+    alpha = 0.1
+    K_u = 1e5                # J/m^3, along easy_axis
+    easy_axis = [1.0, 0.0, 0.0]
+    K_d = "thin_film"        # J/m^3, or "thin_film" = mu0 Ms^2 (hard axis along normal)
+    normal = [0.0, 0.0, 1.0]
+    lam_M = 0.1              # rad/ps: the s-d torque lam_M M x m (docs/llg-mapping.md)
+
+Only :mod:`fem_spin.config` calls :func:`parse_dynamics`; nothing here touches a mesh.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fem_spin.errors import InputError
+from fem_spin.tomltable import Table
+
+__all__ = ["COUPLINGS", "DYNAMIC_FIELDS", "SCHEMES", "DynamicsSpec", "parse_dynamics"]
+
+SCHEMES = ("bdf2", "cn", "euler")
+COUPLINGS = ("monolithic", "staggered")
+DYNAMIC_FIELDS = ("m", "M")
+_MAGNET_KEYS = ("Ms", "A_ex", "alpha", "gamma", "K_u", "easy_axis", "K_d", "normal", "lam_M")
+
+
+@dataclass(frozen=True)
+class DynamicsSpec:
+    """A validated ``[dynamics]`` table (times in ps, B in tesla).
+
+    Attributes:
+        magnets: region name -> :class:`fem_spin.dynamics.Magnet`.
+        drives: the amplitudes j of the sweep; ramp: the switch-on time (ps, 0 for a step).
+        switch_axis: the axis along which reversal is measured.
+        others: as in the table (see the module docstring).
+    """
+
+    t_end: float
+    dt: float
+    tol: float | None
+    scheme: str
+    coupling: str
+    magnets: dict[str, Any]
+    drives: tuple[float, ...]
+    ramp: float
+    B: tuple[float, float, float] | None
+    gamma_e: float | None
+    switch_axis: tuple[float, float, float]
+    write_every: int
+    progress_seconds: float
+
+    def drive(self, j: float):
+        """``s(t) = j (1 - exp(-t / ramp))`` (``j`` for ``ramp = 0``) for the boundary data."""
+        ramp = self.ramp
+        if ramp == 0:
+            return lambda t: j
+        return lambda t: j * (1.0 - np.exp(-t / ramp))
+
+
+def _magnet(t: Table):
+    from fem_spin.dynamics.parameters import Magnet, thin_film_anisotropy
+
+    t.allow(_MAGNET_KEYS, " in a magnet")
+    values: dict[str, Any] = {"Ms": t.number("Ms", positive=True, unit="A/m")}
+    for key, unit, sign in (("A_ex", "J/m", "nonnegative"), ("alpha", "", "nonnegative"),
+                            ("gamma", "rad/(ps T)", "positive"), ("K_u", "J/m^3", ""),
+                            ("lam_M", "rad/ps", "")):
+        if t.has(key):
+            values[key] = t.number(key, unit=unit, positive=sign == "positive",
+                                   nonnegative=sign == "nonnegative")
+    for key in ("easy_axis", "normal"):
+        if t.has(key):
+            v = t.vector(key)
+            if math.hypot(*v) == 0:
+                raise t.error(key, "must be a non-zero direction")
+            values[key] = v
+    if t.has("K_d"):
+        if isinstance(t.get("K_d"), str):
+            t.string("K_d", choices=("thin_film",))
+            values["K_d"] = thin_film_anisotropy(values["Ms"])
+        else:
+            values["K_d"] = t.number("K_d", unit="J/m^3 or \"thin_film\"")
+    try:
+        return Magnet(**values)
+    except InputError as e:  # the checks above should make this unreachable
+        raise t.error(None, str(e)) from None
+
+
+def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) -> DynamicsSpec:
+    """Validate ``root``'s ``[dynamics]`` table (it must exist)."""
+    d = root.table("dynamics")
+    d.allow(("t_end", "dt", "tol", "scheme", "coupling", "magnets", "drives", "ramp", "B",
+             "gamma_e", "switch_axis", "write_every", "progress_seconds"),
+            " in [dynamics]")
+    t_end = d.number("t_end", positive=True, unit="ps")
+    dt = d.number("dt", positive=True, unit="ps")
+    if dt > t_end:
+        raise d.error("dt", f"the time step ({dt} ps) is longer than the run (t_end = "
+                            f"{t_end} ps)")
+    tol = d.number("tol", None, positive=True)
+    mags = d.table("magnets")
+    if not mags.data:
+        raise mags.error(None, "needs at least one magnet: [dynamics.magnets.<region>] with "
+                               "Ms, A_ex, alpha, ... (the regions whose M is dynamic)")
+    for key in mags.data:
+        if key not in regions:
+            import difflib
+
+            close = difflib.get_close_matches(str(key), list(regions), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise mags.error(str(key), f"this {geometry_kind} has no region named {key!r}"
+                                       f"{hint}; its regions: {', '.join(regions)}")
+    magnets = {name: _magnet(mags.table(name)) for name in regions if mags.has(name)}
+    drives = d.numbers("drives", (1.0,))
+    if len(set(drives)) != len(drives):
+        raise d.error("drives", "each drive amplitude once (they name the output folders)")
+    B = d.vector("B", None)
+    gamma_e = d.number("gamma_e", None, positive=True, unit="rad/(ps T)")
+    first = next(iter(magnets.values()))
+    axis = d.vector("switch_axis", first.easy_axis)
+    if math.hypot(*axis) == 0:
+        raise d.error("switch_axis", "must be a non-zero direction")
+    return DynamicsSpec(
+        t_end=t_end, dt=dt, tol=tol,
+        scheme=d.string("scheme", "bdf2", choices=SCHEMES),
+        coupling=d.string("coupling", "monolithic", choices=COUPLINGS),
+        magnets=magnets, drives=tuple(drives),
+        ramp=d.number("ramp", 0.0, nonnegative=True, unit="ps"), B=B, gamma_e=gamma_e,
+        switch_axis=tuple(axis),
+        write_every=d.integer("write_every", 0, minimum=0),
+        progress_seconds=d.number("progress_seconds", 10.0, positive=True, unit="s"))
