@@ -49,8 +49,6 @@ def sample_line(u: fem.Function, p0: Sequence[float], p1: Sequence[float], n: in
         ``(s, points, values)``: arc length from p0 (nm), points (n, 3) and values
         (n, value_size). Points outside the mesh get NaN.
     """
-    mesh = u.function_space.mesh
-    comm = mesh.comm
     p0, p1 = np.asarray(p0, dtype=float).ravel(), np.asarray(p1, dtype=float).ravel()
     valid_n = isinstance(n, int | np.integer) and n >= 1
     if not (1 <= len(p0) <= 3 and len(p1) == len(p0)) or not valid_n:

@@ -17,13 +17,58 @@ from fem_spin.fields import as_vector_field, interpolate, jit_options, region_fu
 from fem_spin.parameters import Dirichlet, Flux, Material
 from fem_spin.solver import NewtonSolver, SolveInfo
 
-__all__ = ["CoercivityWarning", "SteadySpinDiffusion"]
+__all__ = ["CoercivityWarning", "SteadySpinDiffusion", "validate_inputs"]
 
 log = logging.getLogger(__name__)
 
 
 class CoercivityWarning(UserWarning):
     """The symmetric part of the diffusion tensor is not positive definite somewhere."""
+
+
+# -- validation (before any collective DOLFINx call, so all ranks fail together) ------------
+
+
+def validate_inputs(comm, materials, cell_tags, facet_tags, dirichlet, flux, degree) -> None:
+    """Check the inputs of a spin-diffusion problem (S1, S2, coupled) on every rank alike:
+    the degree, one :class:`Material` per tagged region covering every cell, boundary data on
+    facet tags the mesh has. Raises :class:`InputError` naming the problem."""
+    if not isinstance(degree, int) or degree < 1:
+        raise InputError(f"degree must be an integer >= 1, got {degree!r}")
+    for tag, mat in materials.items():
+        if not isinstance(mat, Material):
+            raise InputError(f"materials[{tag}] must be a fem_spin.Material, got {mat!r}")
+    if len(materials) > 1 or cell_tags is not None:
+        if cell_tags is None:
+            raise InputError("several materials need cell_tags that mark their regions")
+        present = _global_tags(comm, cell_tags)
+        missing = sorted(set(materials) - present)
+        if missing:
+            raise InputError(f"materials given for cell tags {missing} that the mesh does not "
+                             f"have; the mesh's cell tags are {sorted(present)}")
+        untagged = sorted(present - set(materials))
+        if untagged:
+            raise InputError(f"no material for cell tags {untagged}: add them to materials")
+        tdim = cell_tags.dim
+        imap = cell_tags.topology.index_map(tdim)
+        n_tagged = np.count_nonzero(np.isin(cell_tags.indices, np.arange(imap.size_local)))
+        n_tagged = comm.allreduce(n_tagged)
+        if n_tagged != imap.size_global:
+            raise InputError(f"{imap.size_global - n_tagged} of {imap.size_global} cells carry "
+                             "no cell tag, so they have no material: tag every cell")
+    for bc in (*dirichlet, *flux):
+        if not isinstance(bc, Dirichlet | Flux):
+            raise InputError(f"boundary data must be Dirichlet(...) or Flux(...), got {bc!r}")
+    wanted = sorted({bc.tag for bc in (*dirichlet, *flux)})
+    if wanted:
+        if facet_tags is None:
+            raise InputError(f"boundary data on facet tags {wanted} need facet_tags: pass the "
+                             "mesh's facet MeshTags (facet_tags=...)")
+        present = _global_tags(comm, facet_tags)
+        missing = [t for t in wanted if t not in present]
+        if missing:
+            raise InputError(f"boundary data on facet tags {missing}, which the mesh does not "
+                             f"have; its facet tags are {sorted(present)}")
 
 
 def _global_tags(comm: MPI.Comm, tags) -> set[int]:
@@ -78,7 +123,7 @@ class SteadySpinDiffusion:
         if isinstance(materials, Material):
             materials = {0: materials}
             cell_tags = None
-        self._validate(comm, materials, cell_tags, facet_tags, dirichlet, flux, degree)
+        validate_inputs(comm, materials, cell_tags, facet_tags, dirichlet, flux, degree)
         if solver not in ("auto", "direct", "iterative"):
             raise InputError(f"solver must be 'auto', 'direct' or 'iterative', got {solver!r}")
         if hierarchy is not None:
@@ -168,46 +213,6 @@ class SteadySpinDiffusion:
                 for j in range(len(spaces) - 1)
             ]
         return choice
-
-    # -- validation (before any collective DOLFINx call, so all ranks fail together) --------
-    @staticmethod
-    def _validate(comm, materials, cell_tags, facet_tags, dirichlet, flux, degree):
-        if not isinstance(degree, int) or degree < 1:
-            raise InputError(f"degree must be an integer >= 1, got {degree!r}")
-        for tag, mat in materials.items():
-            if not isinstance(mat, Material):
-                raise InputError(f"materials[{tag}] must be a fem_spin.Material, got {mat!r}")
-        if len(materials) > 1 or cell_tags is not None:
-            if cell_tags is None:
-                raise InputError("several materials need cell_tags that mark their regions")
-            present = _global_tags(comm, cell_tags)
-            missing = sorted(set(materials) - present)
-            if missing:
-                raise InputError(f"materials given for cell tags {missing} that the mesh does not "
-                                 f"have; the mesh's cell tags are {sorted(present)}")
-            untagged = sorted(present - set(materials))
-            if untagged:
-                raise InputError(f"no material for cell tags {untagged}: add them to materials")
-            tdim = cell_tags.dim
-            imap = cell_tags.topology.index_map(tdim)
-            n_tagged = np.count_nonzero(np.isin(cell_tags.indices, np.arange(imap.size_local)))
-            n_tagged = comm.allreduce(n_tagged)
-            if n_tagged != imap.size_global:
-                raise InputError(f"{imap.size_global - n_tagged} of {imap.size_global} cells carry "
-                                 "no cell tag, so they have no material: tag every cell")
-        for bc in (*dirichlet, *flux):
-            if not isinstance(bc, Dirichlet | Flux):
-                raise InputError(f"boundary data must be Dirichlet(...) or Flux(...), got {bc!r}")
-        wanted = sorted({bc.tag for bc in (*dirichlet, *flux)})
-        if wanted:
-            if facet_tags is None:
-                raise InputError(f"boundary data on facet tags {wanted} need facet_tags: pass the "
-                                 "mesh's facet MeshTags (facet_tags=...)")
-            present = _global_tags(comm, facet_tags)
-            missing = [t for t in wanted if t not in present]
-            if missing:
-                raise InputError(f"boundary data on facet tags {missing}, which the mesh does not "
-                                 f"have; its facet tags are {sorted(present)}")
 
     def _dirichlet_bcs(self, d: Dirichlet) -> list[fem.DirichletBC]:
         fdim = self.mesh.topology.dim - 1

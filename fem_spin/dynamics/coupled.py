@@ -57,7 +57,7 @@ from fem_spin.dynamics.transient import (
 from fem_spin.errors import InputError
 from fem_spin.fields import jit_options
 from fem_spin.parameters import Dirichlet, Flux, Material
-from fem_spin.problem import SteadySpinDiffusion
+from fem_spin.problem import validate_inputs
 from fem_spin.solver import NewtonSolver
 
 __all__ = ["COUPLINGS", "CoupledSpinDynamics"]
@@ -105,7 +105,7 @@ class CoupledSpinDynamics(TimeStepper):
         if not (isinstance(gamma_e, int | float) and np.isfinite(gamma_e) and gamma_e > 0):
             raise InputError(f"gamma_e must be a positive number (rad/(ps T)), got {gamma_e!r}")
         materials, transport_tags = _materials(materials, cell_tags)
-        SteadySpinDiffusion._validate(mesh.comm, materials, transport_tags, facet_tags,
+        validate_inputs(mesh.comm, materials, transport_tags, facet_tags,
                                       dirichlet, flux, degree)
         self.coupling = coupling
         self.magnet = mg = MagnetState(mesh, magnets, cell_tags, M0)

@@ -22,7 +22,7 @@ from fem_spin.dynamics.stepping import TimeStepper
 from fem_spin.errors import InputError
 from fem_spin.fields import as_vector_field, interpolate, jit_options, region_function
 from fem_spin.parameters import Dirichlet, Flux, Material
-from fem_spin.problem import SteadySpinDiffusion
+from fem_spin.problem import validate_inputs
 from fem_spin.solver import NewtonSolver
 
 __all__ = ["SpinCoefficients", "TransientSpinDiffusion", "s2_residual", "time_field"]
@@ -171,7 +171,7 @@ class TransientSpinDiffusion(TimeStepper):
                  degree: int = 1, quadrature_degree: int | None = None,
                  petsc_options: dict | None = None):
         materials, cell_tags = _materials(materials, cell_tags)
-        SteadySpinDiffusion._validate(mesh.comm, materials, cell_tags, facet_tags, dirichlet,
+        validate_inputs(mesh.comm, materials, cell_tags, facet_tags, dirichlet,
                                       flux, degree)
         V = fem.functionspace(mesh, ("Lagrange", degree, (3,)))
         m = fem.Function(V, name="m")

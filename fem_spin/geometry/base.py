@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,23 @@ from fem_spin.errors import InputError
 __all__ = ["Geometry", "cache_path", "gmsh_geometry", "mesh_statistics", "shared_facet_partitioner"]
 
 log = logging.getLogger(__name__)
+
+
+def check_positive(value, name: str, *, allow_zero: bool = False, allow_none: bool = False,
+                   allow_inf: bool = False) -> float | None:
+    """``value`` as a float if it is a positive finite real (``allow_zero``: or 0,
+    ``allow_inf``: or inf, ``allow_none``: or None, returned as is), else an
+    :class:`InputError` naming ``name`` (give the unit in it, e.g. ``"h_max (nm)"``)."""
+    if value is None and allow_none:
+        return None
+    ok = (isinstance(value, numbers.Real) and not isinstance(value, bool)
+          and (math.isfinite(value) or (allow_inf and value == math.inf))
+          and (value > 0 or (allow_zero and value == 0)))
+    if not ok:
+        kind = "non-negative" if allow_zero else "positive"
+        raise InputError(f"{name} must be a {kind}{'' if allow_inf else ' finite'} number"
+                         f"{' or None' if allow_none else ''}, got {value!r}")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -48,7 +67,8 @@ class Geometry:
 
 
 def shared_facet_partitioner():
-    """Cell partitioner that ghosts the cells across process boundaries (``GhostMode.shared_facet``).
+    """Cell partitioner that ghosts the cells across process boundaries
+    (``GhostMode.shared_facet``).
 
     Needed under MPI for interior-facet integrals ``dS`` over tagged interfaces on process
     boundaries, and in 1D so that a vertex between two ranks is not taken for a boundary point.

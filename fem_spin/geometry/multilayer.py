@@ -50,7 +50,7 @@ import numpy as np
 from mpi4py import MPI
 
 from fem_spin.errors import InputError
-from fem_spin.geometry.base import Geometry, gmsh_geometry
+from fem_spin.geometry.base import Geometry, check_positive, gmsh_geometry
 from fem_spin.parameters import Material
 
 __all__ = [
@@ -132,16 +132,6 @@ def validate_layers(layers: Sequence[Layer], reserved: Iterable[str] = ()) -> li
         raise InputError(f"layer names {clash} are taken by boundary names of this geometry "
                          f"{sorted(reserved)}: rename the layers (e.g. 'fm_left')")
     return layers
-
-
-def _positive(value, name: str, allow_none: bool = False, allow_inf: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    ok = (isinstance(value, numbers.Real) and not isinstance(value, bool) and value > 0
-          and (math.isfinite(value) or (allow_inf and value == math.inf)))
-    if not ok:
-        raise InputError(f"{name} must be a positive{'' if allow_inf else ' finite'} number"
-                         f"{' or None' if allow_none else ''}, got {value!r}")
 
 
 def transverse_wavelength(material: Material, H: float | None = None) -> float:
@@ -250,12 +240,12 @@ def multilayer(
     """
     layers = validate_layers(layers)
     validate_layers(layers, (LEFT, RIGHT, *interface_names(len(layers))))
-    _positive(l_da, "l_da (interface width, nm)", allow_none=True)
-    _positive(wavelength, "wavelength (nm)", allow_none=True, allow_inf=True)
-    _positive(points_per_wavelength, "points_per_wavelength")
-    _positive(points_per_l_da, "points_per_l_da")
-    _positive(h_max, "h_max (nm)", allow_none=True)
-    _positive(growth, "growth")
+    check_positive(l_da, "l_da (interface width, nm)", allow_none=True)
+    check_positive(wavelength, "wavelength (nm)", allow_none=True, allow_inf=True)
+    check_positive(points_per_wavelength, "points_per_wavelength")
+    check_positive(points_per_l_da, "points_per_l_da")
+    check_positive(h_max, "h_max (nm)", allow_none=True)
+    check_positive(growth, "growth")
     if not isinstance(x0, numbers.Real) or not math.isfinite(x0):
         raise InputError(f"x0 must be a finite coordinate in nm, got {x0!r}")
     if wavelength is None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from mpi4py import MPI
 
 from fem_spin.errors import InputError
-from fem_spin.geometry.base import Geometry, gmsh_geometry
+from fem_spin.geometry.base import Geometry, check_positive, gmsh_geometry
 
 __all__ = [
     "ELECTRODE_BOTTOM",
@@ -55,14 +55,6 @@ def interface_name(lower: str, upper: str) -> str:
     return f"{lower}/{upper}"
 
 
-def _positive(value, name: str, allow_zero: bool = False) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        raise InputError(f"{name} must be a {'non-negative' if allow_zero else 'positive'} "
-                         f"finite number (nm), got {value!r}")
-    return float(value)
-
-
 def _check_layers(layers) -> list[tuple[str, float]]:
     try:
         items = [tuple(layer) for layer in layers]
@@ -79,7 +71,7 @@ def _check_layers(layers) -> list[tuple[str, float]]:
         if name in reserved:
             raise InputError(f"layer name {name!r} is reserved; choose another "
                              f"(reserved: {sorted(reserved)})")
-        out.append((name, _positive(thickness, f"thickness of layer {name!r}")))
+        out.append((name, check_positive(thickness, f"thickness of layer {name!r} (nm)")))
     names = [n for n, _ in out]
     if len(set(names)) != len(names):
         raise InputError(f"layer names must be distinct, got {names}")
@@ -88,14 +80,14 @@ def _check_layers(layers) -> list[tuple[str, float]]:
 
 def _semi_axes(value, name: str) -> tuple[float, float]:
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        r = _positive(value, name)
+        r = check_positive(value, f"{name} (nm)")
         return r, r
     try:
         rx, ry = value
     except (TypeError, ValueError):
         raise InputError(f"{name} must be a radius or a pair of semi-axes (rx, ry) in nm, "
                          f"got {value!r}") from None
-    return _positive(rx, f"{name}[0]"), _positive(ry, f"{name}[1]")
+    return check_positive(rx, f"{name}[0] (nm)"), check_positive(ry, f"{name}[1] (nm)")
 
 
 def nanopillar(
@@ -128,12 +120,12 @@ def nanopillar(
         Geometry with the cell and facet tags described in the module docstring.
     """
     layers = _check_layers(layers)
-    rx = _positive(rx, "rx")
-    ry = rx if ry is None else _positive(ry, "ry")
-    h_max = _positive(h_max, "h_max")
+    rx = check_positive(rx, "rx (nm)")
+    ry = rx if ry is None else check_positive(ry, "ry (nm)")
+    h_max = check_positive(h_max, "h_max (nm)")
     thinnest = min(t for _, t in layers)
-    h_interface = min(h_max, thinnest) if h_interface is None else _positive(h_interface,
-                                                                             "h_interface")
+    h_interface = (min(h_max, thinnest) if h_interface is None
+                   else check_positive(h_interface, "h_interface (nm)"))
     if h_interface > h_max:
         raise InputError(f"h_interface ({h_interface}) must not exceed h_max ({h_max})")
     stack = [(name, t, (rx, ry)) for name, t in layers]
@@ -143,8 +135,8 @@ def nanopillar(
         except (TypeError, ValueError):
             raise InputError(f"leads must be (bottom, top) thicknesses in nm, got {leads!r}"
                              ) from None
-        t_bottom = _positive(t_bottom, "leads[0]", allow_zero=True)
-        t_top = _positive(t_top, "leads[1]", allow_zero=True)
+        t_bottom = check_positive(t_bottom, "leads[0] (nm)", allow_zero=True)
+        t_top = check_positive(t_top, "leads[1] (nm)", allow_zero=True)
         lead_axes = (rx, ry) if lead_radius is None else _semi_axes(lead_radius, "lead_radius")
         if lead_axes[0] < rx or lead_axes[1] < ry:
             raise InputError(f"lead_radius {lead_axes} must not be smaller than the pillar's "

@@ -31,7 +31,7 @@ import numpy as np
 from mpi4py import MPI
 
 from fem_spin.errors import InputError
-from fem_spin.geometry.base import Geometry, gmsh_geometry
+from fem_spin.geometry.base import Geometry, check_positive, gmsh_geometry
 
 __all__ = [
     "SURFACE",
@@ -67,13 +67,6 @@ def cut_name(k: int) -> str:
     return f"cut_{k}"
 
 
-def _positive(value, name: str) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value <= 0:
-        raise InputError(f"{name} must be a positive finite number (nm), got {value!r}")
-    return float(value)
-
-
 def torus(comm: MPI.Comm, *, R: float, r: float, h_max: float, sectors: int = 1,
           cache_dir: str | Path | None = None) -> Geometry:
     """Tetrahedral mesh of the torus ``(sqrt(x^2 + y^2) - R)^2 + z^2 <= r^2``.
@@ -90,7 +83,8 @@ def torus(comm: MPI.Comm, *, R: float, r: float, h_max: float, sectors: int = 1,
     Returns:
         Geometry with facet tag :data:`SURFACE` (volume 2 pi^2 R r^2, area 4 pi^2 R r).
     """
-    R, r, h_max = _positive(R, "R"), _positive(r, "r"), _positive(h_max, "h_max")
+    R, r = check_positive(R, "R (nm)"), check_positive(r, "r (nm)")
+    h_max = check_positive(h_max, "h_max (nm)")
     if r >= R:
         raise InputError(f"the tube radius r = {r} must be smaller than R = {R} (a torus "
                          "without a hole is not supported)")
@@ -138,7 +132,8 @@ def square_torus(comm: MPI.Comm, *, L: float, a: float, h_max: float,
         :data:`SURFACE` (all outer walls, area 16 L a) and ``cut_name(k)`` (the internal
         diagonal faces, area sqrt(2) a^2 each).
     """
-    L, a, h_max = _positive(L, "L"), _positive(a, "a"), _positive(h_max, "h_max")
+    L, a = check_positive(L, "L (nm)"), check_positive(a, "a (nm)")
+    h_max = check_positive(h_max, "h_max (nm)")
     if a >= L:
         raise InputError(f"the cross-section a = {a} must be smaller than the side L = {L} "
                          "(the ring needs a hole)")

@@ -34,11 +34,10 @@ import numpy as np
 from mpi4py import MPI
 
 from fem_spin.errors import InputError
-from fem_spin.geometry.base import Geometry, gmsh_geometry
+from fem_spin.geometry.base import Geometry, check_positive, gmsh_geometry
 from fem_spin.geometry.multilayer import (
     INTERFACE_TAG0,
     Layer,
-    _positive,
     _size_field,
     interface_names,
     max_cell_size_at,
@@ -102,10 +101,10 @@ def slab(
     if mode not in MODES:
         raise InputError(f"mode must be one of {MODES} (current perpendicular to / in the "
                          f"planes), got {mode!r}")
-    _positive(width, "width (nm)")
-    _positive(h_max, "h_max (nm)")
-    _positive(h_interface, "h_interface (nm)", allow_none=True)
-    _positive(growth, "growth")
+    check_positive(width, "width (nm)")
+    check_positive(h_max, "h_max (nm)")
+    check_positive(h_interface, "h_interface (nm)", allow_none=True)
+    check_positive(growth, "growth")
     try:
         x0, y0 = (float(c) for c in origin)
     except (TypeError, ValueError):
