@@ -405,12 +405,7 @@ def _materials(root: Table, geometry: GeometrySpec) -> dict[str, Material]:
 
 
 def _known_names(t: Table, names: Sequence[str], what: str, geometry: GeometrySpec) -> None:
-    for key in t.data:
-        if key not in names:
-            close = difflib.get_close_matches(str(key), list(names), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise t.error(str(key), f"this {geometry.kind} has no {what} named {key!r}{hint}; "
-                                    f"its {what}s: {', '.join(names)}")
+    t.known(names, what, geometry.kind)
 
 
 # -- magnetization ----------------------------------------------------------------------------

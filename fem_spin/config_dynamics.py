@@ -129,14 +129,7 @@ def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) ->
     if not mags.data:
         raise mags.error(None, "needs at least one magnet: [dynamics.magnets.<region>] with "
                                "Ms, A_ex, alpha, ... (the regions whose M is dynamic)")
-    for key in mags.data:
-        if key not in regions:
-            import difflib
-
-            close = difflib.get_close_matches(str(key), list(regions), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise mags.error(str(key), f"this {geometry_kind} has no region named {key!r}"
-                                       f"{hint}; its regions: {', '.join(regions)}")
+    mags.known(regions, "region", geometry_kind)
     magnets = {name: _magnet(mags.table(name)) for name in regions if mags.has(name)}
     drives = d.numbers("drives", (1.0,))
     if len(set(drives)) != len(drives):

@@ -237,15 +237,19 @@ def _texture(spec, geometry: Geometry, case: Case):
     positions = np.asarray(g.interfaces, dtype=float)
 
     def direction_raw(x):
-        region = np.searchsorted(positions, np.asarray(x)[c], side="right")
-        out = np.zeros((3, x.shape[1]))
-        for k, f in enumerate(fields):
-            mask = region == k
-            if mask.any():
-                out[:, mask] = f(x[:, mask])
-        return out
+        return by_layer(fields, np.searchsorted(positions, np.asarray(x)[c], side="right"), x)
 
     return M, direction_raw
+
+
+def by_layer(fields: list[Callable], layer: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``fields[layer[i]](x[:, i])`` for every point ``i``: (3, N)."""
+    out = np.zeros((3, x.shape[1]))
+    for k, f in enumerate(fields):
+        mask = layer == k
+        if mask.any():
+            out[:, mask] = f(x[:, mask])
+    return out
 
 
 def layer_fields(spec, geometry: Geometry, case: Case) -> list[Callable]:

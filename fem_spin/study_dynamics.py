@@ -32,6 +32,7 @@ from fem_spin.study import (
     _step,
     _texture,
     boundary_value,
+    by_layer,
     layer_fields,
     mesh_step,
     pictures,
@@ -72,12 +73,7 @@ def initial_magnetization(case: Case, geometry: Geometry):
         layer = np.searchsorted(positions, xc, side="right")  # on an interface: the one after
         for i, xi in enumerate(positions):
             layer[np.abs(xc - xi) <= eps] = i if priority[i] > priority[i + 1] else i + 1
-        out = np.zeros((3, x.shape[1]))
-        for k, f in enumerate(fields):
-            mask = layer == k
-            if mask.any():
-                out[:, mask] = f(x[:, mask])
-        return out
+        return by_layer(fields, layer, x)
 
     return M0, M0
 

@@ -159,6 +159,16 @@ class Table:
                 raise self.error(str(key), f"unknown key{context}{hint}; allowed here: "
                                            f"{', '.join(allowed) or 'none'}")
 
+    def known(self, names: Sequence[str], what: str, owner: str) -> None:
+        """Every key must be one of ``names`` (the ``what``s of ``owner``, e.g. the regions of
+        a pillar); else an error with a 'did you mean' and the list."""
+        for key in self.data:
+            if key not in names:
+                close = difflib.get_close_matches(str(key), list(names), n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise self.error(str(key), f"this {owner} has no {what} named {key!r}{hint}; "
+                                           f"its {what}s: {', '.join(names)}")
+
     def has(self, key: str) -> bool:
         return key in self.data
 
