@@ -24,6 +24,8 @@ Usage (from the repository root, with the venv's python and mpiexec on PATH)::
     python benchmarks/s1_benchmark.py                    # levels 2 3 4, np 1 and 2
     python benchmarks/s1_benchmark.py --levels 2 3 --nps 1 --a 0 100
     python benchmarks/s1_benchmark.py --worker --level 2 --a 100   # one case (under mpiexec)
+    python benchmarks/s1_benchmark.py --levels 4 --a 100 --solvers iterative --name sor \
+        --option mg_levels_ksp_type=richardson --option mg_levels_pc_type=sor  # the old smoother
 """
 
 from __future__ import annotations
@@ -190,7 +192,7 @@ def worker(args) -> None:
             mesh, mat, facet_tags=hierarchy.facet_tags, M=M,
             dirichlet=[fs.Dirichlet(1, (0.0, 0.0, 1.0))], quadrature_degree=2,
             solver=solver, hierarchy=hierarchy,
-            petsc_options={"ksp_rtol": RTOL} if solver != "direct" else None)
+            petsc_options={"ksp_rtol": RTOL, **options(args)} if solver != "direct" else None)
         t_build = gather_max(time.perf_counter() - t0)
         rows = []
         error = None
@@ -253,11 +255,23 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def options(args) -> dict[str, str]:
+    """The ``--option KEY=VALUE`` PETSc options (without prefix) for the iterative solver."""
+    out = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--option needs KEY=VALUE, got {item!r}")
+        out[key.lstrip("-")] = value
+    return out
+
+
 def run_case(level, a, np_, args) -> dict | None:
     cmd = [sys.executable, "-m", "mpi4py", str(Path(__file__).resolve()), "--worker",
            "--level", str(level), "--a", str(a), "--reps", str(args.reps),
            "--solvers", *args.solvers, "--direct-max-dofs", str(args.direct_max_dofs),
-           "--direct-a", *map(str, args.direct_a)]
+           "--direct-a", *map(str, args.direct_a),
+           *[x for o in args.option for x in ("--option", o)]]
     if np_ > 1:
         cmd = [str(Path(sys.executable).parent / "mpiexec"), "-n", str(np_), *cmd]
     load_before = load()
@@ -284,7 +298,8 @@ def markdown(data: dict) -> str:
         f"D = {D:g} nm^2/ps, l_sf = {L_SF:g} nm (tau = {TAU:g} ps), m_eq = {M0:g} M, "
         "electrode m = z at x = 0. rtol 1e-8 (true residual for S1). Times: min over "
         f"{data['reps']} repetitions, seconds; memory: peak RSS during the solve minus the RSS "
-        "before it (sum over ranks), MB.", "",
+        "before it (sum over ranks), MB. Extra PETSc options of the iterative solver: "
+        f"{data.get('petsc_options') or 'none (the package default)'}.", "",
         "| level | h nm | S1 dofs | np | a | kL | pts/wavelength | Poisson its | Poisson setup "
         "| Poisson solve | S1 solver | S1 its | S1 setup | S1 solve | ratio solve | ratio "
         "setup+solve | S1 MB | Poisson MB | MB/dof S1 / Poisson | load |",
@@ -347,6 +362,9 @@ def main() -> None:
                     help="couplings for which the direct solver is timed too")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--name", default="s1_benchmark")
+    ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                    help="a PETSc option (no prefix) on top of the iterative solver's, e.g. "
+                         "mg_levels_pc_type=sor (repeatable)")
     ap.add_argument("--markdown-only", action="store_true",
                     help="rewrite results/<name>.md from results/<name>.json")
     args = ap.parse_args()
@@ -360,6 +378,7 @@ def main() -> None:
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
     data = {"machine": machine(), "reps": args.reps, "rtol": RTOL, "cases": [],
+            "petsc_options": options(args),
             "device": {"L_nm": L, "thickness_nm": THICKNESS, "base_cells": BASE_CELLS,
                        "D_nm2_per_ps": D, "l_sf_nm": L_SF, "tau_ps": TAU, "vortex_core_nm": CORE,
                        "m0": M0}}

@@ -12,7 +12,8 @@ stays bounded under refinement.
 The scalable path therefore needs a nested mesh hierarchy, made by :func:`refine_hierarchy`
 from a coarse mesh; the multigrid preconditioner (:data:`MULTIGRID_OPTIONS`) uses the P1
 interpolation between the levels (:func:`prolongation`), Galerkin coarse operators
-``P^T A P``, Richardson/SOR smoothing and MUMPS on the coarsest level kept, which is the
+``P^T A P``, one Chebyshev step with exact 3x3 nodal-block Jacobi (``pbjacobi``) as smoother
+and MUMPS on the coarsest level kept, which is the
 coarsest one with ``|k| h <= COARSE_KH`` (:func:`coarse_level`). Without a hierarchy the
 iterative path is algebraic (GMRES + GAMG), which is only reliable for weak coupling.
 
@@ -84,17 +85,20 @@ _KRYLOV: dict[str, object] = {
 }
 
 #: Geometric multigrid (PCMG) on a :class:`MeshHierarchy`; the levels and interpolations are
-#: set by :func:`configure_multigrid`. SOR here is PETSc's (inode-)block SOR on the 3x3
-#: nodal blocks, so it sees the full complex-like diffusion coefficient ``D / (1 + i a)``.
+#: set by :func:`configure_multigrid`. The smoother inverts the 3x3 nodal blocks exactly
+#: (``pbjacobi``), so it sees the full complex-like diffusion coefficient ``D / (1 + i a)``
+#: (a scalar Jacobi would see only its tiny real part); one Chebyshev step scales it. Unlike
+#: SOR (block Jacobi between ranks), it is the same on any number of ranks, and it is 2x
+#: cheaper per cycle (docs/solver-design.md).
 MULTIGRID_OPTIONS: dict[str, object] = {
     **_KRYLOV,
     "pc_type": "mg",
     "pc_mg_type": "multiplicative",
     "pc_mg_cycle_type": "w",
     "pc_mg_galerkin": "both",
-    "mg_levels_ksp_type": "richardson",
+    "mg_levels_ksp_type": "chebyshev",
     "mg_levels_ksp_max_it": 1,
-    "mg_levels_pc_type": "sor",
+    "mg_levels_pc_type": "pbjacobi",
     "mg_coarse_ksp_type": "preonly",
     "mg_coarse_pc_type": "lu",
     "mg_coarse_pc_factor_mat_solver_type": "mumps",
