@@ -133,3 +133,92 @@ def test_switching_time_detection():
         "not switched"
     assert final_state({"t": t, "Mx": 0.1 + zeros, "My": zeros, "Mz": zeros}, x) == \
         "undetermined"
+
+
+BILAYER_DYNAMICS = """\
+name = "bilayer_dyn"
+[geometry]
+kind = "multilayer"
+layers = [{ name = "fixed", thickness = 10.0 }, { name = "spacer", thickness = 4.0 },
+          { name = "free", thickness = 6.0 }]
+mesher = "graded"
+h_max = 0.5
+
+[materials.default]
+D = 1000.0
+tau = 10.0
+lam = -2.0
+
+[magnetization]
+kind = "layered"
+axes = { fixed = [0.0, 0.0, 1.0], spacer = [0.0, 0.0, 0.0], free = { theta_deg = 30 } }
+
+[drive]
+flux = [{ boundary = "left", value = [0.0, 0.0, 1.0] }]
+dirichlet = [{ boundary = "right", value = [0.0, 0.0, 0.0] }]
+
+[dynamics]
+t_end = 10.0
+dt = 1.0
+drives = [3.0]
+progress_seconds = 1e9
+
+[dynamics.magnets.free]
+Ms = 1e6
+A_ex = 1.5e-11
+alpha = 0.1
+lam_M = 0.1
+
+[[outputs.lines]]
+name = "x"
+points = [[0.0], [20.0]]
+samples = 81
+"""
+
+
+def test_layered_start_gives_interface_vertices_to_the_magnet():
+    """A vertex on an interface takes the axis of the magnet beside it, else of the layer with
+    a non-zero axis (the pinned fixed layer keeps its axis up to its surface)."""
+    from fem_spin.config import loads
+    from fem_spin.study import build_geometry
+    from fem_spin.study_dynamics import initial_magnetization
+
+    case = loads(BILAYER_DYNAMICS)
+    M0, _ = initial_magnetization(case, build_geometry(MPI.COMM_WORLD, case))
+    x = np.array([[0.0, 10.0, 12.0, 14.0, 20.0], [0.0] * 5, [0.0] * 5])
+    free = [0.0, -0.5, np.sqrt(3) / 2]
+    expected = np.array([[0, 0, 1], [0, 0, 1], [0, 0, 0], free, free]).T
+    np.testing.assert_allclose(M0(x), expected, atol=1e-15)
+    # with the spacer a magnet too, the fixed/spacer vertex goes to it (priority to magnets)
+    two = loads(BILAYER_DYNAMICS.replace("axes = { fixed = [0.0, 0.0, 1.0], spacer = [0.0, 0.0, "
+                                         "0.0]", "axes = { fixed = [0.0, 0.0, 1.0], spacer = "
+                                         "[1.0, 0.0, 0.0]") + "\n[dynamics.magnets.spacer]\n"
+                                                              "Ms = 1e6\n")
+    M0, _ = initial_magnetization(two, build_geometry(MPI.COMM_WORLD, two))
+    np.testing.assert_allclose(M0(x)[:, 1], [1.0, 0.0, 0.0], atol=1e-15)
+
+
+def test_one_dimensional_dynamics_case(shared_dir):
+    """A 1D [dynamics] case through `fem-spin run`: trace, |M| kept, the final profile obeys the
+    electrode's m = 0, and M in the non-magnetic spacer stays 0."""
+    path = shared_dir / "bilayer_dyn.toml"
+    if MPI.COMM_WORLD.rank == 0:
+        path.write_text(BILAYER_DYNAMICS)
+    MPI.COMM_WORLD.barrier()
+    out = shared_dir / "bilayer_dyn"
+    assert cli(["-q", "run", str(path), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "success"
+    (run,) = summary["solve"]["drives"]
+    assert run["steps"] == 10 and run["max_norm_drift"] < 1e-10
+    assert run["final_state"] == "not switched"
+    header, trace = read_profile(out / "drive_3" / "trace.csv")
+    assert np.all(np.diff(trace[:, header.index("t")]) > 0)
+    header, line = read_profile(out / "drive_3" / "x.csv")
+    col = {name: line[:, k] for k, name in enumerate(header)}
+    assert abs(col["x"][-1] - 20.0) < 1e-12
+    for c in ("mx", "my", "mz"):
+        assert abs(col[c][-1]) < 1e-12  # Dirichlet m = 0 at the right electrode
+    spacer = (col["x"] > 10.5) & (col["x"] < 13.5)  # cells away from the interfaces (P1)
+    assert np.all(np.abs([col["Mx"][spacer], col["My"][spacer], col["Mz"][spacer]]) < 1e-14)
+    assert np.max(np.abs(col["mz"])) > 1e-3  # the injected spin current reached the sample
