@@ -1,5 +1,7 @@
 import dolfinx_solver  # noqa: F401  (before dolfinx / petsc4py)
 
+from pathlib import Path
+
 import pytest
 from mpi4py import MPI
 
@@ -13,3 +15,12 @@ def comm():
 def shared_tmp(comm, tmp_path):
     """A folder all ranks see (each rank's tmp_path differs): rank 0's."""
     return comm.bcast(tmp_path if comm.rank == 0 else None, root=0)
+
+
+@pytest.fixture(scope="module")
+def shared_dir(tmp_path_factory, request):
+    """A fresh folder per test module (named after it), the same path on every rank."""
+    comm = MPI.COMM_WORLD
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    path = str(tmp_path_factory.mktemp(name)) if comm.rank == 0 else None
+    return Path(comm.bcast(path, root=0))

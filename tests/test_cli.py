@@ -22,14 +22,6 @@ COARSE = ["--set", "geometry.h_max=1.0", "--set", "outputs.lines.0.samples=801"]
 rank0 = MPI.COMM_WORLD.rank == 0
 
 
-@pytest.fixture(scope="module")
-def shared_dir(tmp_path_factory):
-    """A fresh folder, the same path on every rank."""
-    comm = MPI.COMM_WORLD
-    path = str(tmp_path_factory.mktemp("cli")) if comm.rank == 0 else None
-    return Path(comm.bcast(path, root=0))
-
-
 def read_csv(path: Path) -> dict[str, np.ndarray]:
     data = np.genfromtxt(path, delimiter=",", names=True)
     return {name: data[name] for name in data.dtype.names}

@@ -20,14 +20,6 @@ def cpp_bilayer():
     return load_demo("cpp_bilayer")
 
 
-@pytest.fixture(scope="module")
-def shared_dir(tmp_path_factory):
-    """A fresh folder, the same path on every rank."""
-    comm = MPI.COMM_WORLD
-    path = str(tmp_path_factory.mktemp("demos")) if comm.rank == 0 else None
-    return Path(comm.bcast(path, root=0))
-
-
 def read_profile(path: Path):
     with open(path) as f:
         header = f.readline().strip().split(",")

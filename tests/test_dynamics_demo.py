@@ -27,14 +27,6 @@ def read_profile(path: Path):
 
 
 @pytest.fixture(scope="module")
-def shared_dir(tmp_path_factory):
-    """A fresh folder, the same path on every rank."""
-    comm = MPI.COMM_WORLD
-    path = str(tmp_path_factory.mktemp("dynamics_demo")) if comm.rank == 0 else None
-    return Path(comm.bcast(path, root=0))
-
-
-@pytest.fixture(scope="module")
 def demo_run(shared_dir):
     """The demo with drives 6 and -6 (the folder and the summary)."""
     out = shared_dir / "switching"

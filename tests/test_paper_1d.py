@@ -40,14 +40,6 @@ COARSE = ["--h-max", str(H), "--samples", "401"]
 RZ_PI = np.diag([-1.0, -1.0, 1.0])  # rotation by pi about z
 
 
-@pytest.fixture(scope="module")
-def shared_dir(tmp_path_factory):
-    """A fresh folder, the same path on every rank."""
-    comm = MPI.COMM_WORLD
-    path = str(tmp_path_factory.mktemp("paper1d")) if comm.rank == 0 else None
-    return Path(comm.bcast(path, root=0))
-
-
 _cache: dict = {}
 
 

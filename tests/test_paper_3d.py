@@ -26,14 +26,6 @@ from fem_spin.errors import InputError
 
 
 @pytest.fixture(scope="module")
-def shared_dir(tmp_path_factory):
-    """A fresh folder, the same path on every rank."""
-    comm = MPI.COMM_WORLD
-    path = str(tmp_path_factory.mktemp("paper3d")) if comm.rank == 0 else None
-    return Path(comm.bcast(path, root=0))
-
-
-@pytest.fixture(scope="module")
 def pillar(shared_dir):
     out = shared_dir / "pillar"
     summary = load_demo("pillar_3d").main(["--coarse", "--out", str(out)])
