@@ -260,12 +260,7 @@ class CoupledSpinDynamics(TimeStepper):
             self._steady = NewtonSolver(F, self.u, self.boundary.bcs,
                                         petsc_options=self._steady_options,
                                         jit_options=jit_options(), name="steady coupled")
-        self.u.x.array[:] = self.u_n.x.array
-        info = self._steady.solve()
-        self.u_n.x.array[:] = self.u.x.array
-        self.u_nm1.x.array[:] = self.u.x.array
-        self.dt_prev = None
-        return info
+        return self._solve_as_state(self._steady)
 
     # -- observables --------------------------------------------------------------------------
     def _vector(self, key: str) -> np.ndarray:

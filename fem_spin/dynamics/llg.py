@@ -381,9 +381,4 @@ class LLG(TimeStepper):
                  + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))
             self._steady = NewtonSolver(F, self.u, [], petsc_options=self._steady_options,
                                         jit_options=jit_options(), name="steady LLG")
-        self.u.x.array[:] = self.u_n.x.array
-        info = self._steady.solve()
-        self.u_n.x.array[:] = self.u.x.array
-        self.u_nm1.x.array[:] = self.u.x.array
-        self.dt_prev = None
-        return info
+        return self._solve_as_state(self._steady)

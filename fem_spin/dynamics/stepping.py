@@ -248,6 +248,16 @@ class TimeStepper:
         return StepInfo(t=self.t, dt=dt, newton_iterations=newton, linear_iterations=linear,
                         seconds=time.perf_counter() - t0)
 
+    def _solve_as_state(self, solver):
+        """Solve ``solver`` (a steady problem in ``u``) from the current state; the solution
+        becomes the state, without history (the next step starts a new multistep sequence)."""
+        self.u.x.array[:] = self.u_n.x.array
+        info = solver.solve()
+        self.u_n.x.array[:] = self.u.x.array
+        self.u_nm1.x.array[:] = self.u.x.array
+        self.dt_prev = None
+        return info
+
     def _state_difference(self, other: np.ndarray) -> float:
         local = (float(np.max(np.abs(self.u_n.x.array[self._state_dofs]
                                      - other[self._state_dofs])))
