@@ -15,7 +15,8 @@ The tables of a case file (``examples/*.toml`` show each in use)::
     [materials.<region>]       D, tau or l_sf, lam or a_max, m0 ([materials.default]: the rest)
     [magnetization]            kind = none | uniform | layered | vortex | domain_wall | ring | file
     [drive]                    m_eq, B, [[drive.dirichlet]], [[drive.flux]] on named boundaries
-    [solver]                   degree, quadrature_degree, [solver.petsc_options]
+    [solver]                   degree, quadrature_degree, linear_solver, refinements,
+                               [solver.petsc_options]
     [outputs]                  folder, fields, pictures, render, [[outputs.lines]]
     [dynamics]                 optional: a time-domain study instead (S2 + LLG, a drive sweep;
                                :mod:`fem_spin.config_dynamics`)
@@ -152,6 +153,9 @@ class Case:
             axis, per cell) or a constant vector.
         B: external field (rad/ps) or None; dirichlet, flux: boundary data.
         degree, quadrature_degree, petsc_options: the discretization and the solver.
+        linear_solver: ``"auto"``, ``"direct"`` or ``"iterative"`` (S1; see
+            :class:`fem_spin.SteadySpinDiffusion`); refinements: uniform refinements of the
+            built mesh, the hierarchy of the scalable multigrid solver (0: none).
         folder, fields, lines, pictures, render: the outputs.
         dynamics: the time-domain study (:class:`~fem_spin.config_dynamics.DynamicsSpec`),
             None for a steady S1 study.
@@ -176,6 +180,8 @@ class Case:
     pictures: bool
     render: bool
     dynamics: DynamicsSpec | None = None
+    linear_solver: str = "auto"
+    refinements: int = 0
     data: dict[str, Any] = field(default_factory=dict)
     source: Source = field(default_factory=Source)
 
@@ -593,9 +599,12 @@ def _drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, *,
     return {"m_eq": m_eq, "B": B, "dirichlet": tuple(dirichlet), "flux": tuple(flux)}
 
 
-def _solver(root: Table) -> dict[str, Any]:
+LINEAR_SOLVERS = ("auto", "direct", "iterative")
+
+
+def _solver(root: Table, geometry: GeometrySpec) -> dict[str, Any]:
     s = root.table("solver", {})
-    s.allow(("degree", "quadrature_degree", "petsc_options"))
+    s.allow(("degree", "quadrature_degree", "linear_solver", "refinements", "petsc_options"))
     opts = s.table("petsc_options", {})
     options = {}
     for key, value in opts.data.items():
@@ -605,9 +614,20 @@ def _solver(root: Table) -> dict[str, Any]:
         if isinstance(value, float) and not math.isfinite(value):
             raise opts.error(str(key), f"must be finite, got {value}")
         options[str(key).lstrip("-")] = value
-    return {"degree": s.integer("degree", 1, minimum=1, maximum=4),
+    degree = s.integer("degree", 1, minimum=1, maximum=4)
+    linear_solver = s.string("linear_solver", "auto", choices=LINEAR_SOLVERS)
+    refinements = s.integer("refinements", 0, minimum=0, maximum=5)
+    if refinements and geometry.kind in ("multilayer", "ring"):
+        raise s.error("refinements", f"a {geometry.kind} is a 1D mesh, solved directly: make it "
+                                     "finer with geometry.h_max instead")
+    if refinements and degree > 1 and linear_solver == "iterative":
+        raise s.error("linear_solver", "the multigrid solver on the refined meshes works with "
+                                       "degree = 1 only: set degree = 1, or linear_solver = "
+                                       "'direct'")
+    return {"degree": degree,
             "quadrature_degree": s.integer("quadrature_degree", None, minimum=0, maximum=30),
-            "petsc_options": options}
+            "petsc_options": options, "linear_solver": linear_solver,
+            "refinements": refinements}
 
 
 def _outputs(root: Table, name: str, geometry: GeometrySpec, texture: TextureSpec
@@ -699,7 +719,7 @@ def parse_case(data: Any, source: Source | None = None, default_name: str = "cas
         raise source.error((*bc.path, "boundary"), "a ring is a closed loop without boundary: "
                                                    "drive it with m_eq (and materials' m0)")
     return Case(name=name, description=description, geometry=geometry, materials=materials,
-                magnetization=texture, **drive, **_solver(root), **outputs,
+                magnetization=texture, **drive, **_solver(root, geometry), **outputs,
                 dynamics=dynamics, data=data, source=source)
 
 
@@ -717,6 +737,10 @@ def _dynamic_checks(root: Table, dynamics: DynamicsSpec, texture: TextureSpec,
                                         f"{region!r} is a magnet ([dynamics.magnets."
                                         f"{region}]): its initial axis must be a direction, "
                                         "not zero")
+    if root.table("solver", {}).has("linear_solver"):
+        raise root.source.error(("solver", "linear_solver"), "a [dynamics] case solves each "
+                                "time step with Newton + MUMPS: remove linear_solver (PETSc "
+                                "options go in [solver.petsc_options])")
     o = root.table("outputs", {})
     if not o.has("fields"):
         outputs["fields"] = DYNAMIC_FIELDS

@@ -322,7 +322,8 @@ def boundary_value(value, direction):
     return lambda x: sign * unit(x)
 
 
-def _problem(case: Case, geometry: Geometry) -> tuple[SteadySpinDiffusion, Any]:
+def _problem(case: Case, geometry: Geometry, hierarchy=None
+             ) -> tuple[SteadySpinDiffusion, Any]:
     M, direction = magnetization_field(case, geometry, case.degree)
     if case.m_eq == "material":
         m_eq = None
@@ -340,7 +341,8 @@ def _problem(case: Case, geometry: Geometry) -> tuple[SteadySpinDiffusion, Any]:
                              d.components) for d in case.dirichlet],
         flux=[Flux(geometry.tags[f.boundary], f.value) for f in case.flux],
         degree=case.degree, quadrature_degree=case.quadrature_degree,
-        petsc_options=case.petsc_options)
+        petsc_options=case.petsc_options, solver=case.linear_solver,
+        hierarchy=hierarchy if case.degree == 1 else None)
     return problem, M
 
 
@@ -414,13 +416,29 @@ def sample_lines(case: Case, m: fem.Function, M) -> dict[str, dict]:
     return out
 
 
-def mesh_step(comm: MPI.Comm, case: Case, r: Results) -> Geometry:
-    """Step 1 of a run: the mesh, its boundary names checked against ``[drive]``; fills
-    ``r.mesh`` and ``r.timings["mesh"]`` (collective)."""
+def mesh_step(comm: MPI.Comm, case: Case, r: Results):
+    """Step 1 of a run: the mesh (refined ``case.refinements`` times: then also the
+    hierarchy, else None), its boundary names checked against ``[drive]``; fills ``r.mesh``
+    and ``r.timings["mesh"]`` (collective). Returns ``(geometry, hierarchy)``."""
     t0 = time.perf_counter()
     g = case.geometry
     _step(1, "meshing: %s (%dD)", g.kind, g.gdim)
     geometry = build_geometry(comm, case)
+    hierarchy = None
+    if case.refinements:
+        from fem_spin.geometry.base import mesh_statistics
+        from fem_spin.linear_solvers import refine_hierarchy
+
+        log.info("refining the mesh uniformly %d time(s) (the multigrid hierarchy)",
+                 case.refinements)
+        hierarchy = refine_hierarchy(geometry.mesh, case.refinements,
+                                     cell_tags=geometry.cell_tags,
+                                     facet_tags=geometry.facet_tags)
+        stats = {**mesh_statistics(hierarchy.mesh), "refinements": case.refinements,
+                 "coarse_cells": geometry.stats["cells"],
+                 "coarse_h_max": geometry.stats["h_max"]}
+        geometry = Geometry(hierarchy.mesh, hierarchy.cell_tags, hierarchy.facet_tags,
+                            geometry.tags, stats)
     facets = boundary_names(case, geometry)
     check_boundaries(case, facets)
     for f in case.flux:
@@ -431,7 +449,7 @@ def mesh_step(comm: MPI.Comm, case: Case, r: Results) -> Geometry:
     r.mesh = {**{k: float(v) for k, v in geometry.stats.items()}, "gdim": g.gdim,
               "regions": {n: geometry.tags[n] for n in g.regions},
               "boundaries": {n: geometry.tags[n] for n in facets}}
-    return geometry
+    return geometry, hierarchy
 
 
 def _simulate(comm: MPI.Comm, case: Case, folder: Path) -> Results:
@@ -439,12 +457,12 @@ def _simulate(comm: MPI.Comm, case: Case, folder: Path) -> Results:
     from fem_spin.output import s1_output_fields, write_csv, write_fields
 
     r = Results()
-    geometry = mesh_step(comm, case, r)
+    geometry, hierarchy = mesh_step(comm, case, r)
 
     t0 = time.perf_counter()
     _step(2, "magnetization and forms (P%d; compiling forms the first time takes a few "
              "seconds)", case.degree)
-    problem, M = _problem(case, geometry)
+    problem, M = _problem(case, geometry, hierarchy)
     with problem:
         imap = problem.V.dofmap.index_map
         r.mesh["dofs"] = imap.size_global * problem.V.dofmap.index_map_bs
@@ -452,12 +470,13 @@ def _simulate(comm: MPI.Comm, case: Case, folder: Path) -> Results:
 
         t0 = time.perf_counter()
         _step(3, "solving S1 (%d dofs): assembly and %s", r.mesh["dofs"],
-              case.petsc_options.get("ksp_type", "LU (MUMPS)"))
+              problem.linear_solver.description)
         info = problem.solve()
         r.timings["solve"] = time.perf_counter() - t0
         r.solve = {"reason": info.reason, "newton_iterations": info.newton_iterations,
                    "linear_iterations": info.linear_iterations,
-                   "residual_norms": list(info.residual_norms), "seconds": info.seconds}
+                   "residual_norms": list(info.residual_norms), "seconds": info.seconds,
+                   "linear_solver": problem.linear_solver.description}
 
         t0 = time.perf_counter()
         _step(4, "writing fields %s and %d line profile(s) to %s", list(case.fields),

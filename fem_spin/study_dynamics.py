@@ -112,7 +112,7 @@ def simulate_dynamics(comm: MPI.Comm, case: Case, folder: Path) -> Results:
 
     dyn = case.dynamics
     r = Results()
-    geometry = mesh_step(comm, case, r)
+    geometry, _ = mesh_step(comm, case, r)
     t0 = time.perf_counter()
     _step(2, "initial magnetization and the coupled forms (m: P%d %s, M: P1 midpoint, %s; "
              "compiling forms the first time takes a while)", case.degree, dyn.scheme,

@@ -123,6 +123,33 @@ def test_readings_equal_the_demo(shared_dir, reading):
         np.testing.assert_allclose(cli[c], ref[c], rtol=0, atol=1e-12, err_msg=c)
 
 
+def test_refined_mesh_multigrid_equals_direct(shared_dir):
+    """[solver] refinements + linear_solver: the scalable multigrid path from a case file gives
+    the direct solution on the same refined mesh, to the solver tolerance (rtol 1e-8)."""
+    common = ["--set", "solver.degree=1", "--set", "solver.refinements=2",
+              "--set", "geometry.h_max=2.0", "--set", "geometry.h_interface=1.0",
+              "--set", "outputs.render=false", "--set", "outputs.pictures=false"]
+    out = {}
+    for kind in ("iterative", "direct"):
+        out[kind] = shared_dir / f"slab_{kind}"
+        assert main(["-q", "run", str(EXAMPLES / "slab_2d.toml"), *common,
+                     "--set", f"solver.linear_solver={kind}", "--out", str(out[kind])]) == 0
+    summary = json.loads((out["iterative"] / "summary.json").read_text())
+    assert summary["solve"]["linear_solver"].startswith("GMRES + geometric multigrid, 3 level")
+    assert 1 < summary["solve"]["linear_iterations"] < 30
+    mesh = summary["mesh"]
+    assert mesh["refinements"] == 2 and mesh["cells"] == 16 * mesh["coarse_cells"]
+    assert mesh["boundaries"]["electrode_left"] == 1  # the tags survive the refinement
+    direct = json.loads((out["direct"] / "summary.json").read_text())
+    assert direct["solve"]["linear_solver"].startswith("direct")
+    assert direct["mesh"]["dofs"] == mesh["dofs"]
+    for line in ("along_x", "across_y"):
+        it = read_csv(out["iterative"] / f"{line}.csv")
+        ref = read_csv(out["direct"] / f"{line}.csv")
+        for c in ("mx", "my", "mz"):
+            np.testing.assert_allclose(it[c], ref[c], rtol=0, atol=1e-7, err_msg=f"{line} {c}")
+
+
 def test_plot_and_mesh_commands(shared_dir, capsys):
     folder = shared_dir / "plots"
     if rank0:

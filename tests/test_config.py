@@ -221,6 +221,26 @@ def test_dynamics_errors_name_key_and_line(edit, key, needle, words):
         assert w in str(err)
 
 
+def test_solver_refinements():
+    case = loads(BILAYER)
+    assert (case.linear_solver, case.refinements) == ("auto", 0)
+    slab = (EXAMPLES / "slab_2d.toml").read_text()
+    case = loads(slab, overrides=["solver.refinements=2", "solver.linear_solver=direct"])
+    assert (case.linear_solver, case.refinements, case.degree) == ("direct", 2, 2)
+    err = error_of(slab, "solver.refinements=2", "solver.linear_solver=iterative")
+    assert err.key == "solver.linear_solver" and "degree = 1 only" in str(err)
+    err = error_of(slab, "solver.refinements=-1")
+    assert err.key == "solver.refinements" and "between 0 and 5" in str(err)
+    err = error_of(slab, "solver.linear_solver=multigrid")
+    assert err.key == "solver.linear_solver" and "'iterative'" in str(err)
+    err = error_of(BILAYER + "\n[solver]\nrefinements = 1\n")
+    assert err.key == "solver.refinements" and "1D mesh" in str(err)
+    assert err.line == line_of(BILAYER + "\n[solver]\nrefinements = 1\n", "refinements")
+    err = error_of(SWITCHING.replace("\n[dynamics]\n", '\n[solver]\nlinear_solver = "iterative"'
+                                                      "\n\n[dynamics]\n"))
+    assert err.key == "solver.linear_solver" and "Newton + MUMPS" in str(err)
+
+
 def test_dynamics_needs_magnets_and_a_magnetization():
     text = SWITCHING.split("[dynamics.magnets.free]")[0]
     err = error_of(text)
