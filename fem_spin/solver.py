@@ -205,7 +205,7 @@ class NewtonSolver:
             info.reason,
             info.newton_iterations,
             info.linear_iterations,
-            " -> ".join(f"{r:.2e}" for r in info.residual_norms),
+            " -> ".join(f"{r:.2e}" for r in info.residual_norms) or "not recorded (ksponly)",
             seconds,
         )
         return info
