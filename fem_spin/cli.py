@@ -227,6 +227,14 @@ def cmd_plot(args) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder: give the output folder of a run")
+    if (folder / "summary.json").is_file():  # a dynamics run: its traces and drive folders
+        from fem_spin.study_dynamics import redraw
+
+        written = redraw(folder) if MPI.COMM_WORLD.rank == 0 else []
+        if MPI.COMM_WORLD.bcast(written is not None, root=0):
+            for png in written:
+                _print(png)
+            return 0
     csvs = sorted(folder.rglob("*.csv") if args.recursive else folder.glob("*.csv"))
     if not csvs:
         raise InputError(f"no CSV files in {folder}" + ("" if args.recursive else
@@ -348,7 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="draw PNG line plots of the CSV files of an output folder",
                        description="Write <name>.png beside every <name>.csv of FOLDER: the "
                                    "spin accumulation m (solid) and M (dashed) against the "
-                                   "coordinate that varies along the line (or s).")
+                                   "coordinate that varies along the line (or s). The folder "
+                                   "of a [dynamics] run gets traces.png, switching_time.png "
+                                   "and each drive's line plots redrawn.")
     p.add_argument("folder", help="an output folder of `fem-spin run` (or any CSV folder)")
     p.add_argument("-r", "--recursive", action="store_true", help="CSV files in subfolders too")
     p.set_defaults(func=cmd_plot)

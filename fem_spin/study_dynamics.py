@@ -39,7 +39,7 @@ from fem_spin.study import (
     sample_lines,
 )
 
-__all__ = ["dynamics_pictures", "initial_magnetization", "simulate_dynamics"]
+__all__ = ["dynamics_pictures", "initial_magnetization", "redraw", "simulate_dynamics"]
 
 log = logging.getLogger(__name__)
 
@@ -186,4 +186,41 @@ def dynamics_pictures(case: Case, folder: Path, results: Results) -> list[str]:
     for j in dyn.drives:
         sub = drive_folder(j)
         written += [f"{sub}/{name}" for name in pictures(case, folder / sub, grids.get(j))]
+    return written
+
+
+def redraw(folder: Path) -> list[Path] | None:
+    """Redraw the pictures of a finished dynamics run folder from its files (rank 0):
+    ``traces.png``, ``switching_time.png`` and each drive's line plots. None if ``folder``
+    is not the folder of a dynamics run (no ``summary.json`` with dynamics parameters)."""
+    import json
+
+    from fem_spin.plotting import save, switching_time_figure, switching_traces_figure
+    from fem_spin.study import plot_csv
+
+    try:
+        summary = json.loads((folder / "summary.json").read_text())
+        dyn = summary["parameters"]["dynamics"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    name, drives = summary.get("case", folder.name), dyn["drives"]
+    traces, written = {}, []
+    for j in drives:
+        sub = folder / drive_folder(j)
+        path = sub / "trace.csv"
+        if path.is_file():
+            data = np.genfromtxt(path, delimiter=",", names=True)
+            traces[j] = {k: np.atleast_1d(data[k]) for k in data.dtype.names}
+        written += [plot_csv(csv, csv.with_suffix(".png"), f"{name}: {csv.stem}, drive {j:g}")
+                    for csv in sorted(sub.glob("*.csv")) if csv.name != "trace.csv"]
+    if traces:
+        written.append(save(switching_traces_figure(traces, dyn["switch_axis"], title=name),
+                            folder / "traces.png"))
+    runs = summary.get("solve", {}).get("drives", [])
+    if len(runs) > 1:
+        fig = switching_time_figure([r["drive"] for r in runs],
+                                    [r["switching_time_ps"] for r in runs],
+                                    title=f"{name}: first crossing of "
+                                          r"$\langle M\rangle\cdot p = 0$")
+        written.append(save(fig, folder / "switching_time.png"))
     return written

@@ -104,6 +104,15 @@ def test_case_file_equals_the_demo(shared_dir, demo_run, capsys):
     assert not list(out.rglob("*.partial*"))
     stdout = capsys.readouterr().out
     assert ("drive 6: not switched" in stdout) == (MPI.COMM_WORLD.rank == 0)
+    # `fem-spin plot` redraws the pictures of the dynamics run from its files
+    redrawn = ("traces.png", "switching_time.png", "drive_6/axis.png", "drive_-6/axis.png")
+    if MPI.COMM_WORLD.rank == 0:
+        for name in redrawn:
+            (out / name).unlink()
+    MPI.COMM_WORLD.barrier()
+    assert cli(["plot", str(out)]) == 0
+    for name in redrawn:
+        assert (out / name).read_bytes().startswith(b"\x89PNG"), name
 
 
 def test_switching_time_detection():
