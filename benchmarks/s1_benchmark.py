@@ -247,8 +247,9 @@ def machine() -> dict:
             + " GB", "os": platform.platform(), "python": platform.python_version(),
             "dolfinx": dolfinx.__version__, "petsc4py": petsc4py.__version__,
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS", "unset"),
-            "note": "shared machine: other jobs ran at the same time; the load average is "
-                    "recorded with each case. Iteration counts do not depend on the load."}
+            "note": "the machine may be shared with other jobs: the load average (which "
+                    "counts the benchmark's own processes) is recorded with each case. "
+                    "Iteration counts do not depend on the load."}
 
 
 def load() -> str:
@@ -332,7 +333,7 @@ def markdown(data: dict) -> str:
                 f"{s['increment_mb']:.0f} | {p['increment_mb']:.0f} | {per:.2f} | "
                 f"{c['load_before']} |")
     lines += ["", "Parallel efficiency t(np=1) / (2 t(np=2)) (solve, and set-up + solve; "
-              "shared machine: see the load column above):", "",
+              "see the load column above):", "",
               "| level | a | Poisson solve | S1 solve | S1 setup+solve |", "|---|---|---|---|---|"]
     by = {(c["level"], c["a"], c["np"]): c for c in data["cases"] if "failed" not in c}
     for (level, a, np_), c1 in by.items():
