@@ -17,13 +17,39 @@ from fem_spin.fields import as_vector_field, interpolate, jit_options, region_fu
 from fem_spin.parameters import Dirichlet, Flux, Material
 from fem_spin.solver import NewtonSolver, SolveInfo
 
-__all__ = ["CoercivityWarning", "SteadySpinDiffusion", "validate_inputs"]
+__all__ = ["CoercivityWarning", "SteadySpinDiffusion", "dirichlet_bcs", "validate_inputs"]
 
 log = logging.getLogger(__name__)
 
 
 class CoercivityWarning(UserWarning):
     """The symmetric part of the diffusion tensor is not positive definite somewhere."""
+
+
+def dirichlet_bcs(V: fem.FunctionSpace, facet_tags, d: Dirichlet) -> list[fem.DirichletBC]:
+    """One DirichletBC per prescribed component of ``d`` on the facets tagged ``d.tag``, in the
+    vector space ``V`` of m (or its sub-space of a mixed space). The value (a constant, UFL or
+    a callable ``x -> (3, N)``) is interpolated once; ``bc.g`` holds it."""
+    mesh = V.mesh
+    fdim = mesh.topology.dim - 1
+    mesh.topology.create_connectivity(fdim, mesh.topology.dim)
+    facets = facet_tags.find(d.tag)
+    value = d.value
+    if not callable(value) and not isinstance(value, ufl.core.expr.Expr):
+        value = as_vector_field(mesh, value, f"Dirichlet(tag={d.tag}).value").value
+    bcs = []
+    for k in d.components:
+        Vk, _ = V.sub(k).collapse()
+        if isinstance(value, np.ndarray):
+            g = fem.Function(Vk)
+            g.x.array[:] = value[k]
+        elif isinstance(value, ufl.core.expr.Expr):
+            g = interpolate(value[k], Vk)
+        else:
+            g = interpolate(lambda x, k=k, f=value: np.asarray(f(x), dtype=float)[k], Vk)
+        dofs = fem.locate_dofs_topological((V.sub(k), Vk), fdim, facets)
+        bcs.append(fem.dirichletbc(g, dofs, V.sub(k)))
+    return bcs
 
 
 # -- validation (before any collective DOLFINx call, so all ranks fail together) ------------
@@ -182,7 +208,7 @@ class SteadySpinDiffusion:
             self.m, v, H=self.H, D=self.D, tau=self.tau, m_eq=self.m_eq, dx=self.dx,
             flux_terms=flux_terms,
         )
-        self.bcs = [bc for d in dirichlet for bc in self._dirichlet_bcs(d)]
+        self.bcs = [bc for d in dirichlet for bc in dirichlet_bcs(self.V, facet_tags, d)]
         if not self.isotropic:
             self.check_coercivity()
         ndofs = self.V.dofmap.index_map.size_global * self.V.dofmap.index_map_bs
@@ -213,27 +239,6 @@ class SteadySpinDiffusion:
                 for j in range(len(spaces) - 1)
             ]
         return choice
-
-    def _dirichlet_bcs(self, d: Dirichlet) -> list[fem.DirichletBC]:
-        fdim = self.mesh.topology.dim - 1
-        self.mesh.topology.create_connectivity(fdim, self.mesh.topology.dim)
-        facets = self.facet_tags.find(d.tag)
-        value = d.value
-        if not callable(value) and not isinstance(value, ufl.core.expr.Expr):
-            value = as_vector_field(self.mesh, value, f"Dirichlet(tag={d.tag}).value").value
-        bcs = []
-        for k in d.components:
-            Vk, _ = self.V.sub(k).collapse()
-            if isinstance(value, np.ndarray):
-                g = fem.Function(Vk)
-                g.x.array[:] = value[k]
-            elif isinstance(value, ufl.core.expr.Expr):
-                g = interpolate(value[k], Vk)
-            else:
-                g = interpolate(lambda x, k=k: np.asarray(value(x), dtype=float)[k], Vk)
-            dofs = fem.locate_dofs_topological((self.V.sub(k), Vk), fdim, facets)
-            bcs.append(fem.dirichletbc(g, dofs, self.V.sub(k)))
-        return bcs
 
     def check_coercivity(self) -> float:
         """Smallest eigenvalue of ``sym(Dt)`` over cell midpoints (all ranks get the same value).

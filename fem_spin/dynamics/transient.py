@@ -20,9 +20,9 @@ import ufl
 from fem_spin import physics
 from fem_spin.dynamics.stepping import TimeStepper
 from fem_spin.errors import InputError
-from fem_spin.fields import as_vector_field, interpolate, jit_options, region_function
+from fem_spin.fields import as_vector_field, jit_options, region_function
 from fem_spin.parameters import Dirichlet, Flux, Material
-from fem_spin.problem import validate_inputs
+from fem_spin.problem import dirichlet_bcs, validate_inputs
 from fem_spin.solver import NewtonSolver
 
 __all__ = ["SpinCoefficients", "TransientSpinDiffusion", "s2_residual", "time_field"]
@@ -107,26 +107,10 @@ class BoundaryData:
         ]
         self.bcs: list[fem.DirichletBC] = []
         self._values: list[tuple[fem.Function, np.ndarray]] = []
-        fdim = mesh.topology.dim - 1
-        if dirichlet:
-            mesh.topology.create_connectivity(fdim, mesh.topology.dim)
         for d in dirichlet:
-            facets = facet_tags.find(d.tag)
-            value = d.value
-            if not callable(value) and not isinstance(value, ufl.core.expr.Expr):
-                value = as_vector_field(mesh, value, f"Dirichlet(tag={d.tag}).value").value
-            for k in d.components:
-                Vk, _ = Vm.sub(k).collapse()
-                if isinstance(value, np.ndarray):
-                    g = fem.Function(Vk)
-                    g.x.array[:] = value[k]
-                elif isinstance(value, ufl.core.expr.Expr):
-                    g = interpolate(value[k], Vk)
-                else:
-                    g = interpolate(lambda x, k=k, f=value: np.asarray(f(x), dtype=float)[k], Vk)
-                dofs = fem.locate_dofs_topological((Vm.sub(k), Vk), fdim, facets)
-                self.bcs.append(fem.dirichletbc(g, dofs, Vm.sub(k)))
-                self._values.append((g, g.x.array.copy()))
+            for bc in dirichlet_bcs(Vm, facet_tags, d):
+                self.bcs.append(bc)
+                self._values.append((bc.g, bc.g.x.array.copy()))
 
     def update(self, t_new: float, t_flux: float) -> None:
         """Set the data for a step ending at ``t_new`` whose fluxes act at ``t_flux``."""
