@@ -98,7 +98,7 @@ def worker(args) -> None:
     from mpi4py import MPI
     from petsc4py import PETSc
 
-    from fem_spin import linear_solvers as ls
+    from fem_spin.core import linear_solvers as ls
     from fem_spin.textures import magnetization, vortex
 
     PETSc.Log.begin()

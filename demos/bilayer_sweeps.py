@@ -15,7 +15,7 @@
 #
 # in each of the three readings of `shared/physics.md`, and compares what it finds with what
 # the paper states. The single-case demo `cpp_bilayer.py` explains the equation, the weak form
-# and the mirror symmetry; the model is built by `fem_spin.bilayer` for both demos.
+# and the mirror symmetry; the model is built by `fem_spin.paper.bilayer` for both demos.
 #
 # ## The equation
 #
@@ -74,7 +74,7 @@
 #
 # P2 elements; cells of at most `--h-max` = 0.3 nm (21 points per transverse wavelength
 # $2\pi l_{sf}/a = 6.28$ nm; the transverse accumulation precesses wherever $a \ne 0$) and
-# $l_{da}/10$ at the spacer, mirror-symmetric (`fem_spin.bilayer.bilayer_nodes`). The peak values
+# $l_{da}/10$ at the spacer, mirror-symmetric (`fem_spin.paper.bilayer.bilayer_nodes`). The peak values
 # below change by less than 0.02 % from $h$ = 0.3 to 0.15 nm.
 #
 # ## Output
@@ -103,7 +103,7 @@ import fem_spin  # noqa: F401  (first: it loads the PETSc/MPI stack in order)
 import numpy as np
 from mpi4py import MPI
 
-from fem_spin.bilayer import (
+from fem_spin.paper.bilayer import (
     READINGS,
     BilayerCase,
     BilayerProfile,

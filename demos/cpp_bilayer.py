@@ -71,7 +71,7 @@ import fem_spin as fs  # first: it loads the PETSc/MPI stack in order
 import numpy as np
 from mpi4py import MPI
 
-from fem_spin.bilayer import (  # the model, shared with bilayer_sweeps.py
+from fem_spin.paper.bilayer import (  # the model, shared with bilayer_sweeps.py
     A_MAX,
     L_SF,
     LAMBDA,
@@ -85,8 +85,8 @@ from fem_spin.bilayer import (  # the model, shared with bilayer_sweeps.py
     transverse,
 )
 from fem_spin.log import configure_logging
-from fem_spin.mesh1d import Geometry
-from fem_spin.observables import integrate, sample_line
+from fem_spin.geometry.interval import Geometry
+from fem_spin.observables.sampling import integrate, sample_line
 from fem_spin.output import (
     prepare_run_folder,
     s1_output_fields,
@@ -154,8 +154,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # across $3 l_{da}$, where $|M|$ reaches 0.995). The right layer's nodes
 # are mirrored onto the left layer: the mesh is symmetric about the spacer, and so is the
 # discrete problem (see the symmetry below). The node at $x = 0$ makes the kink of $|M|$ a
-# mesh node. (`fem_spin.bilayer.bilayer_nodes(length, l_da, h_max)`; the model is built by
-# `fem_spin.bilayer`, which the sweeps of `bilayer_sweeps.py` share.)
+# mesh node. (`fem_spin.paper.bilayer.bilayer_nodes(length, l_da, h_max)`; the model is built by
+# `fem_spin.paper.bilayer`, which the sweeps of `bilayer_sweeps.py` share.)
 #
 # ## Symmetry of the solution
 #
@@ -169,13 +169,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # components vanish identically and (reading (i)) $m_z = \sinh(x/l_{sf}) / \sinh(L/l_{sf})$,
 # independent of the interface: $\tilde D_{zz} = D$ whatever $a(x)$. The symmetry holds in the
 # three readings, whose $m_\mathrm{eq}$ satisfies $m_\mathrm{eq}(-x) = -R\,m_\mathrm{eq}(x)$
-# too (`fem_spin.bilayer.bisector_rotation(theta)` gives $R$).
+# too (`fem_spin.paper.bilayer.bisector_rotation(theta)` gives $R$).
 #
 # ## Solve
 
 
 def solve_bilayer(comm: MPI.Comm, args: argparse.Namespace) -> tuple:
-    """Build the mesh and S1 problem for ``args`` (`fem_spin.bilayer.build_bilayer`: the
+    """Build the mesh and S1 problem for ``args`` (`fem_spin.paper.bilayer.build_bilayer`: the
     texture interpolated into the space of m, one material per layer, the end data) and solve.
 
     Returns:

@@ -77,8 +77,8 @@ from mpi4py import MPI
 from fem_spin import render
 from fem_spin.geometry.pillar import ELECTRODE_BOTTOM, ELECTRODE_TOP, nanopillar
 from fem_spin.log import configure_logging
-from fem_spin.mesh1d import graded_nodes, layered_interval
-from fem_spin.observables import integrate, sample_line
+from fem_spin.geometry.interval import graded_nodes, layered_interval
+from fem_spin.observables.sampling import integrate, sample_line
 from fem_spin.output import (
     prepare_run_folder,
     s1_output_fields,

@@ -67,11 +67,11 @@ import fem_spin  # noqa: F401  (first: it loads the PETSc/MPI stack in order)
 import numpy as np
 from mpi4py import MPI
 
-from fem_spin.bilayer import L_SF, LAMBDA, D, transverse_wavelength
+from fem_spin.paper.bilayer import L_SF, LAMBDA, D, transverse_wavelength
 from fem_spin.log import configure_logging
 from fem_spin.output import prepare_run_folder, write_csv, write_json, write_table
 from fem_spin.plotting import profile_axes, save, scan_figure
-from fem_spin.ring1d import READINGS, RingProfile, ring_observables, solve_ring
+from fem_spin.paper.ring import READINGS, RingProfile, ring_observables, solve_ring
 from fem_spin.textures import ring_magnetization
 
 log = logging.getLogger("fem_spin.demos.ring_1d")
@@ -108,7 +108,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 # ## Solving
 #
-# `fem_spin.ring1d.solve_ring` builds the loop (the nodes of every side graded to $l_{da}/10$ at
+# `fem_spin.paper.ring.solve_ring` builds the loop (the nodes of every side graded to $l_{da}/10$ at
 # both corners and mirror-symmetric), interpolates $M$, sets $m_\mathrm{eq}$, solves, and
 # returns the nodal values of $m$ ordered by arc length: numpy data only, so that no
 # DOLFINx/PETSc object outlives the call on one rank. `ring_observables` computes the numbers

@@ -4,7 +4,7 @@
 # spin accumulation $m$ (transient spin diffusion, S2) and the magnetization $M$ of the
 # free layer (Landau-Lifshitz-Gilbert, S3, the paper's Eq. 79 with damping and the Eq. 12
 # thin-film term) advanced together, fully implicitly, with one Newton solve per step
-# (`fem_spin.dynamics.CoupledSpinDynamics`).
+# (`fem_spin.CoupledSpinDynamics`).
 #
 # ## The equations
 #
@@ -70,8 +70,8 @@ import numpy as np
 from mpi4py import MPI
 
 import fem_spin as fs
-from fem_spin.dynamics import CoupledSpinDynamics, Magnet, thin_film_anisotropy
-from fem_spin.dynamics.switching import final_state, switching_time
+from fem_spin import CoupledSpinDynamics, Magnet, thin_film_anisotropy
+from fem_spin.observables.switching import final_state, switching_time
 from fem_spin.geometry.pillar import ELECTRODE_BOTTOM, ELECTRODE_TOP, nanopillar
 from fem_spin.log import configure_logging
 from fem_spin.output import prepare_run_folder, write_csv, write_json

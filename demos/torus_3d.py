@@ -74,7 +74,7 @@ from fem_spin import render
 from fem_spin.geometry.periodic import circle_ring
 from fem_spin.geometry.rings import torus
 from fem_spin.log import configure_logging
-from fem_spin.observables import integrate, sample_points
+from fem_spin.observables.sampling import integrate, sample_points
 from fem_spin.output import (
     prepare_run_folder,
     s1_output_fields,

@@ -16,7 +16,7 @@ import ufl
 from mpi4py import MPI
 
 from fem_spin.errors import InputError, OutputError
-from fem_spin.fields import interpolate
+from fem_spin.core.fields import interpolate
 
 __all__ = [
     "prepare_run_folder",
@@ -155,7 +155,7 @@ def write_fields(comm: MPI.Comm, path: str | Path, functions: Sequence[fem.Funct
 
 def write_csv(comm: MPI.Comm, path: str | Path, columns: Mapping[str, np.ndarray]) -> Path:
     """Write equal-length columns (the same on every rank, e.g. from
-    :func:`fem_spin.observables.sample_line`) to CSV: header line of the column names, then
+    :func:`fem_spin.observables.sampling.sample_line`) to CSV: header line of the column names, then
     the rows. Rank 0 writes, atomically: a ``*.partial`` file renamed when complete.
 
     Returns:

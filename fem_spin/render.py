@@ -30,7 +30,7 @@ import numpy as np
 import ufl
 
 from fem_spin.errors import InputError
-from fem_spin.fields import interpolate
+from fem_spin.core.fields import interpolate
 
 __all__ = [
     "GatheredGrid",

@@ -27,7 +27,7 @@ import ufl
 from mpi4py import MPI
 
 from fem_spin.errors import InputError
-from fem_spin.fields import jit_options
+from fem_spin.core.fields import jit_options
 
 __all__ = [
     "RING_AXES",

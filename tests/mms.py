@@ -9,7 +9,7 @@ from mpi4py import MPI
 
 import fem_spin as fs
 from fem_spin import physics
-from fem_spin.observables import l2_norm
+from fem_spin.observables.sampling import l2_norm
 
 # facet tags of the unit square / cube
 DIRICHLET_ALL, DIRICHLET_Z, FLUX = 1, 2, 3

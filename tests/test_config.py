@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import fem_spin  # noqa: F401  (before hypothesis pulls in anything else)
-from fem_spin.config import ConfigError, apply_override, check_boundaries, load_case, loads
+from fem_spin.app.schema import ConfigError, apply_override, check_boundaries, load_case, loads
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -159,7 +159,7 @@ SWITCHING = (EXAMPLES / "switching_pillar.toml").read_text()
 
 def test_dynamics_case_values():
     """[dynamics] of the switching example: the demo's parameters, typed."""
-    from fem_spin.dynamics import thin_film_anisotropy
+    from fem_spin import thin_film_anisotropy
 
     case = loads(SWITCHING, "sw.toml")
     d = case.dynamics
@@ -328,7 +328,7 @@ def _set(node, path, value):
 
 
 def _parse(data):
-    from fem_spin.config import Source, parse_case
+    from fem_spin.app.schema import Source, parse_case
 
     try:
         parse_case(data, Source("fuzz.toml", BILAYER))

@@ -6,8 +6,8 @@ import pytest
 from exact import rates
 
 import fem_spin as fs
-from fem_spin.dynamics import GAMMA_E, LLG, CoupledSpinDynamics, Magnet, TransientSpinDiffusion
-from fem_spin.mesh1d import layered_interval
+from fem_spin import GAMMA_E, LLG, CoupledSpinDynamics, Magnet, TransientSpinDiffusion
+from fem_spin.geometry.interval import layered_interval
 
 D, TAU = 1e3, 10.0
 LAYERS = [("fixed", 10.0), ("spacer", 14.0), ("free", 18.0), ("lead", 30.0)]
@@ -174,7 +174,7 @@ def test_checkpoint_restart(comm, shared_tmp, caplog):
     geo = pillar_1d(comm, 60)
     N, t_end = 6, 1000.0
     p, _ = problem(geo)
-    with p, caplog.at_level("INFO", logger="fem_spin.dynamics"):
+    with p, caplog.at_level("INFO", logger="fem_spin.problems"):
         full = p.run(t_end, dt=0.5, tol=1e-4, output=shared_tmp / "full", write_every=2,
                      progress_seconds=0.0, max_steps=2 * N)
         final = p.u_n.x.array.copy()

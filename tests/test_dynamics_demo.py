@@ -9,8 +9,8 @@ import pytest
 from demo_loader import load_demo
 from mpi4py import MPI
 
-from fem_spin.cli import main as cli
-from fem_spin.dynamics.switching import final_state, switching_time
+from fem_spin.app.cli import main as cli
+from fem_spin.observables.switching import final_state, switching_time
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "switching_pillar.toml"
 COARSE = ["--h-max", "3.0", "--radius", "5.0", "--t-end", "40", "--dt", "4.0",
@@ -180,9 +180,9 @@ samples = 81
 def test_layered_start_gives_interface_vertices_to_the_magnet():
     """A vertex on an interface takes the axis of the magnet beside it, else of the layer with
     a non-zero axis (the pinned fixed layer keeps its axis up to its surface)."""
-    from fem_spin.config import loads
-    from fem_spin.study import build_geometry
-    from fem_spin.study_dynamics import initial_magnetization
+    from fem_spin.app.schema import loads
+    from fem_spin.app.steady import build_geometry
+    from fem_spin.app.dynamics import initial_magnetization
 
     case = loads(BILAYER_DYNAMICS)
     M0, _ = initial_magnetization(case, build_geometry(MPI.COMM_WORLD, case))

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from exact import rates
 
-from fem_spin.dynamics import GAMMA_E, LLG, Magnet
+from fem_spin import GAMMA_E, LLG, Magnet
 from fem_spin.geometry.periodic import circle_ring
-from fem_spin.mesh1d import layered_interval
+from fem_spin.geometry.interval import layered_interval
 from fem_spin.textures import domain_wall
 
 MS, A_EX = 8e5, 1.3e-11  # A/m, J/m (permalloy-like)

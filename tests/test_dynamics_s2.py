@@ -7,8 +7,8 @@ import ufl
 from exact import rates
 
 import fem_spin as fs
-from fem_spin.dynamics import TransientSpinDiffusion
-from fem_spin.mesh1d import layered_interval
+from fem_spin import TransientSpinDiffusion
+from fem_spin.geometry.interval import layered_interval
 from fem_spin.textures import domain_wall
 
 L, D, TAU = 100.0, 1e3, 10.0  # nm, nm^2/ps, ps

@@ -8,8 +8,8 @@ import pytest
 import ufl
 
 import fem_spin as fs
-from fem_spin.mesh1d import layered_interval
-from fem_spin.solver import OPTIONS_PREFIX
+from fem_spin.geometry.interval import layered_interval
+from fem_spin.core.newton import OPTIONS_PREFIX
 
 MAT = fs.Material(D=1e3, tau=10.0)
 DATA_L, DATA_R = (0.3, -0.5, 1.0), (1.0, 0.2, -0.4)

@@ -7,9 +7,9 @@ from exact import rates, uniform_field_1d
 
 import dolfinx.fem as fem
 import fem_spin as fs
-from fem_spin.fields import interpolate
-from fem_spin.mesh1d import layered_interval
-from fem_spin.observables import l2_norm
+from fem_spin.core.fields import interpolate
+from fem_spin.geometry.interval import layered_interval
+from fem_spin.observables.sampling import l2_norm
 
 L_SF, LENGTH, D = 100.0, 100.0, 1e3  # nm, nm, nm^2/ps
 TAU = L_SF**2 / D  # 10 ps

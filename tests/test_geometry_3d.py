@@ -42,7 +42,7 @@ from fem_spin.geometry.rings import (
     torus,
 )
 from fem_spin.geometry.periodic import RingPath
-from fem_spin.observables import integrate
+from fem_spin.observables.sampling import integrate
 
 LAYERS = [("fixed", 10.0), ("spacer", 2.0), ("free", 6.0)]  # nm
 RADIUS, H_PILLAR, H_INTERFACE = 10.0, 4.0, 2.0  # nm

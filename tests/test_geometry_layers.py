@@ -15,7 +15,7 @@ from mpi4py import MPI
 import dolfinx.fem as fem
 import dolfinx.mesh
 import fem_spin as fs
-from fem_spin.fields import interpolate
+from fem_spin.core.fields import interpolate
 from fem_spin.geometry.multilayer import (
     INTERFACE,
     LEFT,
@@ -26,8 +26,8 @@ from fem_spin.geometry.multilayer import (
     transverse_wavelength,
 )
 from fem_spin.geometry.slab import ELECTRODE_LEFT, ELECTRODE_RIGHT, SIDE, slab
-from fem_spin.mesh1d import layered_interval
-from fem_spin.observables import integrate, l2_norm
+from fem_spin.geometry.interval import layered_interval
+from fem_spin.observables.sampling import integrate, l2_norm
 
 L_SF, D = 100.0, 1e3  # nm, nm^2/ps
 TAU = L_SF**2 / D  # 10 ps

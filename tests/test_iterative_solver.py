@@ -11,7 +11,7 @@ from mpi4py import MPI
 
 import dolfinx.mesh
 import fem_spin as fs
-from fem_spin import linear_solvers as ls
+from fem_spin.core import linear_solvers as ls
 
 LEFT, RIGHT = 1, 2
 RTOL = 1e-10  # GMRES tolerance on the true residual in these tests

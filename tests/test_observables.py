@@ -10,9 +10,9 @@ import pytest
 import ufl
 
 import fem_spin as fs
-from fem_spin.fields import interpolate
-from fem_spin.mesh1d import layered_interval
-from fem_spin.observables import integrate, l2_norm, sample_line
+from fem_spin.core.fields import interpolate
+from fem_spin.geometry.interval import layered_interval
+from fem_spin.observables.sampling import integrate, l2_norm, sample_line
 
 # facet tags of the unit square/cube: the sides x = 0, x = 1, y = 0, y = 1, z = 0, z = 1
 SIDES = {1: (0, 0.0), 2: (0, 1.0), 3: (1, 0.0), 4: (1, 1.0), 5: (2, 0.0), 6: (2, 1.0)}

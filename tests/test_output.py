@@ -86,7 +86,7 @@ def test_write_fields_vtx(comm, shared_tmp):
 
 def test_write_fields_1d_and_3d_problem_without_fields(comm, shared_tmp):
     """No M and no B: H and m_eq are the zero literal (no mesh in the expression)."""
-    from fem_spin.mesh1d import layered_interval
+    from fem_spin.geometry.interval import layered_interval
 
     geo = layered_interval(comm, np.linspace(0.0, 1.0, 9), [("bulk", 1.0)])
     mesh3 = dolfinx.mesh.create_unit_cube(comm, 2, 2, 2)
@@ -170,7 +170,7 @@ def test_write_csv(comm, shared_tmp):
 
 
 def test_write_csv_from_sample_line(comm, shared_tmp):
-    from fem_spin.observables import sample_line
+    from fem_spin.observables.sampling import sample_line
 
     problem = problem_2d(comm)
     _, points, values = sample_line(problem.m, (0.0, 0.5), (1.0, 0.5), 5)

@@ -25,7 +25,7 @@ import pytest
 from demo_loader import load_demo
 from mpi4py import MPI
 
-from fem_spin.bilayer import (
+from fem_spin.paper.bilayer import (
     L_SF,
     READINGS,
     BilayerCase,
@@ -33,7 +33,7 @@ from fem_spin.bilayer import (
     solve_bilayer,
 )
 from fem_spin.errors import InputError
-from fem_spin.ring1d import ring_observables, solve_ring, symmetry_maps
+from fem_spin.paper.ring import ring_observables, solve_ring, symmetry_maps
 
 H = 0.5  # nm
 COARSE = ["--h-max", str(H), "--samples", "401"]

@@ -34,8 +34,8 @@ import ufl
 from mpi4py import MPI
 
 import fem_spin as fs
-from fem_spin.mesh1d import layered_interval
-from fem_spin.observables import sample_line
+from fem_spin.geometry.interval import layered_interval
+from fem_spin.observables.sampling import sample_line
 
 D, TAU, LAM = 1e3, 10.0, 0.5  # nm^2/ps, ps (l_sf = 100 nm), rad/ps
 L_HALF, W, A_MAX = 150.0, 40.0, 3.0  # domain [-L_HALF, L_HALF] nm, width of a(x) (nm), max |a|

@@ -9,9 +9,9 @@ from mpi4py import MPI
 
 import dolfinx.fem as fem
 import fem_spin as fs
-from fem_spin.fields import interpolate
-from fem_spin.mesh1d import graded_nodes, layered_interval
-from fem_spin.observables import integrate, l2_norm, sample_line
+from fem_spin.core.fields import interpolate
+from fem_spin.geometry.interval import graded_nodes, layered_interval
+from fem_spin.observables.sampling import integrate, l2_norm, sample_line
 from fem_spin.textures import bilayer_magnetization
 
 

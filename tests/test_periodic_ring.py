@@ -37,10 +37,10 @@ from exact import rates
 
 import fem_spin as fs
 from fem_spin.errors import InputError
-from fem_spin.fields import interpolate
+from fem_spin.core.fields import interpolate
 from fem_spin.geometry.periodic import RING, SIDES, circle_ring, square_ring, tilted_plane
-from fem_spin.mesh1d import graded_nodes
-from fem_spin.observables import integrate, l2_norm
+from fem_spin.geometry.interval import graded_nodes
+from fem_spin.observables.sampling import integrate, l2_norm
 
 PERIMETER, D = 400.0, 1e3  # nm, nm^2/ps
 K = 2  # Fourier mode of m_eq

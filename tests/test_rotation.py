@@ -7,7 +7,7 @@ import ufl
 from mms import DIRICHLET_ALL, DIRICHLET_Z, FLUX, box_mesh, manufactured
 
 import fem_spin as fs
-from fem_spin.observables import l2_norm
+from fem_spin.observables.sampling import l2_norm
 
 
 def rotation(axis, angle) -> np.ndarray:

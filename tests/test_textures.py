@@ -10,7 +10,7 @@ import ufl
 import fem_spin  # noqa: F401  (before dolfinx.io / h5py users)
 from fem_spin.errors import InputError
 from fem_spin.geometry.periodic import SIDES, square_ring, tilted_plane
-from fem_spin.observables import l2_norm
+from fem_spin.observables.sampling import l2_norm
 from fem_spin.textures import (
     RING_AXES,
     bilayer_axis_right,

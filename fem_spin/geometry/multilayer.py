@@ -28,7 +28,7 @@ paper's bilayer (layers on [-L, 0] and [0, L], spacer at 0) is
 
 Tags (names are the keys of ``Geometry.tags``): layer ``i`` (0-based) is cell tag ``i + 1``
 named after the layer; the end points are facet tags :data:`LEFT_TAG` / :data:`RIGHT_TAG`
-named :data:`LEFT` / :data:`RIGHT` (the same numbers and names as :mod:`fem_spin.mesh1d`), and
+named :data:`LEFT` / :data:`RIGHT` (the same numbers and names as :mod:`fem_spin.geometry.interval`), and
 the interface between layers ``i`` and ``i + 1`` (1-based ``i``) is facet tag
 ``INTERFACE_TAG0 + i`` named ``INTERFACE.format(i)``, i.e. ``"interface_1"``, ...
 Interfaces are interior facets: integrate over them with ``dS``, not ``ds``.
@@ -51,7 +51,7 @@ from mpi4py import MPI
 
 from fem_spin.errors import InputError
 from fem_spin.geometry.base import Geometry, check_positive, gmsh_geometry
-from fem_spin.parameters import Material
+from fem_spin.parameters.transport import Material
 
 __all__ = [
     "INTERFACE",
@@ -72,7 +72,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LEFT, RIGHT = "left", "right"  # facet names of the two end points
-LEFT_TAG, RIGHT_TAG = 1, 2  # their facet tags (as in fem_spin.mesh1d)
+LEFT_TAG, RIGHT_TAG = 1, 2  # their facet tags (as in fem_spin.geometry.interval)
 INTERFACE = "interface_{}"  # facet name of the interface between layers i and i + 1 (1-based)
 INTERFACE_TAG0 = 100  # facet tag of interface i is INTERFACE_TAG0 + i
 

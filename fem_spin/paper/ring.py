@@ -11,7 +11,7 @@ drive is a bulk equilibrium accumulation "normalized to one" (:data:`READINGS`):
 * ``"iii"``: ``m_eq = M`` (``Material.m0 = 1``; zero at the corners).
 
 (Reading (i) of ``shared/physics.md``, ``m_eq = 0`` with electrode data, has no electrodes
-here: its solution is ``m = 0``.) Uses the paper's parameters of :mod:`fem_spin.bilayer`.
+here: its solution is ``m = 0``.) Uses the paper's parameters of :mod:`fem_spin.paper.bilayer`.
 
 :func:`solve_ring` keeps every DOLFINx/PETSc object inside the call and returns numpy data
 (:class:`RingProfile`).
@@ -25,13 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 from mpi4py import MPI
 
-from fem_spin.bilayer import L_SF, LAMBDA, D
+from fem_spin.paper.bilayer import L_SF, LAMBDA, D
 from fem_spin.errors import InputError
-from fem_spin.fields import region_function
+from fem_spin.core.fields import region_function
 from fem_spin.geometry.periodic import SIDES, square_ring
-from fem_spin.mesh1d import graded_nodes
-from fem_spin.parameters import Material
-from fem_spin.problem import SteadySpinDiffusion
+from fem_spin.geometry.interval import graded_nodes
+from fem_spin.parameters.transport import Material
+from fem_spin.problems.steady import SteadySpinDiffusion
 from fem_spin.textures import RING_AXES, magnetization, ring_magnetization
 
 __all__ = ["AXES", "READINGS", "RingProfile", "ring_observables", "side_nodes", "solve_ring",

@@ -11,11 +11,12 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
-from fem_spin import linear_solvers, physics
+from fem_spin import physics
+from fem_spin.core import linear_solvers
 from fem_spin.errors import InputError
-from fem_spin.fields import as_vector_field, interpolate, jit_options, region_function
-from fem_spin.parameters import Dirichlet, Flux, Material
-from fem_spin.solver import NewtonSolver, SolveInfo
+from fem_spin.core.fields import as_vector_field, interpolate, jit_options, region_function
+from fem_spin.parameters.transport import Dirichlet, Flux, Material
+from fem_spin.core.newton import NewtonSolver, SolveInfo
 
 __all__ = ["CoercivityWarning", "SteadySpinDiffusion", "dirichlet_bcs", "validate_inputs"]
 
@@ -119,11 +120,11 @@ class SteadySpinDiffusion:
         quadrature_degree: default ``2 * degree + 1`` (set it explicitly: the rational
             coefficient ``A^{-1}(H)`` would otherwise drive UFL's estimate up).
         petsc_options: merged on top of the chosen solver configuration (the user's win).
-        solver: ``"auto"`` (MUMPS up to :data:`fem_spin.linear_solvers.DIRECT_MAX_DOFS`
+        solver: ``"auto"`` (MUMPS up to :data:`fem_spin.core.linear_solvers.DIRECT_MAX_DOFS`
             dofs, the iterative path above), ``"direct"`` (MUMPS) or ``"iterative"`` (geometric
             multigrid on ``hierarchy``; algebraic GAMG without one, for weak coupling only).
-        hierarchy: a :class:`fem_spin.linear_solvers.MeshHierarchy` whose finest mesh is
-            ``mesh`` (from :func:`fem_spin.linear_solvers.refine_hierarchy`): enables the
+        hierarchy: a :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose finest mesh is
+            ``mesh`` (from :func:`fem_spin.core.linear_solvers.refine_hierarchy`): enables the
             scalable multigrid solver.
     """
 
@@ -154,7 +155,7 @@ class SteadySpinDiffusion:
             raise InputError(f"solver must be 'auto', 'direct' or 'iterative', got {solver!r}")
         if hierarchy is not None:
             if not isinstance(hierarchy, linear_solvers.MeshHierarchy):
-                raise InputError("hierarchy must be a fem_spin.linear_solvers.MeshHierarchy "
+                raise InputError("hierarchy must be a fem_spin.core.linear_solvers.MeshHierarchy "
                                  f"(from refine_hierarchy), got {hierarchy!r}")
             if hierarchy.mesh is not mesh:
                 raise InputError("hierarchy.mesh (its finest mesh) must be the problem's mesh: "

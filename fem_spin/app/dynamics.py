@@ -1,18 +1,18 @@
-"""A time-domain study from a case file with ``[dynamics]`` (:mod:`fem_spin.config_dynamics`):
+"""A time-domain study from a case file with ``[dynamics]`` (:mod:`fem_spin.app.schema_dynamics`):
 the spin accumulation and the magnetization advanced together
-(:class:`fem_spin.dynamics.CoupledSpinDynamics`), once per drive amplitude of a sweep.
+(:class:`fem_spin.CoupledSpinDynamics`), once per drive amplitude of a sweep.
 
-:func:`fem_spin.study.run_case` calls :func:`simulate_dynamics` instead of the steady solve;
+:func:`fem_spin.app.steady.run_case` calls :func:`simulate_dynamics` instead of the steady solve;
 the run folder then holds, besides ``input.toml`` and ``summary.json``::
 
     drive_<j>/trace.csv       time traces: <M>, torque, <m> in the magnets, energy, |M| drift
     drive_<j>/fields.bp       VTX time series of m and M (every dynamics.write_every steps)
-    drive_<j>/checkpoint.npz  the final state (fem_spin.dynamics.checkpoint)
+    drive_<j>/checkpoint.npz  the final state (fem_spin.stepping.checkpoint)
     drive_<j>/<line>.csv/png  line profiles of the final state; fields.png: a picture of it
     traces.png                <M> . p, torque and <m> . p for all drives
     switching_time.png        switching time against drive (two or more drives)
 
-Reversal is measured along ``dynamics.switch_axis`` (:mod:`fem_spin.dynamics.switching`).
+Reversal is measured along ``dynamics.switch_axis`` (:mod:`fem_spin.observables.switching`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 from mpi4py import MPI
 
-from fem_spin.config import Case
+from fem_spin.app.schema import Case
 from fem_spin.geometry.base import Geometry
-from fem_spin.parameters import Dirichlet, Flux
-from fem_spin.study import (
+from fem_spin.parameters.transport import Dirichlet, Flux
+from fem_spin.app.steady import (
     Results,
     _step,
     _texture,
@@ -54,7 +54,7 @@ def initial_magnetization(case: Case, geometry: Geometry):
     """
     spec = case.magnetization
     if spec.kind == "file":
-        from fem_spin.study import magnetization_field
+        from fem_spin.app.steady import magnetization_field
 
         M, _ = magnetization_field(case, geometry, 1)
         return M, None
@@ -79,7 +79,7 @@ def initial_magnetization(case: Case, geometry: Geometry):
 
 
 def _problem(case: Case, geometry: Geometry):
-    from fem_spin.dynamics import GAMMA_E, CoupledSpinDynamics
+    from fem_spin import GAMMA_E, CoupledSpinDynamics
 
     dyn = case.dynamics
     M0, direction = initial_magnetization(case, geometry)
@@ -107,7 +107,7 @@ def drive_folder(j: float) -> str:
 
 def simulate_dynamics(comm: MPI.Comm, case: Case, folder: Path) -> Results:
     """Mesh, then one run per drive, files written as it goes; numpy data out (collective)."""
-    from fem_spin.dynamics.switching import final_state, switching_time
+    from fem_spin.observables.switching import final_state, switching_time
     from fem_spin.output import write_csv
 
     dyn = case.dynamics
@@ -196,7 +196,7 @@ def redraw(folder: Path) -> list[Path] | None:
     import json
 
     from fem_spin.plotting import save, switching_time_figure, switching_traces_figure
-    from fem_spin.study import plot_csv
+    from fem_spin.app.steady import plot_csv
 
     try:
         summary = json.loads((folder / "summary.json").read_text())

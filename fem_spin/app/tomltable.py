@@ -2,7 +2,7 @@
 key path (``materials.fm_left.tau``) and the line of the file (tomllib gives no positions, so
 :class:`Source` finds a key by scanning the text for its table header and key).
 
-Used by :mod:`fem_spin.config`; nothing here knows about spin transport.
+Used by :mod:`fem_spin.app.schema`; nothing here knows about spin transport.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One S1 study from a validated :class:`~fem_spin.config.Case`: mesh, magnetization, solve,
+"""One S1 study from a validated :class:`~fem_spin.app.schema.Case`: mesh, magnetization, solve,
 files. The thin layer between the case file and the library that ``fem-spin run`` uses.
 
 :func:`run_case` writes one folder per run::
@@ -39,12 +39,12 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
-from fem_spin.config import Case, check_boundaries
+from fem_spin.app.schema import Case, check_boundaries
 from fem_spin.errors import InputError
-from fem_spin.fields import jit_options
+from fem_spin.core.fields import jit_options
 from fem_spin.geometry.base import Geometry
-from fem_spin.parameters import Dirichlet, Flux
-from fem_spin.problem import SteadySpinDiffusion
+from fem_spin.parameters.transport import Dirichlet, Flux
+from fem_spin.problems.steady import SteadySpinDiffusion
 
 __all__ = ["boundary_names", "build_geometry", "magnetization_field", "plot_csv", "run_case",
            "to_toml", "write_json"]
@@ -66,8 +66,8 @@ def _graded_stack_nodes(layers: list[tuple[str, float]], x0: float, h_max: float
     """Nodes of a 1D stack graded towards every internal interface: a layer with one
     internal interface is graded from it (mirrored when it is on the right), one between
     two is graded from both and mirror-symmetric. For two layers this is the CPP bilayer
-    demo's mesh (``fem_spin.bilayer.bilayer_nodes``)."""
-    from fem_spin.mesh1d import graded_nodes
+    demo's mesh (``fem_spin.paper.bilayer.bilayer_nodes``)."""
+    from fem_spin.geometry.interval import graded_nodes
 
     h_int = min(h_interface, h_max)
     nodes = [np.array([x0])]
@@ -96,7 +96,7 @@ def build_geometry(comm: MPI.Comm, case: Case) -> Geometry:
     g, p = case.geometry, case.geometry.params
     if g.kind == "multilayer":
         if p["mesher"] == "graded":
-            from fem_spin.mesh1d import layered_interval
+            from fem_spin.geometry.interval import layered_interval
 
             nodes = _graded_stack_nodes(list(g.layers), p["x0"], p["h_max"],
                                         p["h_interface"] or p["h_max"], p["growth"])
@@ -134,7 +134,7 @@ def build_geometry(comm: MPI.Comm, case: Case) -> Geometry:
 
         return square_torus(comm, L=p["side"], a=p["section"], h_max=p["h_max"])
     from fem_spin.geometry.periodic import circle_ring, square_ring
-    from fem_spin.mesh1d import graded_nodes
+    from fem_spin.geometry.interval import graded_nodes
 
     if p["shape"] == "circle":
         return circle_ring(comm, p["cells"], radius=p["radius"])
@@ -383,7 +383,7 @@ def _region_integrals(case: Case, geometry: Geometry, problem: SteadySpinDiffusi
 
 def sample_lines(case: Case, m: fem.Function, M) -> dict[str, dict]:
     """The columns (s, coordinates, m and M components) of each line of ``case.lines``."""
-    from fem_spin.observables import sample_line
+    from fem_spin.observables.sampling import sample_line
 
     gdim = m.function_space.mesh.geometry.dim
     out = {}
@@ -427,7 +427,7 @@ def mesh_step(comm: MPI.Comm, case: Case, r: Results):
     hierarchy = None
     if case.refinements:
         from fem_spin.geometry.base import mesh_statistics
-        from fem_spin.linear_solvers import refine_hierarchy
+        from fem_spin.core.linear_solvers import refine_hierarchy
 
         log.info("refining the mesh uniformly %d time(s) (the multigrid hierarchy)",
                  case.refinements)
@@ -633,7 +633,7 @@ def run_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | N
         if case.dynamics is None:
             results = _simulate(comm, case, folder)
         else:
-            from fem_spin.study_dynamics import simulate_dynamics
+            from fem_spin.app.dynamics import simulate_dynamics
 
             results = simulate_dynamics(comm, case, folder)
         gc.collect()  # collective PETSc objects go away now, on every rank
@@ -645,7 +645,7 @@ def run_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | N
                 if case.dynamics is None:
                     pngs = pictures(case, folder, results.grid)
                 else:
-                    from fem_spin.study_dynamics import dynamics_pictures
+                    from fem_spin.app.dynamics import dynamics_pictures
 
                     pngs = dynamics_pictures(case, folder, results)
             pngs = comm.bcast(pngs, root=0)

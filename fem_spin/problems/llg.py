@@ -1,6 +1,6 @@
 """S3: the Landau-Lifshitz-Gilbert equation for the magnetization (paper Eq. 77-79, Eq. 12).
 
-Strong form (units of :class:`~fem_spin.dynamics.parameters.Magnet`: T, rad/ps, nm, ps)::
+Strong form (units of :class:`~fem_spin.parameters.magnet.Magnet`: T, rad/ps, nm, ps)::
 
     d_t M = -gamma M x B_eff + alpha M x d_t M + lam_M M x m,       |M| = 1
     B_eff = C_ex lap M + B_K (M.e_u) e_u - B_D (M.n) n + B(t, x)
@@ -41,25 +41,21 @@ import ufl
 from dolfinx import la
 from mpi4py import MPI
 
-from fem_spin import physics
-from fem_spin.dynamics.parameters import Magnet
-from fem_spin.dynamics.stepping import TimeStepper
-from fem_spin.dynamics.transient import _interpolable, time_field
+from fem_spin.physics.magnetization import (
+    effective_field_residual,
+    energy_density,
+    llg_residual,
+    pin_residual,
+    steady_llg_residual,
+)
+from fem_spin.parameters.magnet import Magnet
+from fem_spin.stepping.schemes import TimeStepper
+from fem_spin.problems.transient import _interpolable, time_field
 from fem_spin.errors import InputError
-from fem_spin.fields import jit_options, region_function
-from fem_spin.solver import NewtonSolver
+from fem_spin.core.fields import jit_options, region_function
+from fem_spin.core.newton import NewtonSolver
 
-__all__ = [
-    "LLG",
-    "MagnetCoefficients",
-    "effective_field_residual",
-    "energy_density",
-    "llg_residual",
-    "local_field",
-    "pin_residual",
-    "steady_llg_residual",
-    "vertex_measure",
-]
+__all__ = ["LLG", "MagnetCoefficients", "MagnetState", "vertex_measure"]
 
 log = logging.getLogger(__name__)
 
@@ -92,58 +88,6 @@ def vertex_measure(mesh, cell_tags=None) -> ufl.Measure:
                        metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
 
 
-def local_field(M, c, B=None):
-    """The local part of the effective field (T): uniaxial anisotropy, the Eq. 12 hard axis
-    and the Zeeman field, ``B_K (M.e_u) e_u - B_D (M.n) n + B``."""
-    f = c.B_K * ufl.dot(M, c.e_u) * c.e_u - c.B_D * ufl.dot(M, c.n) * c.n
-    return f if B is None else f + B
-
-
-def effective_field_residual(W, M, psi, *, c, B, dx):
-    """``W = B_eff(M)`` as a lumped L2 projection: ``(W, psi)_h + C_ex (grad M, grad psi)
-    - (local_field(M), psi)_h`` (``dx`` the vertex measure of the magnets)."""
-    return (ufl.inner(W, psi) * dx + c.C_ex * ufl.inner(ufl.grad(M), ufl.grad(psi)) * dx
-            - ufl.inner(local_field(M, c, B), psi) * dx)
-
-
-def llg_residual(M, M_n, W, phi, *, dt, c, m=None, dx):
-    """Implicit-midpoint Gilbert residual ``((M - M_n)/dt + gamma M_mid x W
-    - alpha M_mid x (M - M_n)/dt - lam_M M_mid x m, phi)_h`` (``W`` the field at the midpoint,
-    ``m`` the spin accumulation at the midpoint or None)."""
-    M_mid = 0.5 * (M + M_n)
-    dMdt = (M - M_n) / dt
-    R = dMdt + c.gamma * ufl.cross(M_mid, W) - c.alpha * ufl.cross(M_mid, dMdt)
-    if m is not None:
-        R -= physics.sd_torque_density(M_mid, m, c.lam_M)
-    return ufl.inner(R, phi) * dx
-
-
-def steady_llg_residual(M, W, phi, *, c, m=None, dx):
-    """Time-independent LLG: zero torque ``M x (gamma W - lam_M m) = 0`` and ``|M| = 1``,
-    combined as ``M x (gamma W - lam_M m) + (|M|^2 - 1) M / 2`` (the two parts are orthogonal,
-    so both vanish at a zero)."""
-    field = c.gamma * W if m is None else c.gamma * W - c.lam_M * m
-    R = ufl.cross(M, field) + 0.5 * (ufl.dot(M, M) - 1.0) * M
-    return ufl.inner(R, phi) * dx
-
-
-def pin_residual(M, M_pin, W, phi, psi, chi, dx_all):
-    """At the vertices outside the magnets (``chi = 0``): ``M = M_pin``, ``W = 0``."""
-    return (ufl.inner((1 - chi) * (M - M_pin), phi) * dx_all
-            + ufl.inner((1 - chi) * W, psi) * dx_all)
-
-
-def energy_density(M, c, B=None):
-    """Micromagnetic energy density (J/m^3): ``Ms [ C_ex/2 |grad M|^2 - B_K/2 (M.e_u)^2
-    + B_D/2 (M.n)^2 - B.M ]`` = ``A_ex |grad M|^2 - K_u (M.e_u)^2 + K_d/2 (M.n)^2
-    - Ms B.M``. Integrated over nm^3 it gives 1e-27 J."""
-    e = (0.5 * c.C_ex * ufl.inner(ufl.grad(M), ufl.grad(M))
-         - 0.5 * c.B_K * ufl.dot(M, c.e_u) ** 2 + 0.5 * c.B_D * ufl.dot(M, c.n) ** 2)
-    if B is not None:
-        e -= ufl.dot(B, M)
-    return c.Ms * e
-
-
 # -- coefficients, regions ----------------------------------------------------------------------
 
 
@@ -156,7 +100,7 @@ def as_magnets(magnets, cell_tags) -> tuple[dict[int, Magnet], object]:
                          f"{magnets!r}")
     for tag, mag in magnets.items():
         if not isinstance(mag, Magnet):
-            raise InputError(f"magnets[{tag}] must be a fem_spin.dynamics.Magnet, got {mag!r}")
+            raise InputError(f"magnets[{tag}] must be a fem_spin.Magnet, got {mag!r}")
     if cell_tags is None:
         raise InputError("magnets given per cell tag need cell_tags that mark the regions")
     return dict(magnets), cell_tags
@@ -272,8 +216,8 @@ class LLG(TimeStepper):
             (evaluated at the midpoint ``t_n + dt/2``).
         m: spin accumulation exerting the torque ``lam_M M x m`` (Function, UFL or a callable
             of the UFL time; evaluated at the midpoint), None for none.
-        petsc_options: merged on top of :data:`fem_spin.dynamics.llg.NONLINEAR_OPTIONS` and
-            :data:`fem_spin.solver.DEFAULT_PETSC_OPTIONS` (MUMPS LU, Newton).
+        petsc_options: merged on top of :data:`fem_spin.problems.llg.NONLINEAR_OPTIONS` and
+            :data:`fem_spin.core.newton.DEFAULT_PETSC_OPTIONS` (MUMPS LU, Newton).
     """
 
     name = "LLG"

@@ -38,11 +38,11 @@ import numpy as np
 from mpi4py import MPI
 
 from fem_spin.errors import InputError
-from fem_spin.fields import region_function
-from fem_spin.mesh1d import Geometry, graded_nodes, layered_interval
-from fem_spin.observables import sample_line
-from fem_spin.parameters import Dirichlet, Material
-from fem_spin.problem import SteadySpinDiffusion
+from fem_spin.core.fields import region_function
+from fem_spin.geometry.interval import Geometry, graded_nodes, layered_interval
+from fem_spin.observables.sampling import sample_line
+from fem_spin.parameters.transport import Dirichlet, Material
+from fem_spin.problems.steady import SteadySpinDiffusion
 from fem_spin.textures import bilayer_axis_right, bilayer_magnetization
 
 __all__ = [

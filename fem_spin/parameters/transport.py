@@ -1,7 +1,7 @@
 """Typed, self-validating parameters of the spin-transport model.
 
 Units: lengths nm, times ps, diffusion constants nm^2/ps, fields rad/ps (see
-:mod:`fem_spin.physics`).
+:mod:`fem_spin.physics.spin_diffusion`).
 """
 
 from __future__ import annotations

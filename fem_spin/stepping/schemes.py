@@ -352,7 +352,7 @@ class TimeStepper:
             progress_seconds: a progress line is logged (rank 0) at most this often.
             max_steps: stop after this many (accepted) steps.
         """
-        from fem_spin.dynamics.checkpoint import save_checkpoint
+        from fem_spin.stepping.checkpoint import save_checkpoint
         from fem_spin.output import write_csv
 
         self._check_open()
@@ -449,14 +449,14 @@ class TimeStepper:
     def save_checkpoint(self, path: str | Path) -> Path:
         """Write the state (fields at t_n and t_{n-1}, time, step sizes, trace) to ``path``
         (``.npz``, written by rank 0; nodes matched by coordinates on reading)."""
-        from fem_spin.dynamics.checkpoint import save_checkpoint
+        from fem_spin.stepping.checkpoint import save_checkpoint
 
         return save_checkpoint(self, Path(path))
 
     def load_checkpoint(self, path: str | Path) -> None:
         """Restore a state written by :meth:`save_checkpoint` (the same mesh; any number of
         MPI ranks)."""
-        from fem_spin.dynamics.checkpoint import load_checkpoint
+        from fem_spin.stepping.checkpoint import load_checkpoint
 
         load_checkpoint(self, Path(path))
 

@@ -55,7 +55,7 @@ _FACTOR_PCS = {"lu", "cholesky"}  # the factorizations MUMPS does
 def merged_options(petsc_options: Mapping[str, object] | None,
                    base: Mapping[str, object] | None = None) -> dict[str, object]:
     """:data:`DEFAULT_PETSC_OPTIONS`, updated with ``base`` (a solver configuration of
-    :mod:`fem_spin.linear_solvers`), then with the user's options (names without prefix;
+    :mod:`fem_spin.core.linear_solvers`), then with the user's options (names without prefix;
     a leading ``-`` is dropped): the user's win. A user ``pc_type`` other than LU or Cholesky
     drops the default ``pc_factor_mat_solver_type`` (MUMPS: unused by most PCs, and it has no
     ILU); a user LU or Cholesky gets MUMPS unless they name another package."""
@@ -110,7 +110,7 @@ class NewtonSolver:
             prefix (e.g. ``{"ksp_type": "gmres"}``); set under the prefix ``fem_spin_``.
         jit_options: FFCx/CFFI JIT options.
         name: what is solved (used in messages).
-        base_options: a solver configuration (e.g. from :mod:`fem_spin.linear_solvers`)
+        base_options: a solver configuration (e.g. from :mod:`fem_spin.core.linear_solvers`)
             between the defaults and the user's options.
         setup: called with the KSP after the options are read (and while they are set), e.g.
             to give a multigrid preconditioner its levels.
@@ -251,9 +251,9 @@ class NewtonSolver:
             return (
                 f"The linear solver failed: use the direct solver ({direct}), or, for a large "
                 "problem at strong coupling (a = tau |H| >= 10), the geometric multigrid "
-                "solver (build the mesh with fem_spin.linear_solvers.refine_hierarchy and pass "
+                "solver (build the mesh with fem_spin.core.linear_solvers.refine_hierarchy and pass "
                 "hierarchy=...), a finer multigrid coarse level (a smaller "
-                "fem_spin.linear_solvers.COARSE_KH), or a larger ksp_max_it."
+                "fem_spin.core.linear_solvers.COARSE_KH), or a larger ksp_max_it."
             )
         if snes_reason == PETSc.SNES.ConvergedReason.DIVERGED_MAX_IT:
             return (

@@ -4,7 +4,7 @@
 and returns a :class:`Case`: typed, checked values only (numbers finite, lengths and times
 positive, names known, combinations possible). Every problem raises a :class:`ConfigError`
 that names the key path (``materials.fm_left.tau``) and, where it can be found, the line of
-the file. Nothing here touches DOLFINx: :mod:`fem_spin.study` turns a Case into a mesh, a
+the file. Nothing here touches DOLFINx: :mod:`fem_spin.app.steady` turns a Case into a mesh, a
 problem and files. Boundary names are checked against the mesh once it exists
 (:func:`check_boundaries`).
 
@@ -19,7 +19,7 @@ The tables of a case file (``examples/*.toml`` show each in use)::
                                [solver.petsc_options]
     [outputs]                  folder, fields, pictures, render, [[outputs.lines]]
     [dynamics]                 optional: a time-domain study instead (S2 + LLG, a drive sweep;
-                               :mod:`fem_spin.config_dynamics`)
+                               :mod:`fem_spin.app.schema_dynamics`)
 
 Units: lengths nm, times ps, D nm^2/ps, fields and lam rad/ps, angles degrees.
 """
@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fem_spin.config_dynamics import DYNAMIC_FIELDS, DynamicsSpec, parse_dynamics
+from fem_spin.app.schema_dynamics import DYNAMIC_FIELDS, DynamicsSpec, parse_dynamics
 from fem_spin.errors import InputError
-from fem_spin.parameters import Material
-from fem_spin.tomltable import (
+from fem_spin.parameters.transport import Material
+from fem_spin.app.tomltable import (
     MISSING,
     NAME,
     ConfigError,
@@ -157,7 +157,7 @@ class Case:
             :class:`fem_spin.SteadySpinDiffusion`); refinements: uniform refinements of the
             built mesh, the hierarchy of the scalable multigrid solver (0: none).
         folder, fields, lines, pictures, render: the outputs.
-        dynamics: the time-domain study (:class:`~fem_spin.config_dynamics.DynamicsSpec`),
+        dynamics: the time-domain study (:class:`~fem_spin.app.schema_dynamics.DynamicsSpec`),
             None for a steady S1 study.
         data: the TOML data (after ``--set`` overrides); source: where it came from.
     """

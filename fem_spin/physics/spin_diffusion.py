@@ -22,6 +22,7 @@ __all__ = [
     "precession_matrix",
     "relaxation",
     "s1_residual",
+    "s2_residual",
     "sd_torque_density",
     "spin_current",
 ]
@@ -129,3 +130,27 @@ def s1_residual(m, v, *, H, D, tau, m_eq, dx, flux_terms=()):
 def sd_torque_density(M, m, lam):
     """s-d exchange torque density on the magnetization, ``lambda M x m`` (Eq. 79)."""
     return lam * ufl.cross(M, m)
+
+
+def s2_residual(m, m_n, m_nm1, v, *, a, dt, theta, H, D, tau, m_eq, dx, flux_terms=()):
+    """Weak residual of one implicit step of S2.
+
+    ``(a0 m + a1 m_n + a2 m_nm1) / dt`` approximates ``d_t m``; the S1 operator (Eq. 75,
+    :func:`fem_spin.physics.spin_diffusion.s1_residual`) is evaluated at ``m_theta = theta m + (1-theta) m_n``:
+
+        F = int (a0 m + a1 m_n + a2 m_nm1)/dt . v dx + S1(m_theta; v)
+
+    Args:
+        m, m_n, m_nm1: unknown at t_{n+1} and the history at t_n, t_{n-1}.
+        v: test function.
+        a: the three coefficients (UFL scalars).
+        dt, theta: step (ps) and weight (UFL scalars).
+        H, D, tau, m_eq: field (at the time ``t_n + theta dt``), diffusion, relaxation times,
+            equilibrium accumulation, as for S1.
+        dx: cell measure; flux_terms: ``(g, ds)`` pairs of injected spin current.
+    """
+    a0, a1, a2 = a
+    m_theta = theta * m + (1 - theta) * m_n
+    F = ufl.inner((a0 * m + a1 * m_n + a2 * m_nm1) / dt, v) * dx
+    return F + s1_residual(m_theta, v, H=H, D=D, tau=tau, m_eq=m_eq, dx=dx,
+                                   flux_terms=flux_terms)

@@ -1,6 +1,6 @@
 """The ``[dynamics]`` table of a case file: a time-domain study (S2 + LLG, paper Sec. V).
 
-With ``[dynamics]`` the case runs :class:`fem_spin.dynamics.CoupledSpinDynamics` instead of
+With ``[dynamics]`` the case runs :class:`fem_spin.CoupledSpinDynamics` instead of
 the steady S1 solve: the spin accumulation (transient spin diffusion) and the magnetization of
 the ``[dynamics.magnets.<region>]`` (Landau-Lifshitz-Gilbert) advance together, once per
 drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
@@ -29,7 +29,7 @@ drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
     normal = [0.0, 0.0, 1.0]
     lam_M = 0.1              # rad/ps: the s-d torque lam_M M x m (docs/llg-mapping.md)
 
-Only :mod:`fem_spin.config` calls :func:`parse_dynamics`; nothing here touches a mesh.
+Only :mod:`fem_spin.app.schema` calls :func:`parse_dynamics`; nothing here touches a mesh.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from fem_spin.errors import InputError
-from fem_spin.tomltable import Table
+from fem_spin.app.tomltable import Table
 
 __all__ = ["COUPLINGS", "DYNAMIC_FIELDS", "SCHEMES", "DynamicsSpec", "parse_dynamics"]
 
@@ -56,7 +56,7 @@ class DynamicsSpec:
     """A validated ``[dynamics]`` table (times in ps, B in tesla).
 
     Attributes:
-        magnets: region name -> :class:`fem_spin.dynamics.Magnet`.
+        magnets: region name -> :class:`fem_spin.Magnet`.
         drives: the amplitudes j of the sweep; ramp: the switch-on time (ps, 0 for a step).
         switch_axis: the axis along which reversal is measured.
         others: as in the table (see the module docstring).
@@ -85,7 +85,7 @@ class DynamicsSpec:
 
 
 def _magnet(t: Table):
-    from fem_spin.dynamics.parameters import Magnet, thin_film_anisotropy
+    from fem_spin.parameters.magnet import Magnet, thin_film_anisotropy
 
     t.allow(_MAGNET_KEYS, " in a magnet")
     values: dict[str, Any] = {"Ms": t.number("Ms", positive=True, unit="A/m")}

@@ -317,7 +317,7 @@ def max_wavenumber(mesh, H, D, tau) -> float:
 
     a = largest(tau) * ufl.sqrt(ufl.dot(H, H))
     k = ufl.sqrt(1 + a**2) / ufl.sqrt(smallest(D) * smallest(tau))
-    from fem_spin.fields import interpolate
+    from fem_spin.core.fields import interpolate
 
     V0 = fem.functionspace(mesh, ("DG", 0))
     values = interpolate(k, V0).x.array
@@ -396,7 +396,7 @@ def select(solver: str, ndofs: int, *, hierarchy: MeshHierarchy | None = None,
         if solver == "iterative" and hierarchy is None:
             log.warning("%d dofs > %d, but no mesh hierarchy: using the direct solver (MUMPS; "
                         "memory grows fast). For the scalable multigrid solver build the mesh "
-                        "with fem_spin.linear_solvers.refine_hierarchy and pass hierarchy=.",
+                        "with fem_spin.core.linear_solvers.refine_hierarchy and pass hierarchy=.",
                         ndofs, direct_max_dofs)
             solver = "direct"
     if solver == "direct":

@@ -5,12 +5,12 @@ magnetization M (S3) advanced together.
     d_t M = -gamma M x B_eff + alpha M x d_t M + lam_M M x m
 
 ``B`` is the external field in tesla; the conduction electrons precess about it with the
-same sense as M (``-gamma_e B`` in rad/ps, :mod:`fem_spin.physics`' convention
+same sense as M (``-gamma_e B`` in rad/ps, :mod:`fem_spin.physics.spin_diffusion`' convention
 ``d_t m = m x H``). ``m_eq`` defaults to ``m0 M`` per transport region.
 
-Time discretisation (:mod:`fem_spin.dynamics.stepping`): m with the chosen scheme (BDF2 by
+Time discretisation (:mod:`fem_spin.stepping.schemes`): m with the chosen scheme (BDF2 by
 default: L-stable for the stiff diffusion and precession of m), M with the implicit midpoint
-rule of :mod:`fem_spin.dynamics.llg` (|M| = 1 exactly at the vertices), the torque with
+rule of :mod:`fem_spin.problems.llg` (|M| = 1 exactly at the vertices), the torque with
 ``m_mid = (m + m_n)/2``; the S2 field uses ``M_theta`` at the S2 time. Both orders are 2 for
 ``bdf2`` and ``cn``.
 
@@ -34,31 +34,29 @@ import numpy as np
 import ufl
 
 from fem_spin import physics
-from fem_spin.dynamics.llg import (
-    MagnetState,
+from fem_spin.physics.magnetization import (
     effective_field_residual,
     energy_density,
     llg_residual,
-    nonlinear_options,
     pin_residual,
     steady_llg_residual,
 )
-from fem_spin.dynamics.parameters import GAMMA_E, Magnet
-from fem_spin.dynamics.stepping import TimeStepper
-from fem_spin.dynamics.transient import (
+from fem_spin.problems.llg import MagnetState, nonlinear_options
+from fem_spin.parameters.magnet import GAMMA_E, Magnet
+from fem_spin.stepping.schemes import TimeStepper
+from fem_spin.problems.transient import (
     BoundaryData,
     SpinCoefficients,
     _interpolable,
     _materials,
     check_drive,
-    s2_residual,
     time_field,
 )
 from fem_spin.errors import InputError
-from fem_spin.fields import jit_options
-from fem_spin.parameters import Dirichlet, Flux, Material
-from fem_spin.problem import validate_inputs
-from fem_spin.solver import NewtonSolver
+from fem_spin.core.fields import jit_options
+from fem_spin.parameters.transport import Dirichlet, Flux, Material
+from fem_spin.problems.steady import validate_inputs
+from fem_spin.core.newton import NewtonSolver
 
 __all__ = ["COUPLINGS", "CoupledSpinDynamics"]
 
@@ -87,8 +85,8 @@ class CoupledSpinDynamics(TimeStepper):
         coupling: ``"monolithic"`` or ``"staggered"``.
         degree: Lagrange degree of m (M is P1).
         gamma_e: gyromagnetic ratio of the conduction electrons (rad/(ps T)).
-        petsc_options: merged on top of :data:`fem_spin.dynamics.llg.NONLINEAR_OPTIONS` and
-            :data:`fem_spin.solver.DEFAULT_PETSC_OPTIONS` (MUMPS LU, Newton).
+        petsc_options: merged on top of :data:`fem_spin.problems.llg.NONLINEAR_OPTIONS` and
+            :data:`fem_spin.core.newton.DEFAULT_PETSC_OPTIONS` (MUMPS LU, Newton).
     """
 
     name = "coupled"
@@ -148,7 +146,7 @@ class CoupledSpinDynamics(TimeStepper):
 
         def s2(m_, M_s2):
             H, m_eq_ = self._field_and_equilibrium(M_s2)
-            return s2_residual(m_, m_n, m_nm1, v, a=(tc.a0, tc.a1, tc.a2), dt=tc.dt,
+            return physics.s2_residual(m_, m_n, m_nm1, v, a=(tc.a0, tc.a1, tc.a2), dt=tc.dt,
                                theta=tc.theta, H=H, D=sc.D, tau=sc.tau, m_eq=m_eq_, dx=self.dx,
                                flux_terms=self.boundary.flux_terms)
 

@@ -2,9 +2,9 @@
 
     d_t m = div( Dt(H) grad m ) - T^{-1} (m - m_eq) - H x m ,     H = B(t, x) + lambda M
 
-(``shared/physics.md`` S2; same units and conventions as S1 in :mod:`fem_spin.physics`: H in
+(``shared/physics.md`` S2; same units and conventions as S1 in :mod:`fem_spin.physics.spin_diffusion`: H in
 rad/ps is the precession vector, ``d_t m = m x H`` without diffusion and relaxation).
-Time discretisation: :mod:`fem_spin.dynamics.stepping` (backward Euler, Crank-Nicolson in its
+Time discretisation: :mod:`fem_spin.stepping.schemes` (backward Euler, Crank-Nicolson in its
 midpoint form, variable-step BDF2), one SNES reused for every step.
 """
 
@@ -18,40 +18,16 @@ import numpy as np
 import ufl
 
 from fem_spin import physics
-from fem_spin.dynamics.stepping import TimeStepper
+from fem_spin.stepping.schemes import TimeStepper
 from fem_spin.errors import InputError
-from fem_spin.fields import as_vector_field, jit_options, region_function
-from fem_spin.parameters import Dirichlet, Flux, Material
-from fem_spin.problem import dirichlet_bcs, validate_inputs
-from fem_spin.solver import NewtonSolver
+from fem_spin.core.fields import as_vector_field, jit_options, region_function
+from fem_spin.parameters.transport import Dirichlet, Flux, Material
+from fem_spin.problems.steady import dirichlet_bcs, validate_inputs
+from fem_spin.core.newton import NewtonSolver
 
-__all__ = ["SpinCoefficients", "TransientSpinDiffusion", "s2_residual", "time_field"]
+__all__ = ["SpinCoefficients", "TransientSpinDiffusion", "time_field"]
 
 log = logging.getLogger(__name__)
-
-
-def s2_residual(m, m_n, m_nm1, v, *, a, dt, theta, H, D, tau, m_eq, dx, flux_terms=()):
-    """Weak residual of one implicit step of S2.
-
-    ``(a0 m + a1 m_n + a2 m_nm1) / dt`` approximates ``d_t m``; the S1 operator (Eq. 75,
-    :func:`fem_spin.physics.s1_residual`) is evaluated at ``m_theta = theta m + (1-theta) m_n``:
-
-        F = int (a0 m + a1 m_n + a2 m_nm1)/dt . v dx + S1(m_theta; v)
-
-    Args:
-        m, m_n, m_nm1: unknown at t_{n+1} and the history at t_n, t_{n-1}.
-        v: test function.
-        a: the three coefficients (UFL scalars).
-        dt, theta: step (ps) and weight (UFL scalars).
-        H, D, tau, m_eq: field (at the time ``t_n + theta dt``), diffusion, relaxation times,
-            equilibrium accumulation, as for S1.
-        dx: cell measure; flux_terms: ``(g, ds)`` pairs of injected spin current.
-    """
-    a0, a1, a2 = a
-    m_theta = theta * m + (1 - theta) * m_n
-    F = ufl.inner((a0 * m + a1 * m_n + a2 * m_nm1) / dt, v) * dx
-    return F + physics.s1_residual(m_theta, v, H=H, D=D, tau=tau, m_eq=m_eq, dx=dx,
-                                   flux_terms=flux_terms)
 
 
 def time_field(mesh, value, t: fem.Constant, name: str):
@@ -143,7 +119,7 @@ class TransientSpinDiffusion(TimeStepper):
         drive: ``s(t)`` multiplying all boundary data (Dirichlet values and fluxes), e.g.
             a current pulse; default 1.
         scheme: ``"bdf2"`` (default), ``"cn"`` or ``"euler"`` (see
-            :mod:`fem_spin.dynamics.stepping`).
+            :mod:`fem_spin.stepping.schemes`).
     """
 
     name = "S2"
@@ -180,7 +156,7 @@ class TransientSpinDiffusion(TimeStepper):
         self.boundary = BoundaryData(mesh, V, facet_tags, self.ds, dirichlet, flux, drive)
         tc = self.tc
         v = ufl.TestFunction(V)
-        self.residual = s2_residual(
+        self.residual = physics.s2_residual(
             m, self.u_n, self.u_nm1, v, a=(tc.a0, tc.a1, tc.a2), dt=tc.dt, theta=tc.theta,
             H=self.H, D=c.D, tau=c.tau, m_eq=self.m_eq, dx=self.dx,
             flux_terms=self.boundary.flux_terms)

@@ -1,0 +1,81 @@
+"""S3: the Landau-Lifshitz-Gilbert terms as pure UFL (paper Eq. 77-79 and Eq. 12).
+
+Units of :class:`~fem_spin.parameters.magnet.Magnet`: fields in T, ``gamma`` in rad/(ps T),
+``lam_M`` in rad/ps, lengths nm, times ps; ``M`` the reduced magnetization (|M| = 1)::
+
+    d_t M = -gamma M x B_eff + alpha M x d_t M + lam_M M x m
+    B_eff = C_ex lap M + B_K (M.e_u) e_u - B_D (M.n) n + B = -(1/Ms) dE/dM
+
+with ``C_ex = 2 A_ex / Ms`` (T nm^2), ``B_K = 2 K_u / Ms``, ``B_D = K_d / Ms`` (T). Each term is
+a field (T) or an energy density (J/m^3); ``c`` is any object carrying the region-wise
+coefficients ``gamma, alpha, C_ex, B_K, B_D, e_u, n, lam_M, Ms`` (UFL scalars / vectors), e.g.
+:class:`fem_spin.problems.llg.MagnetCoefficients`. ``dx`` is the lumped (vertex) measure of the
+magnets: the discretization is explained in :mod:`fem_spin.problems.llg`.
+"""
+
+from __future__ import annotations
+
+import ufl
+
+from fem_spin.physics.spin_diffusion import sd_torque_density
+
+__all__ = [
+    "effective_field_residual",
+    "energy_density",
+    "llg_residual",
+    "local_field",
+    "pin_residual",
+    "steady_llg_residual",
+]
+
+
+def local_field(M, c, B=None):
+    """The local part of the effective field (T): uniaxial anisotropy, the Eq. 12 hard axis
+    and the Zeeman field, ``B_K (M.e_u) e_u - B_D (M.n) n + B``."""
+    f = c.B_K * ufl.dot(M, c.e_u) * c.e_u - c.B_D * ufl.dot(M, c.n) * c.n
+    return f if B is None else f + B
+
+
+def effective_field_residual(W, M, psi, *, c, B, dx):
+    """``W = B_eff(M)`` as a lumped L2 projection: ``(W, psi)_h + C_ex (grad M, grad psi)
+    - (local_field(M), psi)_h`` (``dx`` the vertex measure of the magnets)."""
+    return (ufl.inner(W, psi) * dx + c.C_ex * ufl.inner(ufl.grad(M), ufl.grad(psi)) * dx
+            - ufl.inner(local_field(M, c, B), psi) * dx)
+
+
+def llg_residual(M, M_n, W, phi, *, dt, c, m=None, dx):
+    """Implicit-midpoint Gilbert residual ``((M - M_n)/dt + gamma M_mid x W
+    - alpha M_mid x (M - M_n)/dt - lam_M M_mid x m, phi)_h`` (``W`` the field at the midpoint,
+    ``m`` the spin accumulation at the midpoint or None)."""
+    M_mid = 0.5 * (M + M_n)
+    dMdt = (M - M_n) / dt
+    R = dMdt + c.gamma * ufl.cross(M_mid, W) - c.alpha * ufl.cross(M_mid, dMdt)
+    if m is not None:
+        R -= sd_torque_density(M_mid, m, c.lam_M)
+    return ufl.inner(R, phi) * dx
+
+
+def steady_llg_residual(M, W, phi, *, c, m=None, dx):
+    """Time-independent LLG: zero torque ``M x (gamma W - lam_M m) = 0`` and ``|M| = 1``,
+    combined as ``M x (gamma W - lam_M m) + (|M|^2 - 1) M / 2`` (the two parts are orthogonal,
+    so both vanish at a zero)."""
+    field = c.gamma * W if m is None else c.gamma * W - c.lam_M * m
+    R = ufl.cross(M, field) + 0.5 * (ufl.dot(M, M) - 1.0) * M
+    return ufl.inner(R, phi) * dx
+
+
+def pin_residual(M, M_pin, W, phi, psi, chi, dx_all):
+    """At the vertices outside the magnets (``chi = 0``): ``M = M_pin``, ``W = 0``."""
+    return (ufl.inner((1 - chi) * (M - M_pin), phi) * dx_all
+            + ufl.inner((1 - chi) * W, psi) * dx_all)
+
+
+def energy_density(M, c, B=None):
+    """Micromagnetic energy density (J/m^3): ``Ms [ C_ex/2 |grad M|^2 - B_K/2 (M.e_u)^2
+    + B_D/2 (M.n)^2 - B.M ]`` = ``A_ex |grad M|^2 - K_u (M.e_u)^2 + K_d/2 (M.n)^2
+    - Ms B.M``. Integrated over nm^3 it gives 1e-27 J."""
+    e = (0.5 * c.C_ex * ufl.inner(ufl.grad(M), ufl.grad(M))
+         - 0.5 * c.B_K * ufl.dot(M, c.e_u) ** 2 + 0.5 * c.B_D * ufl.dot(M, c.n) ** 2)
+    if B is not None:
+        e -= ufl.dot(B, M)
+    return c.Ms * e
