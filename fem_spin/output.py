@@ -15,8 +15,8 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
-from fem_spin.errors import InputError, OutputError
 from fem_spin.core.fields import interpolate
+from fem_spin.errors import InputError, OutputError
 
 __all__ = [
     "prepare_run_folder",

@@ -29,8 +29,8 @@ import dolfinx.plot
 import numpy as np
 import ufl
 
-from fem_spin.errors import InputError
 from fem_spin.core.fields import interpolate
+from fem_spin.errors import InputError
 
 __all__ = [
     "GatheredGrid",

@@ -174,7 +174,7 @@ def test_checkpoint_restart(comm, shared_tmp, caplog):
     geo = pillar_1d(comm, 60)
     N, t_end = 6, 1000.0
     p, _ = problem(geo)
-    with p, caplog.at_level("INFO", logger="fem_spin.problems"):
+    with p, caplog.at_level("INFO", logger="fem_spin"):
         full = p.run(t_end, dt=0.5, tol=1e-4, output=shared_tmp / "full", write_every=2,
                      progress_seconds=0.0, max_steps=2 * N)
         final = p.u_n.x.array.copy()

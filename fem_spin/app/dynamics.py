@@ -25,8 +25,6 @@ import numpy as np
 from mpi4py import MPI
 
 from fem_spin.app.schema import Case
-from fem_spin.geometry.base import Geometry
-from fem_spin.parameters.transport import Dirichlet, Flux
 from fem_spin.app.steady import (
     Results,
     _step,
@@ -38,6 +36,8 @@ from fem_spin.app.steady import (
     pictures,
     sample_lines,
 )
+from fem_spin.geometry.base import Geometry
+from fem_spin.parameters.transport import Dirichlet, Flux
 
 __all__ = ["dynamics_pictures", "initial_magnetization", "redraw", "simulate_dynamics"]
 
@@ -195,8 +195,8 @@ def redraw(folder: Path) -> list[Path] | None:
     is not the folder of a dynamics run (no ``summary.json`` with dynamics parameters)."""
     import json
 
-    from fem_spin.plotting import save, switching_time_figure, switching_traces_figure
     from fem_spin.app.steady import plot_csv
+    from fem_spin.plotting import save, switching_time_figure, switching_traces_figure
 
     try:
         summary = json.loads((folder / "summary.json").read_text())

@@ -36,8 +36,6 @@ from pathlib import Path
 from typing import Any
 
 from fem_spin.app.schema_dynamics import DYNAMIC_FIELDS, DynamicsSpec, parse_dynamics
-from fem_spin.errors import InputError
-from fem_spin.parameters.transport import Material
 from fem_spin.app.tomltable import (
     MISSING,
     NAME,
@@ -50,6 +48,8 @@ from fem_spin.app.tomltable import (
     parse_vector,
     type_name,
 )
+from fem_spin.errors import InputError
+from fem_spin.parameters.transport import Material
 
 __all__ = [
     "GEOMETRY_KINDS",

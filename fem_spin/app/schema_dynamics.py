@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from fem_spin.errors import InputError
 from fem_spin.app.tomltable import Table
+from fem_spin.errors import InputError
 
 __all__ = ["COUPLINGS", "DYNAMIC_FIELDS", "SCHEMES", "DynamicsSpec", "parse_dynamics"]
 

@@ -40,8 +40,8 @@ import ufl
 from mpi4py import MPI
 
 from fem_spin.app.schema import Case, check_boundaries
-from fem_spin.errors import InputError
 from fem_spin.core.fields import jit_options
+from fem_spin.errors import InputError
 from fem_spin.geometry.base import Geometry
 from fem_spin.parameters.transport import Dirichlet, Flux
 from fem_spin.problems.steady import SteadySpinDiffusion
@@ -133,8 +133,8 @@ def build_geometry(comm: MPI.Comm, case: Case) -> Geometry:
         from fem_spin.geometry.rings import square_torus
 
         return square_torus(comm, L=p["side"], a=p["section"], h_max=p["h_max"])
-    from fem_spin.geometry.periodic import circle_ring, square_ring
     from fem_spin.geometry.interval import graded_nodes
+    from fem_spin.geometry.periodic import circle_ring, square_ring
 
     if p["shape"] == "circle":
         return circle_ring(comm, p["cells"], radius=p["radius"])
@@ -426,8 +426,8 @@ def mesh_step(comm: MPI.Comm, case: Case, r: Results):
     geometry = build_geometry(comm, case)
     hierarchy = None
     if case.refinements:
-        from fem_spin.geometry.base import mesh_statistics
         from fem_spin.core.linear_solvers import refine_hierarchy
+        from fem_spin.geometry.base import mesh_statistics
 
         log.info("refining the mesh uniformly %d time(s) (the multigrid hierarchy)",
                  case.refinements)

@@ -12,7 +12,8 @@ import ufl
 
 from fem_spin.errors import InputError
 
-__all__ = ["as_vector_field", "interpolate", "jit_options", "region_function"]
+__all__ = ["as_vector_field", "interpolable", "interpolate", "jit_options", "region_function",
+           "time_field"]
 
 
 def jit_options() -> dict:
@@ -71,3 +72,25 @@ def region_function(mesh, cell_tags, values: dict[int, Sequence[float]], shape: 
         array[dofs] = np.asarray(value, dtype=float).reshape(bs)
     f.x.scatter_forward()
     return f
+
+
+def time_field(mesh, value, t: fem.Constant, name: str):
+    """A field that may depend on time: ``None``, a constant 3-vector, a Function / UFL
+    3-vector, or a callable ``value(t)`` of the UFL time ``t`` (a ``fem.Constant``, ps)
+    returning one of those. Returns a UFL 3-vector (or None)."""
+    if callable(value) and not isinstance(value, ufl.core.expr.Expr):
+        value = value(t)
+    return as_vector_field(mesh, value, name)
+
+
+def interpolable(mesh, value, V: fem.FunctionSpace):
+    """``value`` (a constant 3-vector, a callable ``x -> (3, N)``, a Function or UFL) as
+    something ``Function.interpolate`` on ``V`` accepts."""
+    if isinstance(value, fem.Function) or (callable(value)
+                                           and not isinstance(value, ufl.core.expr.Expr)):
+        return value
+    expr = as_vector_field(mesh, value, "initial value")
+    if isinstance(expr, fem.Constant):
+        arr = np.asarray(expr.value, dtype=float)
+        return lambda x: np.tile(arr[:, None], (1, x.shape[1]))
+    return fem.Expression(expr, V.element.interpolation_points, jit_options=jit_options())

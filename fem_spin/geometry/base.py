@@ -107,9 +107,8 @@ def gmsh_geometry(comm: MPI.Comm, name: str, build: Callable[..., None], *, gdim
         params: the parameters that determine the mesh (cache key, logged).
         cache_dir: folder of cached meshes, or None to always build.
     """
-    import gmsh  # only geometry modules import gmsh
-
     import dolfinx.io.gmsh
+    import gmsh  # only geometry modules import gmsh
 
     quality: dict[str, float] = {}
     error = None

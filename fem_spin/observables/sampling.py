@@ -10,8 +10,8 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
-from fem_spin.errors import InputError
 from fem_spin.core.fields import jit_options
+from fem_spin.errors import InputError
 
 __all__ = ["integrate", "l2_norm", "sample_line", "sample_points"]
 

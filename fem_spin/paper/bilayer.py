@@ -37,8 +37,8 @@ import dolfinx.fem as fem
 import numpy as np
 from mpi4py import MPI
 
-from fem_spin.errors import InputError
 from fem_spin.core.fields import region_function
+from fem_spin.errors import InputError
 from fem_spin.geometry.interval import Geometry, graded_nodes, layered_interval
 from fem_spin.observables.sampling import sample_line
 from fem_spin.parameters.transport import Dirichlet, Material

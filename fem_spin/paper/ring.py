@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 from mpi4py import MPI
 
-from fem_spin.paper.bilayer import L_SF, LAMBDA, D
-from fem_spin.errors import InputError
 from fem_spin.core.fields import region_function
-from fem_spin.geometry.periodic import SIDES, square_ring
+from fem_spin.errors import InputError
 from fem_spin.geometry.interval import graded_nodes
+from fem_spin.geometry.periodic import SIDES, square_ring
+from fem_spin.paper.bilayer import L_SF, LAMBDA, D
 from fem_spin.parameters.transport import Material
 from fem_spin.problems.steady import SteadySpinDiffusion
 from fem_spin.textures import RING_AXES, magnetization, ring_magnetization

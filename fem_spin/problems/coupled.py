@@ -34,6 +34,13 @@ import numpy as np
 import ufl
 
 from fem_spin import physics
+from fem_spin.core.boundary import check_drive
+from fem_spin.core.fields import interpolable, jit_options, time_field
+from fem_spin.core.newton import NewtonSolver
+from fem_spin.core.problem import SpinTransportCore
+from fem_spin.errors import InputError
+from fem_spin.parameters.magnet import GAMMA_E, Magnet
+from fem_spin.parameters.transport import Dirichlet, Flux, Material
 from fem_spin.physics.magnetization import (
     effective_field_residual,
     energy_density,
@@ -42,21 +49,7 @@ from fem_spin.physics.magnetization import (
     steady_llg_residual,
 )
 from fem_spin.problems.llg import MagnetState, nonlinear_options
-from fem_spin.parameters.magnet import GAMMA_E, Magnet
 from fem_spin.stepping.schemes import TimeStepper
-from fem_spin.problems.transient import (
-    BoundaryData,
-    SpinCoefficients,
-    _interpolable,
-    _materials,
-    check_drive,
-    time_field,
-)
-from fem_spin.errors import InputError
-from fem_spin.core.fields import jit_options
-from fem_spin.parameters.transport import Dirichlet, Flux, Material
-from fem_spin.problems.steady import validate_inputs
-from fem_spin.core.newton import NewtonSolver
 
 __all__ = ["COUPLINGS", "CoupledSpinDynamics"]
 
@@ -102,14 +95,13 @@ class CoupledSpinDynamics(TimeStepper):
             raise InputError(f"coupling must be one of {COUPLINGS}, got {coupling!r}")
         if not (isinstance(gamma_e, int | float) and np.isfinite(gamma_e) and gamma_e > 0):
             raise InputError(f"gamma_e must be a positive number (rad/(ps T)), got {gamma_e!r}")
-        materials, transport_tags = _materials(materials, cell_tags)
-        validate_inputs(mesh.comm, materials, transport_tags, facet_tags,
-                                      dirichlet, flux, degree)
+        self.core = core = SpinTransportCore(
+            mesh, materials, cell_tags=cell_tags, facet_tags=facet_tags, dirichlet=dirichlet,
+            flux=flux, degree=degree, quadrature_degree=quadrature_degree)
         self.coupling = coupling
         self.magnet = mg = MagnetState(mesh, magnets, cell_tags, M0)
-        cell = mesh.basix_cell()
-        e_m = basix.ufl.element("Lagrange", cell, degree, shape=(3,))
-        V = fem.functionspace(mesh, basix.ufl.mixed_element([e_m, mg.element, mg.element]))
+        V = fem.functionspace(mesh, basix.ufl.mixed_element([core.element, mg.element,
+                                                             mg.element]))
         u = fem.Function(V, name="mMW")
         self._init_stepper(mesh, u, scheme, [("m", V.sub(0), True), ("M", V.sub(1), True),
                                              ("W", V.sub(2), False)])
@@ -117,20 +109,15 @@ class CoupledSpinDynamics(TimeStepper):
         mg.set_space(V_M)
         if m_init is not None:
             m_start = fem.Function(self.Vm)
-            m_start.interpolate(_interpolable(mesh, m_init, self.Vm))
+            m_start.interpolate(interpolable(mesh, m_init, self.Vm))
         for f in (self.u, self.u_n, self.u_nm1):
             f.x.array[M_dofs] = mg.M_pin.x.array
             if m_init is not None:
                 f.x.array[m_dofs] = m_start.x.array
 
-        qd = 2 * degree + 1 if quadrature_degree is None else quadrature_degree
-        self.dx = ufl.Measure("dx", domain=mesh, subdomain_data=transport_tags,
-                              metadata={"quadrature_degree": qd})
-        self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=facet_tags,
-                              metadata={"quadrature_degree": qd})
-        self.transport = sc = SpinCoefficients(mesh, materials, transport_tags)
-        self.boundary = BoundaryData(mesh, V.sub(0), facet_tags, self.ds, dirichlet, flux,
-                                     drive)
+        self.dx, self.ds = core.dx, core.ds
+        self.transport = sc = core.coefficients
+        self.boundary = core.boundary_data(V.sub(0), drive)
         tc = self.tc
         self.B_s2 = time_field(mesh, B, tc.t_s, "B")  # at the S2 time
         self.B_llg = time_field(mesh, B, tc.t_mid, "B")  # at the LLG midpoint
@@ -203,7 +190,7 @@ class CoupledSpinDynamics(TimeStepper):
         if self.B_s2 is not None:
             H = -self.gamma_e * self.B_s2 + H
         if self._m_eq_user is None:
-            m_eq = sc.m0 * M
+            m_eq = self.core.default_equilibrium(M)
         else:
             m_eq = time_field(self.mesh, self._m_eq_user, self.tc.t_s, "m_eq")
         return H, m_eq

@@ -32,7 +32,6 @@ is the free boundary condition on its surfaces and interfaces.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 
 import basix.ufl
 import dolfinx.fem as fem
@@ -41,6 +40,11 @@ import ufl
 from dolfinx import la
 from mpi4py import MPI
 
+from fem_spin.core.fields import interpolable, jit_options, time_field
+from fem_spin.core.measures import vertex_measure
+from fem_spin.core.newton import NewtonSolver
+from fem_spin.core.regions import MagnetCoefficients, as_magnets
+from fem_spin.errors import InputError
 from fem_spin.physics.magnetization import (
     effective_field_residual,
     energy_density,
@@ -48,14 +52,9 @@ from fem_spin.physics.magnetization import (
     pin_residual,
     steady_llg_residual,
 )
-from fem_spin.parameters.magnet import Magnet
 from fem_spin.stepping.schemes import TimeStepper
-from fem_spin.problems.transient import _interpolable, time_field
-from fem_spin.errors import InputError
-from fem_spin.core.fields import jit_options, region_function
-from fem_spin.core.newton import NewtonSolver
 
-__all__ = ["LLG", "MagnetCoefficients", "MagnetState", "vertex_measure"]
+__all__ = ["LLG", "MagnetState", "magnet_vertices", "nonlinear_options"]
 
 log = logging.getLogger(__name__)
 
@@ -80,67 +79,6 @@ def nonlinear_options(petsc_options: dict | None, steady: bool = False) -> dict:
 
 
 # -- pure UFL -----------------------------------------------------------------------------------
-
-
-def vertex_measure(mesh, cell_tags=None) -> ufl.Measure:
-    """Cell measure with the vertex quadrature rule (the lumped mass of P1)."""
-    return ufl.Measure("dx", domain=mesh, subdomain_data=cell_tags,
-                       metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
-
-
-# -- coefficients, regions ----------------------------------------------------------------------
-
-
-def as_magnets(magnets, cell_tags) -> tuple[dict[int, Magnet], object]:
-    """``Magnet`` or ``{cell tag: Magnet}`` -> (dict, cell_tags) (validated)."""
-    if isinstance(magnets, Magnet):
-        return {0: magnets}, None
-    if not isinstance(magnets, Mapping) or not magnets:
-        raise InputError(f"magnets must be a Magnet or a non-empty {{cell tag: Magnet}}, got "
-                         f"{magnets!r}")
-    for tag, mag in magnets.items():
-        if not isinstance(mag, Magnet):
-            raise InputError(f"magnets[{tag}] must be a fem_spin.Magnet, got {mag!r}")
-    if cell_tags is None:
-        raise InputError("magnets given per cell tag need cell_tags that mark the regions")
-    return dict(magnets), cell_tags
-
-
-class MagnetCoefficients:
-    """Region-wise (DG0) LLG coefficients: zero outside the magnets.
-
-    Attributes: gamma, alpha, C_ex (T nm^2), B_K, B_D (T), e_u, n (unit vectors), lam_M
-    (rad/ps), Ms (A/m); ``tags`` the magnet cell tags (None: the whole mesh).
-    """
-
-    def __init__(self, mesh, magnets: dict[int, Magnet], cell_tags):
-        comm = mesh.comm
-        if cell_tags is not None:
-            local = {int(t) for t in np.unique(cell_tags.values)}
-            present = set().union(*comm.allgather(local))
-            missing = sorted(set(magnets) - present)
-            if missing:
-                raise InputError(f"magnets given for cell tags {missing} that the mesh does "
-                                 f"not have; its cell tags are {sorted(present)}")
-        self.tags = None if cell_tags is None else tuple(sorted(magnets))
-
-        def scalar(get, name):
-            return region_function(mesh, cell_tags, {t: (get(m),) for t, m in magnets.items()},
-                                   (), name)
-
-        def vector(get, name):
-            return region_function(mesh, cell_tags, {t: get(m) for t, m in magnets.items()},
-                                   (3,), name)
-
-        self.gamma = scalar(lambda m: m.gamma, "gamma")
-        self.alpha = scalar(lambda m: m.alpha, "alpha")
-        self.C_ex = scalar(lambda m: m.exchange_coefficient, "C_ex")
-        self.B_K = scalar(lambda m: m.anisotropy_field, "B_K")
-        self.B_D = scalar(lambda m: m.hard_axis_field, "B_D")
-        self.lam_M = scalar(lambda m: m.lam_M, "lam_M")
-        self.Ms = scalar(lambda m: m.Ms, "Ms")
-        self.e_u = vector(lambda m: m.easy_axis, "e_u")
-        self.n = vector(lambda m: m.normal, "n")
 
 
 def magnet_vertices(V, dx_magnets) -> fem.Function:
@@ -180,7 +118,7 @@ class MagnetState:
         self.chi_vec = magnet_vertices(V_M, self.dx)
         self.chi = self.chi_vec[0]
         self.M_pin = fem.Function(V_M, name="M_pin")
-        self.M_pin.interpolate(_interpolable(mesh, self.M0, V_M))
+        self.M_pin.interpolate(interpolable(mesh, self.M0, V_M))
         values = self.M_pin.x.array.reshape(-1, 3)
         inside = self.inside
         norms = np.linalg.norm(values[inside], axis=1)

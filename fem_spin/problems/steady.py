@@ -13,94 +13,19 @@ from mpi4py import MPI
 
 from fem_spin import physics
 from fem_spin.core import linear_solvers
-from fem_spin.errors import InputError
-from fem_spin.core.fields import as_vector_field, interpolate, jit_options, region_function
-from fem_spin.parameters.transport import Dirichlet, Flux, Material
+from fem_spin.core.fields import as_vector_field, interpolate, jit_options
 from fem_spin.core.newton import NewtonSolver, SolveInfo
+from fem_spin.core.problem import SpinTransportCore
+from fem_spin.errors import InputError
+from fem_spin.parameters import Dirichlet, Flux, Material
 
-__all__ = ["CoercivityWarning", "SteadySpinDiffusion", "dirichlet_bcs", "validate_inputs"]
+__all__ = ["CoercivityWarning", "SteadySpinDiffusion"]
 
 log = logging.getLogger(__name__)
 
 
 class CoercivityWarning(UserWarning):
     """The symmetric part of the diffusion tensor is not positive definite somewhere."""
-
-
-def dirichlet_bcs(V: fem.FunctionSpace, facet_tags, d: Dirichlet) -> list[fem.DirichletBC]:
-    """One DirichletBC per prescribed component of ``d`` on the facets tagged ``d.tag``, in the
-    vector space ``V`` of m (or its sub-space of a mixed space). The value (a constant, UFL or
-    a callable ``x -> (3, N)``) is interpolated once; ``bc.g`` holds it."""
-    mesh = V.mesh
-    fdim = mesh.topology.dim - 1
-    mesh.topology.create_connectivity(fdim, mesh.topology.dim)
-    facets = facet_tags.find(d.tag)
-    value = d.value
-    if not callable(value) and not isinstance(value, ufl.core.expr.Expr):
-        value = as_vector_field(mesh, value, f"Dirichlet(tag={d.tag}).value").value
-    bcs = []
-    for k in d.components:
-        Vk, _ = V.sub(k).collapse()
-        if isinstance(value, np.ndarray):
-            g = fem.Function(Vk)
-            g.x.array[:] = value[k]
-        elif isinstance(value, ufl.core.expr.Expr):
-            g = interpolate(value[k], Vk)
-        else:
-            g = interpolate(lambda x, k=k, f=value: np.asarray(f(x), dtype=float)[k], Vk)
-        dofs = fem.locate_dofs_topological((V.sub(k), Vk), fdim, facets)
-        bcs.append(fem.dirichletbc(g, dofs, V.sub(k)))
-    return bcs
-
-
-# -- validation (before any collective DOLFINx call, so all ranks fail together) ------------
-
-
-def validate_inputs(comm, materials, cell_tags, facet_tags, dirichlet, flux, degree) -> None:
-    """Check the inputs of a spin-diffusion problem (S1, S2, coupled) on every rank alike:
-    the degree, one :class:`Material` per tagged region covering every cell, boundary data on
-    facet tags the mesh has. Raises :class:`InputError` naming the problem."""
-    if not isinstance(degree, int) or degree < 1:
-        raise InputError(f"degree must be an integer >= 1, got {degree!r}")
-    for tag, mat in materials.items():
-        if not isinstance(mat, Material):
-            raise InputError(f"materials[{tag}] must be a fem_spin.Material, got {mat!r}")
-    if len(materials) > 1 or cell_tags is not None:
-        if cell_tags is None:
-            raise InputError("several materials need cell_tags that mark their regions")
-        present = _global_tags(comm, cell_tags)
-        missing = sorted(set(materials) - present)
-        if missing:
-            raise InputError(f"materials given for cell tags {missing} that the mesh does not "
-                             f"have; the mesh's cell tags are {sorted(present)}")
-        untagged = sorted(present - set(materials))
-        if untagged:
-            raise InputError(f"no material for cell tags {untagged}: add them to materials")
-        tdim = cell_tags.dim
-        imap = cell_tags.topology.index_map(tdim)
-        n_tagged = np.count_nonzero(np.isin(cell_tags.indices, np.arange(imap.size_local)))
-        n_tagged = comm.allreduce(n_tagged)
-        if n_tagged != imap.size_global:
-            raise InputError(f"{imap.size_global - n_tagged} of {imap.size_global} cells carry "
-                             "no cell tag, so they have no material: tag every cell")
-    for bc in (*dirichlet, *flux):
-        if not isinstance(bc, Dirichlet | Flux):
-            raise InputError(f"boundary data must be Dirichlet(...) or Flux(...), got {bc!r}")
-    wanted = sorted({bc.tag for bc in (*dirichlet, *flux)})
-    if wanted:
-        if facet_tags is None:
-            raise InputError(f"boundary data on facet tags {wanted} need facet_tags: pass the "
-                             "mesh's facet MeshTags (facet_tags=...)")
-        present = _global_tags(comm, facet_tags)
-        missing = [t for t in wanted if t not in present]
-        if missing:
-            raise InputError(f"boundary data on facet tags {missing}, which the mesh does not "
-                             f"have; its facet tags are {sorted(present)}")
-
-
-def _global_tags(comm: MPI.Comm, tags) -> set[int]:
-    local = set() if tags is None else {int(t) for t in np.unique(tags.values)}
-    return set().union(*comm.allgather(local))
 
 
 class SteadySpinDiffusion:
@@ -146,11 +71,9 @@ class SteadySpinDiffusion:
         solver: str = "auto",
         hierarchy: linear_solvers.MeshHierarchy | None = None,
     ):
-        comm = mesh.comm
-        if isinstance(materials, Material):
-            materials = {0: materials}
-            cell_tags = None
-        validate_inputs(comm, materials, cell_tags, facet_tags, dirichlet, flux, degree)
+        core = SpinTransportCore(mesh, materials, cell_tags=cell_tags, facet_tags=facet_tags,
+                                 dirichlet=dirichlet, flux=flux, degree=degree,
+                                 quadrature_degree=quadrature_degree)
         if solver not in ("auto", "direct", "iterative"):
             raise InputError(f"solver must be 'auto', 'direct' or 'iterative', got {solver!r}")
         if hierarchy is not None:
@@ -162,54 +85,31 @@ class SteadySpinDiffusion:
                                  "build the problem on hierarchy.mesh")
             if degree != 1:
                 raise InputError("the multigrid solver (hierarchy=...) supports degree 1 only")
-        self.mesh = mesh
-        self.materials = dict(materials)
-        self.cell_tags, self.facet_tags = cell_tags, facet_tags
-        self.V = fem.functionspace(mesh, ("Lagrange", degree, (3,)))
+        self.core, self.mesh = core, mesh
+        self.materials, self.cell_tags, self.facet_tags = (core.materials, core.cell_tags,
+                                                           core.facet_tags)
+        self.V = core.space()
         self.m = fem.Function(self.V, name="m")
-        qd = 2 * degree + 1 if quadrature_degree is None else quadrature_degree
-        self.dx = ufl.Measure("dx", domain=mesh, subdomain_data=cell_tags,
-                              metadata={"quadrature_degree": qd})
-        self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=facet_tags,
-                              metadata={"quadrature_degree": qd})
-
-        # Region-wise coefficients (DG0): one compiled form for any parameter values.
-        mats = self.materials.values()
-        equal_tau = all(len(set(m.tau3)) == 1 for m in mats)
-        equal_D = all(len(set(m.D3)) == 1 for m in mats)
-        self.isotropic = all(m.isotropic for m in mats)
-
-        def coefficient(get, scalar: bool, name: str):
-            values = {t: (get(m)[0] if scalar else get(m)) for t, m in self.materials.items()}
-            return region_function(mesh, cell_tags, values, () if scalar else (3,), name)
-
-        self.D = coefficient(lambda m: m.D3, equal_D, "D")
-        self.tau = coefficient(lambda m: m.tau3, equal_tau, "tau")
-        self.lam = coefficient(lambda m: (m.lam,), True, "lambda")
-        self.m0 = coefficient(lambda m: (m.m0,), True, "m0")
+        self.dx, self.ds = core.dx, core.ds
+        c = core.coefficients
+        self.isotropic = c.isotropic
+        self.D, self.tau, self.lam, self.m0 = c.D, c.tau, c.lam, c.m0
 
         self.M = as_vector_field(mesh, M, "M")
         self.B = as_vector_field(mesh, B, "B")
         self.H = physics.effective_field(self.B, self.M, self.lam)
         if self.B is None and self.M is None:
-            self.H = fem.Constant(mesh, np.zeros(3))  # tied to the mesh, so it can be output
-        if m_eq is None:
-            zero = fem.Constant(mesh, np.zeros(3))
-            self.m_eq = zero if self.M is None else self.m0 * self.M
-        else:
-            self.m_eq = as_vector_field(mesh, m_eq, "m_eq")
+            self.H = core.zero()  # tied to the mesh, so it can be output
+        self.m_eq = (core.default_equilibrium(self.M) if m_eq is None
+                     else as_vector_field(mesh, m_eq, "m_eq"))
         self.Dt = physics.diffusion_tensor(self.H, self.D, self.tau)
 
-        v = ufl.TestFunction(self.V)
-        flux_terms = [
-            (as_vector_field(mesh, f.value, f"Flux(tag={f.tag}).value"), self.ds(f.tag))
-            for f in flux
-        ]
+        self.boundary = core.boundary_data(self.V)
         self.residual = physics.s1_residual(
-            self.m, v, H=self.H, D=self.D, tau=self.tau, m_eq=self.m_eq, dx=self.dx,
-            flux_terms=flux_terms,
+            self.m, ufl.TestFunction(self.V), H=self.H, D=self.D, tau=self.tau, m_eq=self.m_eq,
+            dx=self.dx, flux_terms=self.boundary.flux_terms,
         )
-        self.bcs = [bc for d in dirichlet for bc in dirichlet_bcs(self.V, facet_tags, d)]
+        self.bcs = self.boundary.bcs
         if not self.isotropic:
             self.check_coercivity()
         ndofs = self.V.dofmap.index_map.size_global * self.V.dofmap.index_map_bs
@@ -221,7 +121,7 @@ class SteadySpinDiffusion:
             setup=lambda ksp: linear_solvers.configure_multigrid(ksp, self._prolongations))
         log.info("S1 problem: P%d, %d dofs, %d region(s), %s tau_k, %d Dirichlet / %d flux "
                  "data; linear solver: %s", degree, ndofs, len(self.materials),
-                 "equal" if equal_tau else "unequal", len(dirichlet), len(flux),
+                 "equal" if c.equal_tau else "unequal", len(dirichlet), len(flux),
                  self.linear_solver.description)
 
     def _choose_solver(self, solver, hierarchy, ndofs) -> linear_solvers.SolverChoice:

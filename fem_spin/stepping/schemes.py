@@ -352,8 +352,8 @@ class TimeStepper:
             progress_seconds: a progress line is logged (rank 0) at most this often.
             max_steps: stop after this many (accepted) steps.
         """
-        from fem_spin.stepping.checkpoint import save_checkpoint
         from fem_spin.output import write_csv
+        from fem_spin.stepping.checkpoint import save_checkpoint
 
         self._check_open()
         t_end = float(t_end)
