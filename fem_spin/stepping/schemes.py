@@ -24,15 +24,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import dolfinx.fem as fem
-import dolfinx.io
 import numpy as np
 from mpi4py import MPI
 
 from fem_spin.errors import InputError, SolverError
+from fem_spin.stepping import checkpoint
+from fem_spin.stepping.driver import RunDriver, RunInfo
 
 __all__ = ["SCHEMES", "RunInfo", "StepInfo", "TimeConstants", "TimeStepper"]
 
@@ -90,19 +91,6 @@ class StepInfo:
     seconds: float
     error: float | None = None
     rejected: int = 0
-
-
-@dataclass
-class RunInfo:
-    """What :meth:`TimeStepper.run` did."""
-
-    steps: int
-    rejected: int
-    newton_iterations: int
-    seconds: float
-    t: float
-    trace: dict[str, np.ndarray] = field(default_factory=dict)
-    files: list[Path] = field(default_factory=list)
 
 
 def _collapse(Vsub) -> tuple[fem.FunctionSpace, np.ndarray]:
@@ -320,15 +308,6 @@ class TimeStepper:
         """Functions written to the VTX time series (updated in place before each write)."""
         return []
 
-    def _record(self, observe: Callable | None, info: StepInfo | None) -> None:
-        row = {"t": self.t, "dt": np.nan if info is None else info.dt,
-               "newton": 0 if info is None else info.newton_iterations}
-        row |= self.observe()
-        if observe is not None:
-            row |= dict(observe(self))
-        for k, v in row.items():
-            self.trace.setdefault(k, []).append(float(v))
-
     # -- long runs ------------------------------------------------------------------------
     def run(self, t_end: float, dt: float, *, tol: float | None = None, dt_min: float = 0.0,
             dt_max: float = np.inf, observe: Callable | None = None,
@@ -352,113 +331,25 @@ class TimeStepper:
             progress_seconds: a progress line is logged (rank 0) at most this often.
             max_steps: stop after this many (accepted) steps.
         """
-        from fem_spin.output import write_csv
-        from fem_spin.stepping.checkpoint import save_checkpoint
-
-        self._check_open()
-        t_end = float(t_end)
-        if not t_end >= self.t:
-            raise InputError(f"t_end ({t_end}) must not lie before the current time {self.t}")
-        if not (np.isfinite(dt) and dt > 0):
-            raise InputError(f"dt must be a positive number (ps), got {dt!r}")
-        if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 0):
-            raise InputError(f"max_steps must be an integer >= 0 or None, got {max_steps!r}")
-        for name, value in (("write_every", write_every), ("checkpoint_every", checkpoint_every)):
-            if not isinstance(value, int) or value < 0:
-                raise InputError(f"{name} must be an integer >= 0, got {value!r}")
-        out = Path(output) if output is not None else None
-        writers = []
-        files: list[Path] = []
-        if out is not None and write_every:
-            writers = self._open_writers(out)
-            files += [w[0] for w in writers]
-        if not self.trace:
-            self._record(observe, None)
-            if writers and self.steps == 0:
-                self._write(writers)
-        t_start, wall0, last_log = self.t, time.perf_counter(), time.perf_counter()
-        steps = rejected = newton = 0
-        h = self.dt_next if (tol is not None and self.dt_next) else float(dt)
-        try:
-            while (self.t < t_end - 1e-12 * max(1.0, abs(t_end))
-                   and (max_steps is None or steps < max_steps)):
-                remaining = t_end - self.t
-                h_try = remaining if remaining <= h * (1 + 1e-6) else h
-                if tol is None:
-                    info = self.step(h_try)
-                else:
-                    info = self.adaptive_step(h_try, tol, dt_min=dt_min, dt_max=dt_max)
-                    if h_try < h and info.dt == h_try and self.dt_next < h:
-                        self.dt_next = h  # a step shortened to land on t_end keeps h
-                    h = self.dt_next
-                steps += 1
-                rejected += info.rejected
-                newton += info.newton_iterations
-                self._record(observe, info)
-                if writers and self.steps % write_every == 0:
-                    self._write(writers)
-                if out is not None and checkpoint_every and steps % checkpoint_every == 0:
-                    save_checkpoint(self, out / "checkpoint.npz")
-                    write_csv(self.comm, out / "trace.csv", self.trace_arrays())
-                now = time.perf_counter()
-                if now - last_log >= progress_seconds:
-                    last_log = now
-                    done = (self.t - t_start) / max(t_end - t_start, 1e-300)
-                    eta = (now - wall0) * (1 - done) / max(done, 1e-12)
-                    log.info("%s: t = %.5g / %.5g ps (%3.0f %%), %d steps, dt %.3g ps, "
-                             "%.1f Newton its/step, %.1f s elapsed, ETA %.0f s", self.name,
-                             self.t, t_end, 100 * done, steps, info.dt, newton / steps,
-                             now - wall0, eta)
-        finally:
-            for _, w in writers:
-                w.close()
-        seconds = self.comm.allreduce(time.perf_counter() - wall0, op=MPI.MAX)
-        if out is not None:
-            files.append(save_checkpoint(self, out / "checkpoint.npz"))
-            files.append(write_csv(self.comm, out / "trace.csv", self.trace_arrays()))
-        log.info("%s: reached t = %.6g ps in %d steps (%d rejected), %d Newton iterations, "
-                 "%.1f s", self.name, self.t, steps, rejected, newton, seconds)
-        return RunInfo(steps=steps, rejected=rejected, newton_iterations=newton,
-                       seconds=seconds, t=self.t, trace=self.trace_arrays(), files=files)
+        return RunDriver(self, output=output, write_every=write_every,
+                         checkpoint_every=checkpoint_every, progress_seconds=progress_seconds,
+                         observe=observe).run(t_end, dt, tol=tol, dt_min=dt_min, dt_max=dt_max,
+                                              max_steps=max_steps)
 
     def trace_arrays(self) -> dict[str, np.ndarray]:
         """The recorded trace as arrays (one row per recorded time)."""
         return {k: np.asarray(v) for k, v in self.trace.items()}
 
-    def _open_writers(self, out: Path):
-        funcs = self.output_functions()
-        groups: dict[tuple, list[fem.Function]] = {}
-        for f in funcs:
-            key = (f.function_space.ufl_element().basix_hash(),)
-            groups.setdefault(key, []).append(f)
-        if self.comm.rank == 0:
-            out.mkdir(parents=True, exist_ok=True)
-        self.comm.barrier()
-        writers = []
-        for i, group in enumerate(groups.values()):
-            path = out / ("fields.bp" if i == 0 else f"fields_{group[0].name}.bp")
-            writers.append((path, dolfinx.io.VTXWriter(self.comm, path, group, engine="BP4")))
-        return writers
-
-    def _write(self, writers) -> None:
-        self.output_functions()  # refresh the functions in place
-        for _, w in writers:
-            w.write(self.t)
-
     # -- checkpoints ------------------------------------------------------------------------
     def save_checkpoint(self, path: str | Path) -> Path:
         """Write the state (fields at t_n and t_{n-1}, time, step sizes, trace) to ``path``
         (``.npz``, written by rank 0; nodes matched by coordinates on reading)."""
-        from fem_spin.stepping.checkpoint import save_checkpoint
-
-        return save_checkpoint(self, Path(path))
+        return checkpoint.save_checkpoint(self, Path(path))
 
     def load_checkpoint(self, path: str | Path) -> None:
         """Restore a state written by :meth:`save_checkpoint` (the same mesh; any number of
         MPI ranks)."""
-        from fem_spin.stepping.checkpoint import load_checkpoint
-
-        load_checkpoint(self, Path(path))
+        checkpoint.load_checkpoint(self, Path(path))
 
     # -- clean-up ---------------------------------------------------------------------------
     def _solvers(self) -> list:
