@@ -38,7 +38,8 @@ from fem_spin.problems import (
     SteadySpinDiffusion,
     TransientSpinDiffusion,
 )
-from fem_spin.stepping.schemes import SCHEMES, RunInfo, StepInfo
+from fem_spin.stepping.records import RunInfo, StepInfo
+from fem_spin.stepping.schemes import SCHEMES
 
 __version__ = "0.1.0"
 

@@ -145,7 +145,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from fem_spin.app.steady import run_case
+    from fem_spin.app.runner import run_case
 
     case = _load(args)
     summary = run_case(case, MPI.COMM_WORLD, args.out, command=["fem-spin", *sys.argv[1:]])
@@ -171,8 +171,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_mesh(args) -> int:
+    from fem_spin.app.build.geometry import boundary_names, build_geometry
     from fem_spin.app.schema import check_boundaries
-    from fem_spin.app.steady import boundary_names, build_geometry
 
     case = _load(args)
     comm = MPI.COMM_WORLD
@@ -222,13 +222,13 @@ def cmd_mesh(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    from fem_spin.app.steady import plot_csv
+    from fem_spin.app.report import plot_csv
 
     folder = Path(args.folder)
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder: give the output folder of a run")
     if (folder / "summary.json").is_file():  # a dynamics run: its traces and drive folders
-        from fem_spin.app.dynamics import redraw
+        from fem_spin.app.report import redraw
 
         written = redraw(folder) if MPI.COMM_WORLD.rank == 0 else []
         if MPI.COMM_WORLD.bcast(written is not None, root=0):

@@ -5,5 +5,6 @@
   one step, the step control by step doubling;
 - :mod:`~fem_spin.stepping.driver`: :class:`RunDriver`, a run to a final time with its trace,
   VTX series, checkpoints and progress lines (``TimeStepper.run`` uses it);
-- :mod:`~fem_spin.stepping.checkpoint`: restartable checkpoints (any number of ranks).
+- :mod:`~fem_spin.stepping.checkpoint`: restartable checkpoints (any number of ranks);
+- :mod:`~fem_spin.stepping.records`: :class:`StepInfo`, :class:`RunInfo`.
 """

@@ -8,9 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import dolfinx.fem as fem
 import dolfinx.io
@@ -20,26 +18,14 @@ from mpi4py import MPI
 from fem_spin.errors import InputError
 from fem_spin.output import write_csv
 from fem_spin.stepping.checkpoint import save_checkpoint
+from fem_spin.stepping.records import RunInfo, StepInfo
 
-__all__ = ["RunDriver", "RunInfo"]
+__all__ = ["RunDriver"]
 
-if TYPE_CHECKING:
-    from fem_spin.stepping.schemes import StepInfo, TimeStepper
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class RunInfo:
-    """What a run did (:meth:`RunDriver.run`, :meth:`TimeStepper.run`)."""
-
-    steps: int
-    rejected: int
-    newton_iterations: int
-    seconds: float
-    t: float
-    trace: dict[str, np.ndarray] = field(default_factory=dict)
-    files: list[Path] = field(default_factory=list)
 
 
 def _check_count(name: str, value) -> int:
@@ -52,7 +38,7 @@ class RunDriver:
     """Runs a stepper with its outputs.
 
     Args:
-        stepper: the problem (S2, LLG, coupled).
+        stepper: a :class:`~fem_spin.stepping.schemes.TimeStepper` (S2, LLG, coupled).
         output: folder for ``trace.csv``, the VTX series ``fields*.bp`` and
             ``checkpoint.npz`` (None: nothing written).
         write_every: write the fields every this many steps (0: never; 1: every step).
@@ -62,7 +48,7 @@ class RunDriver:
         observe: ``observe(stepper) -> dict`` of extra scalars for the trace.
     """
 
-    def __init__(self, stepper: TimeStepper, *, output: str | Path | None = None,
+    def __init__(self, stepper, *, output: str | Path | None = None,
                  write_every: int = 0, checkpoint_every: int = 0,
                  progress_seconds: float = 10.0, observe: Callable | None = None):
         self.stepper = stepper

@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import dolfinx.fem as fem
@@ -33,7 +32,8 @@ from mpi4py import MPI
 
 from fem_spin.errors import InputError, SolverError
 from fem_spin.stepping import checkpoint
-from fem_spin.stepping.driver import RunDriver, RunInfo
+from fem_spin.stepping.driver import RunDriver
+from fem_spin.stepping.records import RunInfo, StepInfo
 
 __all__ = ["SCHEMES", "RunInfo", "StepInfo", "TimeConstants", "TimeStepper"]
 
@@ -78,19 +78,6 @@ class TimeConstants:
                 ("dt", "a0", "a1", "a2", "theta", "t_s", "t_mid")}
 
 
-@dataclass(frozen=True)
-class StepInfo:
-    """One accepted step: time reached, size, Newton and linear iterations (summed over the
-    sub-solves), wall seconds, the step-doubling error estimate (None without control) and
-    the number of rejected attempts."""
-
-    t: float
-    dt: float
-    newton_iterations: int
-    linear_iterations: int
-    seconds: float
-    error: float | None = None
-    rejected: int = 0
 
 
 def _collapse(Vsub) -> tuple[fem.FunctionSpace, np.ndarray]:

@@ -29,7 +29,7 @@ drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
     normal = [0.0, 0.0, 1.0]
     lam_M = 0.1              # rad/ps: the s-d torque lam_M M x m (docs/llg-mapping.md)
 
-Only :mod:`fem_spin.app.schema` calls :func:`parse_dynamics`; nothing here touches a mesh.
+Only :mod:`fem_spin.app.schema.case` calls :func:`parse_dynamics`; nothing here touches a mesh.
 """
 
 from __future__ import annotations

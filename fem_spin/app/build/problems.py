@@ -1,0 +1,73 @@
+"""Case + mesh -> problem: the S1 problem of a steady study, the coupled problem of a dynamics
+study, with the case's named regions and boundaries turned into tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fem_spin.app.build.magnetization import (
+    axis_equilibrium,
+    initial_magnetization,
+    magnetization_field,
+    unit_field,
+)
+from fem_spin.app.schema import Case
+from fem_spin.geometry.base import Geometry
+from fem_spin.parameters import GAMMA_E, Dirichlet, Flux
+from fem_spin.problems import CoupledSpinDynamics, SteadySpinDiffusion
+
+__all__ = ["boundary_value", "coupled_problem", "steady_problem"]
+
+
+def boundary_value(value, direction):
+    """A constant vector, or +-(the unit direction of M) as a callable for "axis"/"-axis"."""
+    if not isinstance(value, str):
+        return value
+    unit, sign = unit_field(direction), -1.0 if value.startswith("-") else 1.0
+    return lambda x: sign * unit(x)
+
+
+def steady_problem(case: Case, geometry: Geometry, hierarchy=None
+             ) -> tuple[SteadySpinDiffusion, Any]:
+    """The S1 problem of ``case`` on ``geometry`` and its magnetization (a Function or None)."""
+    M, direction = magnetization_field(case, geometry, case.degree)
+    if case.m_eq == "material":
+        m_eq = None
+    elif case.m_eq == "zero":
+        m_eq = (0.0, 0.0, 0.0)
+    elif case.m_eq == "axis":
+        m_eq = axis_equilibrium(case, geometry, direction, M)
+    else:
+        m_eq = case.m_eq
+    materials = {geometry.tags[name]: mat for name, mat in case.materials.items()}
+    problem = SteadySpinDiffusion(
+        geometry.mesh, materials, cell_tags=geometry.cell_tags, facet_tags=geometry.facet_tags,
+        M=M, B=case.B, m_eq=m_eq,
+        dirichlet=[Dirichlet(geometry.tags[d.boundary], boundary_value(d.value, direction),
+                             d.components) for d in case.dirichlet],
+        flux=[Flux(geometry.tags[f.boundary], f.value) for f in case.flux],
+        degree=case.degree, quadrature_degree=case.quadrature_degree,
+        petsc_options=case.petsc_options, solver=case.linear_solver,
+        hierarchy=hierarchy if case.degree == 1 else None)
+    return problem, M
+
+
+def coupled_problem(case: Case, geometry: Geometry):
+    """The coupled S2 + LLG problem of a ``[dynamics]`` case on ``geometry``."""
+    dyn = case.dynamics
+    M0, direction = initial_magnetization(case, geometry)
+    m_eq = {"material": None, "zero": (0.0, 0.0, 0.0)}.get(case.m_eq, case.m_eq) \
+        if isinstance(case.m_eq, str) else case.m_eq
+    tags = geometry.tags
+    return CoupledSpinDynamics(
+        geometry.mesh, {tags[n]: mat for n, mat in case.materials.items()},
+        {tags[n]: magnet for n, magnet in dyn.magnets.items()},
+        cell_tags=geometry.cell_tags, facet_tags=geometry.facet_tags, M0=M0, B=dyn.B,
+        m_eq=m_eq,
+        dirichlet=[Dirichlet(tags[d.boundary], boundary_value(d.value, direction),
+                             d.components) for d in case.dirichlet],
+        flux=[Flux(tags[f.boundary], f.value) for f in case.flux],
+        scheme=dyn.scheme, coupling=dyn.coupling, degree=case.degree,
+        quadrature_degree=case.quadrature_degree,
+        gamma_e=GAMMA_E if dyn.gamma_e is None else dyn.gamma_e,
+        petsc_options=case.petsc_options)

@@ -1,0 +1,96 @@
+"""``[drive]``: what drives the spin accumulation: ``m_eq``, ``B`` (rad/ps), Dirichlet data
+``[[drive.dirichlet]]`` (per component) and injected spin currents ``[[drive.flux]]`` on named
+boundaries (checked against the mesh once it exists)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fem_spin.app.schema.geometry import GeometrySpec
+from fem_spin.app.schema.texture import TextureSpec
+from fem_spin.app.tomltable import KeyPath, Table, dotted
+
+__all__ = ["M_EQ_KINDS", "BoundaryData", "parse_drive"]
+
+M_EQ_KINDS = ("material", "zero", "axis")
+_COMPONENTS = {"x": 0, "y": 1, "z": 2}
+
+
+@dataclass(frozen=True)
+class BoundaryData:
+    """Dirichlet or flux data on a named boundary; ``path`` locates it in the file.
+    ``value``: a constant 3-vector, or (Dirichlet) ``"axis"`` / ``"-axis"``: plus or minus
+    the local unit direction of the magnetization."""
+
+    boundary: str
+    value: tuple[float, float, float] | str
+    components: tuple[int, ...] = (0, 1, 2)
+    path: KeyPath = ()
+
+
+def _components(t: Table) -> tuple[int, ...]:
+    value = t.get("components", ["x", "y", "z"])
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for c in items:
+        k = _COMPONENTS.get(c) if isinstance(c, str) else (
+            c if isinstance(c, int) and not isinstance(c, bool) and c in (0, 1, 2) else None)
+        if k is None or k in out:
+            raise t.error("components", f"must be distinct spin components out of "
+                                        f"\"x\", \"y\", \"z\", got {value!r:.60}")
+        out.append(k)
+    if not out:
+        raise t.error("components", "must name at least one component")
+    return tuple(out)
+
+
+def parse_drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, *,
+           dynamic: bool = False) -> dict[str, Any]:
+    d = root.table("drive", {})
+    d.allow(("m_eq", "B", "dirichlet", "flux"))
+    if dynamic and d.has("B"):
+        raise d.error("B", "in a [dynamics] case the external field is dynamics.B, in tesla "
+                           "(it acts on M and, as -gamma_e B, on m)")
+    if dynamic and d.get("m_eq", None) == "axis":
+        raise d.error("m_eq", "'axis' is the initial direction; in a [dynamics] case M moves: "
+                              "use 'material' (m0 M, following M), 'zero' or a vector")
+    m_eq = d.get("m_eq", "material")
+    if isinstance(m_eq, str):
+        m_eq = d.string("m_eq", "material", choices=M_EQ_KINDS)
+    else:
+        m_eq = d.vector("m_eq")
+    if m_eq in ("axis",) and texture.kind in ("none", "file"):
+        raise d.error("m_eq", f"m_eq = 'axis' needs a magnetization with axes; kind = "
+                              f"{texture.kind!r} has none (use 'material', 'zero' or a vector)")
+    dirichlet = []
+    for t in d.tables("dirichlet"):
+        t.allow(("boundary", "value", "components"), " in [[drive.dirichlet]]")
+        value = t.get("value")
+        if isinstance(value, str):
+            value = t.string("value", choices=("axis", "-axis"))
+            if texture.kind in ("none", "file"):
+                raise t.error("value", f"{value!r} is the local direction of the "
+                                       f"magnetization; kind = {texture.kind!r} has none")
+        else:
+            value = t.vector("value")
+        dirichlet.append(BoundaryData(t.string("boundary"), value, _components(t), t.path))
+    flux = []
+    for t in d.tables("flux"):
+        t.allow(("boundary", "value"), " in [[drive.flux]] (a flux acts on all components)")
+        flux.append(BoundaryData(t.string("boundary"), t.vector("value"), (0, 1, 2), t.path))
+    seen: dict[tuple[str, int], KeyPath] = {}
+    for bc in dirichlet:
+        for k in bc.components:
+            if (bc.boundary, k) in seen:
+                raise root.source.error((*bc.path, "components"), f"component {'xyz'[k]} on "
+                                        f"{bc.boundary!r} is already prescribed at "
+                                        f"{dotted(seen[(bc.boundary, k)])}")
+            seen[(bc.boundary, k)] = bc.path
+    for bc in flux:
+        if all((bc.boundary, k) in seen for k in range(3)):
+            raise root.source.error((*bc.path, "boundary"), f"every component on "
+                                    f"{bc.boundary!r} has Dirichlet data: a flux there does "
+                                    "nothing (prescribe fewer components)")
+    B = d.vector("B", None)
+    return {"m_eq": m_eq, "B": B, "dirichlet": tuple(dirichlet), "flux": tuple(flux)}
