@@ -2,7 +2,7 @@
 
 - :mod:`~fem_spin.app.schema`: the case-file schema (one parser per table; registries of
   geometry and texture kinds), validated before anything is computed;
-- :mod:`~fem_spin.app.build`: case -> mesh, magnetization, problem (registries keyed like the
+- :mod:`~fem_spin.app.builders`: case -> mesh, magnetization, problem (registries keyed like the
   schema);
 - :mod:`~fem_spin.app.runner`: :func:`run_case`, one runner for steady
   (:mod:`~fem_spin.app.steady`) and dynamic (:mod:`~fem_spin.app.dynamics`) studies;

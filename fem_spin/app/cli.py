@@ -171,7 +171,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_mesh(args) -> int:
-    from fem_spin.app.build.geometry import boundary_names, build_geometry
+    from fem_spin.app.builders.geometry import boundary_names, build_geometry
     from fem_spin.app.schema import check_boundaries
 
     case = _load(args)

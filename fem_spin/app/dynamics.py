@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from mpi4py import MPI
 
-from fem_spin.app.build.geometry import mesh_step
-from fem_spin.app.build.problems import coupled_problem
+from fem_spin.app.builders.geometry import mesh_step
+from fem_spin.app.builders.problems import coupled_problem
 from fem_spin.app.progress import step
 from fem_spin.app.results import Results, sample_lines
 from fem_spin.app.schema import Case

@@ -15,8 +15,8 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
-from fem_spin.app.build.geometry import mesh_step
-from fem_spin.app.build.problems import steady_problem
+from fem_spin.app.builders.geometry import mesh_step
+from fem_spin.app.builders.problems import steady_problem
 from fem_spin.app.progress import step
 from fem_spin.app.results import Results, sample_lines
 from fem_spin.app.schema import Case

@@ -1,7 +1,7 @@
 """The case-file schema: TOML tables validated into a typed :class:`Case` before anything is
 computed. One parser module per table; the geometry and texture kinds are registries
 (:data:`GEOMETRY_PARSERS`, :data:`TEXTURE_PARSERS`) keyed like the builders of
-:mod:`fem_spin.app.build`. Errors are :class:`ConfigError` s with the file, line and key path
+:mod:`fem_spin.app.builders`. Errors are :class:`ConfigError` s with the file, line and key path
 (and a "did you mean"). Nothing here touches DOLFINx."""
 
 from fem_spin.app.schema.case import Case, check_boundaries, parse_case

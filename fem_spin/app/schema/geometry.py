@@ -2,7 +2,7 @@
 
 Each parser reads its table (``kind`` and the builder's parameters, nm) and returns a
 :class:`GeometrySpec`; :data:`GEOMETRY_PARSERS` maps the ``kind`` to it. A new geometry is one
-parser here plus one builder in :mod:`fem_spin.app.build.geometry` under the same key.
+parser here plus one builder in :mod:`fem_spin.app.builders.geometry` under the same key.
 """
 
 from __future__ import annotations

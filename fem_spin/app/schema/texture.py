@@ -2,7 +2,7 @@
 
 A parser reads its table and returns a :class:`TextureSpec`; :data:`TEXTURE_PARSERS` maps the
 ``kind`` to it. A new texture is one parser here plus one builder in
-:mod:`fem_spin.app.build.magnetization` under the same key.
+:mod:`fem_spin.app.builders.magnetization` under the same key.
 """
 
 from __future__ import annotations

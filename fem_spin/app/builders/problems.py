@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fem_spin.app.build.magnetization import (
+from fem_spin.app.builders.magnetization import (
     axis_equilibrium,
     initial_magnetization,
     magnetization_field,
