@@ -23,7 +23,6 @@ from fem_spin.geometry.multilayer import (
     Layer,
     layer_materials,
     multilayer,
-    transverse_wavelength,
 )
 from fem_spin.geometry.slab import ELECTRODE_LEFT, ELECTRODE_RIGHT, SIDE, slab
 from fem_spin.geometry.interval import layered_interval
@@ -114,9 +113,9 @@ def test_multilayer_measures_tags_grading(comm):
 
 def test_transverse_wavelength():
     mat = fs.Material.from_spin_diffusion_length(l_sf=L_SF, D=D, lam=100.0 / TAU)
-    assert transverse_wavelength(mat) == pytest.approx(2 * math.pi * L_SF / 100.0)
-    assert transverse_wavelength(mat, H=10.0 / TAU) == pytest.approx(2 * math.pi * L_SF / 10.0)
-    assert transverse_wavelength(fs.Material(D=D, tau=TAU)) == math.inf
+    assert mat.transverse_wavelength() == pytest.approx(2 * math.pi * L_SF / 100.0)
+    assert mat.transverse_wavelength(10.0 / TAU) == pytest.approx(2 * math.pi * L_SF / 10.0)
+    assert fs.Material(D=D, tau=TAU).transverse_wavelength() == math.inf
 
 
 def test_multilayer_wavelength_from_materials(comm):
@@ -131,7 +130,7 @@ def test_multilayer_exact_uniform_field(comm):
     a, length = 10.0, 100.0
     mat = fs.Material(D=D, tau=TAU)
     stack = [Layer("a", 30.0, mat), Layer("b", 40.0, mat), Layer("c", 30.0, mat)]
-    wavelength = transverse_wavelength(mat, H=a / TAU)  # 62.8 nm
+    wavelength = mat.transverse_wavelength(a / TAU)  # 62.8 nm
     geo = multilayer(comm, stack, l_da=1.0, wavelength=wavelength)  # 20 points: for P2
     m_left, m_right = (0.3, -0.5, 1.0), (1.0, 0.2, -0.4)
     problem = fs.SteadySpinDiffusion(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import math
 import sys
 import time
 from dataclasses import asdict
@@ -30,6 +29,7 @@ from fem_spin.app.schema import Case
 from fem_spin.app.steady import simulate_steady
 from fem_spin.app.summary import to_toml, versions, write_json
 from fem_spin.errors import OutputError
+from fem_spin.physics import scales
 
 __all__ = ["run_case"]
 
@@ -77,9 +77,8 @@ def run_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | N
         "mpi_ranks": comm.size, "versions": versions(),
         "parameters": {
             "materials": {n: {"D": m.D, "tau": m.tau, "lam": m.lam, "m0": m.m0,
-                              "l_sf": [math.sqrt(d * t) for d, t in zip(m.D3, m.tau3,
-                                                                         strict=True)],
-                              "a_max": [t * abs(m.lam) for t in m.tau3]}
+                              "l_sf": list(m.l_sf),
+                              "a_max": [scales.coupling_strength(t, m.lam) for t in m.tau3]}
                           for n, m in case.materials.items()},
             "m_eq": case.m_eq, "B": case.B, "degree": case.degree,
             "quadrature_degree": case.quadrature_degree, "petsc_options": case.petsc_options,

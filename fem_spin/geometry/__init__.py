@@ -10,7 +10,7 @@ ghosted shared facets.
 """
 
 from fem_spin.geometry.base import Geometry, gmsh_geometry, mesh_statistics
-from fem_spin.geometry.multilayer import Layer, layer_materials, multilayer, transverse_wavelength
+from fem_spin.geometry.multilayer import Layer, layer_materials, multilayer
 from fem_spin.geometry.periodic import RingGeometry, RingPath, circle_ring, square_ring
 from fem_spin.geometry.pillar import nanopillar
 from fem_spin.geometry.rings import square_torus, square_torus_arc_length, torus
@@ -32,5 +32,4 @@ __all__ = [
     "square_torus",
     "square_torus_arc_length",
     "torus",
-    "transverse_wavelength",
 ]

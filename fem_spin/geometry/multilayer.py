@@ -7,7 +7,7 @@ Two length scales must be resolved (``shared/physics.md``, "Exact solutions"):
   geometrically (each cell about ``1 + growth`` times the previous one) away from it;
 * the transverse wavelength ``2 pi l_sf / a`` of the precessing spin accumulation, which exists
   wherever ``H != 0``: the cell size is at most ``wavelength / points_per_wavelength``
-  everywhere. :func:`transverse_wavelength` computes it from a Material.
+  everywhere. :meth:`fem_spin.Material.transverse_wavelength` computes it.
 
 How many points per wavelength: the wave travels about ``a / (2 pi)`` wavelengths before it
 decays (over ``l_sf``), so its phase error accumulates (pollution, as for Helmholtz). Measured
@@ -65,7 +65,6 @@ __all__ = [
     "layer_materials",
     "max_cell_size_at",
     "multilayer",
-    "transverse_wavelength",
     "validate_layers",
 ]
 
@@ -134,26 +133,6 @@ def validate_layers(layers: Sequence[Layer], reserved: Iterable[str] = ()) -> li
     return layers
 
 
-def transverse_wavelength(material: Material, H: float | None = None) -> float:
-    """Wavelength ``2 pi l_sf / a = 2 pi sqrt(D tau) / (tau H)`` (nm) of the transverse spin
-    accumulation in a uniform field of magnitude ``H`` (rad/ps).
-
-    Args:
-        material: the layer's parameters; with unequal ``D_p`` / ``tau_k`` the shortest
-            wavelength is returned (smallest ``D_p``, largest ``tau_k``).
-        H: field magnitude in rad/ps; default ``|material.lam|``, the exchange field of a
-            saturated magnetization (|M| = 1) without external field.
-    Returns:
-        the wavelength in nm (``inf`` for ``H = 0``: nothing precesses).
-    """
-    if not isinstance(material, Material):
-        raise InputError(f"transverse_wavelength needs a fem_spin.Material, got {material!r}")
-    H = abs(material.lam) if H is None else H
-    if not isinstance(H, numbers.Real) or not math.isfinite(H):
-        raise InputError(f"H must be a finite field magnitude in rad/ps, got {H!r}")
-    if H == 0:
-        return math.inf
-    return 2.0 * math.pi * math.sqrt(min(material.D3) / max(material.tau3)) / abs(H)
 
 
 def layer_materials(layers: Sequence[Layer], geometry: Geometry) -> dict[int, Material]:
@@ -196,7 +175,7 @@ def _resolution(total: float, l_da, wavelength, points_per_wavelength, points_pe
 
 
 def _wavelength_from_layers(layers: Sequence[Layer]) -> float | None:
-    values = [transverse_wavelength(layer.material) for layer in layers if layer.material]
+    values = [layer.material.transverse_wavelength() for layer in layers if layer.material]
     return min(values) if values else None
 
 
@@ -222,7 +201,7 @@ def multilayer(
             ``l_da / points_per_l_da``. None: no interface refinement.
         wavelength: shortest transverse wavelength to resolve (nm): the cell size is at most
             ``wavelength / points_per_wavelength`` everywhere. None: the shortest
-            :func:`transverse_wavelength` of the layers' materials (saturated M, no external
+            :meth:`~fem_spin.Material.transverse_wavelength` of the layers' materials (saturated M, no external
             field), no constraint if no layer has a material; ``math.inf``: no constraint.
         points_per_wavelength: cells per wavelength (20 suits P2; for P1 see the module
             docstring).

@@ -18,14 +18,9 @@ from typing import Any
 import numpy as np
 
 from fem_spin.errors import InputError
+from fem_spin.physics.scales import GAMMA_E, MU0
 
 __all__ = ["GAMMA_E", "MU0", "Magnet", "thin_film_anisotropy"]
-
-GAMMA_E = 0.1760859627
-"""Electron gyromagnetic ratio |gamma_e| = 1.760859627e11 rad/(s T) in rad/(ps T) (CODATA 2018)."""
-
-MU0 = 1.25663706212e-6
-"""Vacuum permeability in T m / A (N / A^2)."""
 
 _NM2_PER_M2 = 1e18
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from fem_spin.errors import InputError
+from fem_spin.physics import scales
 
 __all__ = ["Dirichlet", "Flux", "Material", "as_triple"]
 
@@ -113,7 +114,7 @@ class Material:
         """Material with ``tau = l_sf^2 / D`` (l_sf in nm, D in nm^2/ps)."""
         if l_sf <= 0:
             raise InputError(f"l_sf must be positive (nm), got {l_sf!r}")
-        return cls(D=D, tau=l_sf**2 / D, **kw)
+        return cls(D=D, tau=scales.relaxation_time(l_sf, D), **kw)
 
     @property
     def D3(self) -> tuple[float, float, float]:
@@ -122,6 +123,24 @@ class Material:
     @property
     def tau3(self) -> tuple[float, float, float]:
         return as_triple(self.tau, "tau")
+
+    @property
+    def l_sf(self) -> tuple[float, float, float]:
+        """Spin-diffusion lengths ``sqrt(D_k tau_k)`` (nm), per component."""
+        return tuple(scales.spin_diffusion_length(d, t)  # type: ignore[return-value]
+                     for d, t in zip(self.D3, self.tau3, strict=True))
+
+    def transverse_wavelength(self, H: float | None = None) -> float:
+        """Wavelength ``2 pi l_sf / a`` (nm) of the transverse accumulation in a uniform field
+        of magnitude ``H`` (rad/ps; default ``|lam|``, the exchange field of a saturated
+        magnetization without external field); with unequal ``D_p`` / ``tau_k`` the shortest
+        (smallest ``D_p``, largest ``tau_k``); ``inf`` for ``H = 0``."""
+        H = abs(self.lam) if H is None else H
+        if not _is_real(H) or not math.isfinite(H):
+            raise InputError(f"H must be a finite field magnitude in rad/ps, got {H!r}")
+        tau = max(self.tau3)
+        return scales.transverse_wavelength(scales.spin_diffusion_length(min(self.D3), tau),
+                                            scales.coupling_strength(tau, H))
 
     @property
     def isotropic(self) -> bool:

@@ -35,12 +35,15 @@ from fem_spin.stepping import checkpoint
 from fem_spin.stepping.driver import RunDriver
 from fem_spin.stepping.records import RunInfo, StepInfo
 
-__all__ = ["SCHEMES", "RunInfo", "StepInfo", "TimeConstants", "TimeStepper"]
+__all__ = ["SCHEMES", "SPIN_SCHEMES", "RunInfo", "StepInfo", "TimeConstants", "TimeStepper"]
 
 log = logging.getLogger(__name__)
 
 SCHEMES = {"euler": 1, "cn": 2, "bdf2": 2, "midpoint": 2}
 """Time schemes and their orders ("midpoint" is "cn": the LLG solver's name for it)."""
+
+SPIN_SCHEMES = ("bdf2", "cn", "euler")
+"""The schemes of the spin accumulation m (S2, coupled); the magnetization uses "midpoint"."""
 
 
 class TimeConstants:

@@ -5,7 +5,7 @@ computed. One parser module per table; the geometry and texture kinds are regist
 (and a "did you mean"). Nothing here touches DOLFINx."""
 
 from fem_spin.app.schema.case import Case, check_boundaries, parse_case
-from fem_spin.app.schema.drive import BoundaryData
+from fem_spin.app.schema.drive import BoundarySpec
 from fem_spin.app.schema.dynamics import DynamicsSpec
 from fem_spin.app.schema.files import apply_override, load_case, loads
 from fem_spin.app.schema.geometry import GEOMETRY_KINDS, GEOMETRY_PARSERS, GeometrySpec
@@ -14,6 +14,6 @@ from fem_spin.app.schema.texture import TEXTURE_KINDS, TEXTURE_PARSERS, Axis, Te
 from fem_spin.app.tomltable import ConfigError, Source
 
 __all__ = ["GEOMETRY_KINDS", "GEOMETRY_PARSERS", "TEXTURE_KINDS", "TEXTURE_PARSERS", "Axis",
-           "BoundaryData", "Case", "ConfigError", "DynamicsSpec", "GeometrySpec", "Line",
+           "BoundarySpec", "Case", "ConfigError", "DynamicsSpec", "GeometrySpec", "Line",
            "Source", "TextureSpec", "apply_override", "check_boundaries", "load_case", "loads",
            "parse_case"]

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fem_spin.app.schema.drive import BoundaryData, parse_drive
+from fem_spin.app.schema.drive import BoundarySpec, parse_drive
 from fem_spin.app.schema.dynamics import DYNAMIC_FIELDS, DynamicsSpec, parse_dynamics
 from fem_spin.app.schema.geometry import GeometrySpec, parse_geometry
 from fem_spin.app.schema.materials import parse_materials
@@ -73,8 +73,8 @@ class Case:
     magnetization: TextureSpec
     m_eq: str | tuple[float, float, float]
     B: tuple[float, float, float] | None
-    dirichlet: tuple[BoundaryData, ...]
-    flux: tuple[BoundaryData, ...]
+    dirichlet: tuple[BoundarySpec, ...]
+    flux: tuple[BoundarySpec, ...]
     degree: int
     quadrature_degree: int | None
     petsc_options: dict[str, Any]

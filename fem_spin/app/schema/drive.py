@@ -11,14 +11,14 @@ from fem_spin.app.schema.geometry import GeometrySpec
 from fem_spin.app.schema.texture import TextureSpec
 from fem_spin.app.tomltable import KeyPath, Table, dotted
 
-__all__ = ["M_EQ_KINDS", "BoundaryData", "parse_drive"]
+__all__ = ["M_EQ_KINDS", "BoundarySpec", "parse_drive"]
 
 M_EQ_KINDS = ("material", "zero", "axis")
 _COMPONENTS = {"x": 0, "y": 1, "z": 2}
 
 
 @dataclass(frozen=True)
-class BoundaryData:
+class BoundarySpec:
     """Dirichlet or flux data on a named boundary; ``path`` locates it in the file.
     ``value``: a constant 3-vector, or (Dirichlet) ``"axis"`` / ``"-axis"``: plus or minus
     the local unit direction of the magnetization."""
@@ -74,11 +74,11 @@ def parse_drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, 
                                        f"magnetization; kind = {texture.kind!r} has none")
         else:
             value = t.vector("value")
-        dirichlet.append(BoundaryData(t.string("boundary"), value, _components(t), t.path))
+        dirichlet.append(BoundarySpec(t.string("boundary"), value, _components(t), t.path))
     flux = []
     for t in d.tables("flux"):
         t.allow(("boundary", "value"), " in [[drive.flux]] (a flux acts on all components)")
-        flux.append(BoundaryData(t.string("boundary"), t.vector("value"), (0, 1, 2), t.path))
+        flux.append(BoundarySpec(t.string("boundary"), t.vector("value"), (0, 1, 2), t.path))
     seen: dict[tuple[str, int], KeyPath] = {}
     for bc in dirichlet:
         for k in bc.components:

@@ -42,11 +42,11 @@ import numpy as np
 
 from fem_spin.app.tomltable import Table
 from fem_spin.errors import InputError
+from fem_spin.problems.coupled import COUPLINGS
+from fem_spin.stepping.schemes import SPIN_SCHEMES
 
-__all__ = ["COUPLINGS", "DYNAMIC_FIELDS", "SCHEMES", "DynamicsSpec", "parse_dynamics"]
+__all__ = ["DYNAMIC_FIELDS", "DynamicsSpec", "parse_dynamics"]
 
-SCHEMES = ("bdf2", "cn", "euler")
-COUPLINGS = ("monolithic", "staggered")
 DYNAMIC_FIELDS = ("m", "M")
 _MAGNET_KEYS = ("Ms", "A_ex", "alpha", "gamma", "K_u", "easy_axis", "K_d", "normal", "lam_M")
 
@@ -142,7 +142,7 @@ def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) ->
         raise d.error("switch_axis", "must be a non-zero direction")
     return DynamicsSpec(
         t_end=t_end, dt=dt, tol=tol,
-        scheme=d.string("scheme", "bdf2", choices=SCHEMES),
+        scheme=d.string("scheme", "bdf2", choices=SPIN_SCHEMES),
         coupling=d.string("coupling", "monolithic", choices=COUPLINGS),
         magnets=magnets, drives=tuple(drives),
         ramp=d.number("ramp", 0.0, nonnegative=True, unit="ps"), B=B, gamma_e=gamma_e,

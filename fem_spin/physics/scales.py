@@ -1,0 +1,61 @@
+"""The scales of the spin transport and the physical constants: the one home of l_sf, a and
+the transverse wavelength (plain numbers; :mod:`fem_spin.core.linear_solvers` evaluates the
+wavenumber over a mesh with the same formula in UFL).
+
+Units: lengths nm, times ps, ``D`` nm^2/ps, fields ``H`` rad/ps.
+
+* spin-diffusion length ``l_sf = sqrt(D tau)``;
+* coupling strength ``a = tau |H|`` (the precession angle per relaxation time);
+* the transverse accumulation ``m_+ = m_x + i m_y`` about a uniform ``H`` (equal ``D``, ``tau``)
+  sees the diffusion tensor ``D / (1 + i a)`` and obeys ``-lap m_+ + (1 + i a)^2 / l_sf^2 m_+ = 0``:
+  ``m_+ ~ exp(-(1 + i a) x / l_sf)`` decays over ``l_sf`` and oscillates with the wavelength
+  ``2 pi l_sf / a`` (the wavenumber magnitude is ``|1 + i a| / l_sf``,
+  :func:`fem_spin.core.linear_solvers.max_wavenumber` evaluates it over a mesh);
+* a mesh of cell size ``h`` resolves it with ``wavelength / h`` cells per wavelength.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "GAMMA_E",
+    "MU0",
+    "cells_per_wavelength",
+    "coupling_strength",
+    "relaxation_time",
+    "spin_diffusion_length",
+    "transverse_wavelength",
+]
+
+GAMMA_E = 0.1760859627
+"""Electron gyromagnetic ratio |gamma_e| = 1.760859627e11 rad/(s T) in rad/(ps T) (CODATA 2018)."""
+
+MU0 = 1.25663706212e-6
+"""Vacuum permeability in T m / A (N / A^2)."""
+
+
+def spin_diffusion_length(D: float, tau: float) -> float:
+    """``l_sf = sqrt(D tau)`` (nm) for ``D`` in nm^2/ps and ``tau`` in ps."""
+    return math.sqrt(D * tau)
+
+
+def relaxation_time(l_sf: float, D: float) -> float:
+    """``tau = l_sf^2 / D`` (ps) for ``l_sf`` in nm and ``D`` in nm^2/ps."""
+    return l_sf**2 / D
+
+
+def coupling_strength(tau: float, H: float) -> float:
+    """``a = tau |H|`` (``tau`` in ps, ``H`` in rad/ps)."""
+    return tau * abs(H)
+
+
+def transverse_wavelength(l_sf: float, a: float) -> float:
+    """Wavelength ``2 pi l_sf / a`` (nm) of the precessing transverse accumulation
+    (``inf`` for ``a = 0``: nothing precesses)."""
+    return math.inf if a == 0 else 2.0 * math.pi * l_sf / abs(a)
+
+
+def cells_per_wavelength(h: float, l_sf: float, a: float) -> float:
+    """How many cells of size ``h`` (nm) span one transverse wavelength."""
+    return transverse_wavelength(l_sf, a) / h
