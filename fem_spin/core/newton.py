@@ -251,8 +251,8 @@ class NewtonSolver:
             return (
                 f"The linear solver failed: use the direct solver ({direct}), or, for a large "
                 "problem at strong coupling (a = tau |H| >= 10), the geometric multigrid "
-                "solver (build the mesh with fem_spin.core.linear_solvers.refine_hierarchy and pass "
-                "hierarchy=...), a finer multigrid coarse level (a smaller "
+                "solver (build the mesh with fem_spin.core.linear_solvers.refine_hierarchy and "
+                "pass hierarchy=...), a finer multigrid coarse level (a smaller "
                 "fem_spin.core.linear_solvers.COARSE_KH), or a larger ksp_max_it."
             )
         if snes_reason == PETSc.SNES.ConvergedReason.DIVERGED_MAX_IT:

@@ -28,8 +28,9 @@ paper's bilayer (layers on [-L, 0] and [0, L], spacer at 0) is
 
 Tags (names are the keys of ``Geometry.tags``): layer ``i`` (0-based) is cell tag ``i + 1``
 named after the layer; the end points are facet tags :data:`LEFT_TAG` / :data:`RIGHT_TAG`
-named :data:`LEFT` / :data:`RIGHT` (the same numbers and names as :mod:`fem_spin.geometry.interval`), and
-the interface between layers ``i`` and ``i + 1`` (1-based ``i``) is facet tag
+named :data:`LEFT` / :data:`RIGHT` (the same numbers and names as
+:mod:`fem_spin.geometry.interval`), and the interface between layers ``i`` and ``i + 1`` (1-based
+``i``) is facet tag
 ``INTERFACE_TAG0 + i`` named ``INTERFACE.format(i)``, i.e. ``"interface_1"``, ...
 Interfaces are interior facets: integrate over them with ``dS``, not ``ds``.
 In parallel, ``dS`` over a facet on a process boundary needs a mesh ghosted by shared facets
@@ -201,8 +202,9 @@ def multilayer(
             ``l_da / points_per_l_da``. None: no interface refinement.
         wavelength: shortest transverse wavelength to resolve (nm): the cell size is at most
             ``wavelength / points_per_wavelength`` everywhere. None: the shortest
-            :meth:`~fem_spin.Material.transverse_wavelength` of the layers' materials (saturated M, no external
-            field), no constraint if no layer has a material; ``math.inf``: no constraint.
+            :meth:`~fem_spin.Material.transverse_wavelength` of the layers' materials
+            (saturated M, no external field), no constraint if no layer has a material;
+            ``math.inf``: no constraint.
         points_per_wavelength: cells per wavelength (20 suits P2; for P1 see the module
             docstring).
         points_per_l_da: cells per interface width (5).

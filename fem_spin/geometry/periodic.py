@@ -317,8 +317,9 @@ def square_ring(comm: MPI.Comm, side: float, side_nodes: int | Sequence[float], 
         comm: communicator.
         side: side length L (nm).
         side_nodes: cells per side (uniform), or the node positions along a side, an
-            increasing array from 0 to L (e.g. :func:`fem_spin.geometry.interval.graded_nodes` refined
-            at 0 and L to resolve the corners' tanh(d / l_da) profile); used on every side.
+            increasing array from 0 to L (e.g.
+            :func:`fem_spin.geometry.interval.graded_nodes` refined at 0 and L to resolve the
+            corners' tanh(d / l_da) profile); used on every side.
         gdim: 2 (the xy plane) or 3.
         e1, e2: in-plane directions (orthonormalised); for a tilted ring use gdim 3 and
             e.g. ``tilted_plane(normal)``.

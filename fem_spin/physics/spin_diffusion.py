@@ -136,7 +136,7 @@ def s2_residual(m, m_n, m_nm1, v, *, a, dt, theta, H, D, tau, m_eq, dx, flux_ter
     """Weak residual of one implicit step of S2.
 
     ``(a0 m + a1 m_n + a2 m_nm1) / dt`` approximates ``d_t m``; the S1 operator (Eq. 75,
-    :func:`fem_spin.physics.spin_diffusion.s1_residual`) is evaluated at ``m_theta = theta m + (1-theta) m_n``:
+    :func:`s1_residual`) is evaluated at ``m_theta = theta m + (1-theta) m_n``:
 
         F = int (a0 m + a1 m_n + a2 m_nm1)/dt . v dx + S1(m_theta; v)
 

@@ -2,8 +2,9 @@
 
     d_t m = div( Dt(H) grad m ) - T^{-1} (m - m_eq) - H x m ,     H = B(t, x) + lambda M
 
-(``shared/physics.md`` S2; same units and conventions as S1 in :mod:`fem_spin.physics.spin_diffusion`: H in
-rad/ps is the precession vector, ``d_t m = m x H`` without diffusion and relaxation).
+(``shared/physics.md`` S2; same units and conventions as S1 in
+:mod:`fem_spin.physics.spin_diffusion`: H in rad/ps is the precession vector, ``d_t m = m x H``
+without diffusion and relaxation).
 Time discretisation: :mod:`fem_spin.stepping.schemes` (backward Euler, Crank-Nicolson in its
 midpoint form, variable-step BDF2), one SNES reused for every step.
 """

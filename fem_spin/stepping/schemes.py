@@ -312,13 +312,8 @@ class TimeStepper:
             dt: (first) step (ps); with ``tol`` the step is controlled (:meth:`adaptive_step`).
             tol: local error tolerance of the step control (None: fixed steps).
             dt_min, dt_max: bounds of the controlled step (ps).
-            observe: ``observe(stepper) -> dict`` of extra scalars for the trace.
-            output: folder for ``trace.csv``, the VTX series ``fields*.bp`` and
-                ``checkpoint.npz`` (None: nothing written).
-            write_every: write the fields every this many steps (0: never; 1: every step).
-            checkpoint_every: write ``checkpoint.npz`` (and the trace) every this many steps
-                (0: only at the end when ``output`` is set).
-            progress_seconds: a progress line is logged (rank 0) at most this often.
+            observe, output, write_every, checkpoint_every, progress_seconds: the trace,
+                files and progress lines of the run (:class:`~fem_spin.stepping.driver.RunDriver`).
             max_steps: stop after this many (accepted) steps.
         """
         return RunDriver(self, output=output, write_every=write_every,
