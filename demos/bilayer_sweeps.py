@@ -74,7 +74,7 @@
 #
 # P2 elements; cells of at most `--h-max` = 0.3 nm (21 points per transverse wavelength
 # $2\pi l_{sf}/a = 6.28$ nm; the transverse accumulation precesses wherever $a \ne 0$) and
-# $l_{da}/10$ at the spacer, mirror-symmetric (`fem_spin.paper.bilayer.bilayer_nodes`). The peak values
+# $l_{da}/10$ at the spacer, mirror-symmetric (`BilayerCase.nodes`). The peak values
 # below change by less than 0.02 % from $h$ = 0.3 to 0.15 nm.
 #
 # ## Output

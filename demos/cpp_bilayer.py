@@ -79,7 +79,6 @@ from fem_spin.paper.bilayer import (  # the model, shared with bilayer_sweeps.py
     TAU,
     BilayerCase,
     D,
-    bilayer_nodes,
     bisector_rotation,
     build_bilayer,
     transverse,
@@ -106,7 +105,6 @@ __all__ = [
     "TAU",
     "D",
     "bilayer_axis_right",
-    "bilayer_nodes",
     "bisector_rotation",
     "main",
     "transverse",
@@ -154,7 +152,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # across $3 l_{da}$, where $|M|$ reaches 0.995). The right layer's nodes
 # are mirrored onto the left layer: the mesh is symmetric about the spacer, and so is the
 # discrete problem (see the symmetry below). The node at $x = 0$ makes the kink of $|M|$ a
-# mesh node. (`fem_spin.paper.bilayer.bilayer_nodes(length, l_da, h_max)`; the model is built by
+# mesh node. (`fem_spin.paper.bilayer.BilayerCase.nodes(h_max)`; the model is built by
 # `fem_spin.paper.bilayer`, which the sweeps of `bilayer_sweeps.py` share.)
 #
 # ## Symmetry of the solution
@@ -270,7 +268,8 @@ def simulate(comm: MPI.Comm, args: argparse.Namespace) -> tuple[np.ndarray, np.n
                                                "mz": m[:, 2]})
     write_fields(comm, args.out / "fields.bp", s1_output_fields(problem))
 
-    h = np.diff(bilayer_nodes(args.length, args.l_da, args.h_max))
+    h = np.diff(BilayerCase(theta=args.theta, length=args.length, l_da=args.l_da)
+                .nodes(args.h_max))
     summary = {
         "demo": "cpp_bilayer",
         "reading": f"({args.reading}) {READINGS[args.reading]}",

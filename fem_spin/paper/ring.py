@@ -11,7 +11,8 @@ drive is a bulk equilibrium accumulation "normalized to one" (:data:`READINGS`):
 * ``"iii"``: ``m_eq = M`` (``Material.m0 = 1``; zero at the corners).
 
 (Reading (i) of ``shared/physics.md``, ``m_eq = 0`` with electrode data, has no electrodes
-here: its solution is ``m = 0``.) Uses the paper's parameters of :mod:`fem_spin.paper.bilayer`.
+here: its solution is ``m = 0``.) The parameters are the paper's
+(:mod:`fem_spin.paper.parameters`).
 
 :func:`solve_ring` keeps every DOLFINx/PETSc object inside the call and returns numpy data
 (:class:`RingProfile`).
@@ -25,33 +26,30 @@ from dataclasses import dataclass
 import numpy as np
 from mpi4py import MPI
 
-from fem_spin.paper.bilayer import L_SF, LAMBDA, D
-from fem_spin.errors import InputError
 from fem_spin.core.fields import region_function
+from fem_spin.errors import InputError
+from fem_spin.geometry.interval import stack_nodes
 from fem_spin.geometry.periodic import SIDES, square_ring
-from fem_spin.geometry.interval import graded_nodes
-from fem_spin.parameters.transport import Material
+from fem_spin.paper.parameters import GROWTH, H_MAX, L_DA, interface_cell, material
+from fem_spin.paper.parameters import RING_READINGS as READINGS
 from fem_spin.problems.steady import SteadySpinDiffusion
 from fem_spin.textures import RING_AXES, magnetization, ring_magnetization
 
-__all__ = ["AXES", "READINGS", "RingProfile", "ring_observables", "side_nodes", "solve_ring",
+__all__ = ["AXES", "READINGS", "RingProfile", "ring_nodes", "ring_observables", "solve_ring",
            "symmetry_maps"]
 
 log = logging.getLogger(__name__)
-
-READINGS = {"ii": "m_eq = n_k (unit, along the side's axis)",
-            "iii": "m_eq = M (|m_eq| = |M|, zero at the corners)"}
-"""The ring's readings (keys as in ``shared/physics.md``) and their m_eq."""
 
 AXES = np.asarray(RING_AXES)
 """The side axes n_0..n_3 (4, 3)."""
 
 
-def side_nodes(length: float, l_da: float, h_max: float) -> np.ndarray:
-    """Nodes on [0, length] (nm), refined to ``min(h_max, l_da / 10)`` at both corners and
-    mirror-symmetric about the mid-side node (used for every side)."""
-    half = graded_nodes(0.0, length / 2, h_max, refine=[(0.0, min(h_max, l_da / 10))])
-    return np.concatenate([half, length - half[-2::-1]])
+def ring_nodes(length: float, l_da: float = L_DA, h_max: float = H_MAX) -> np.ndarray:
+    """Nodes of one side, on [0, length] (nm), refined to ``min(h_max, l_da / 10)`` at both
+    corners and mirror-symmetric about the mid-side node (used for every side):
+    :func:`fem_spin.geometry.interval.stack_nodes` of one layer graded at both ends."""
+    return stack_nodes([length], h_max, interface_cell(l_da, h_max), growth=GROWTH,
+                       graded_ends=True)
 
 
 def symmetry_maps() -> tuple[np.ndarray, np.ndarray]:
@@ -106,8 +104,8 @@ class RingProfile:
         return np.linalg.norm(self.m - along[:, None] * self.axis, axis=1)
 
 
-def solve_ring(comm: MPI.Comm, reading: str, length: float, *, l_da: float = 0.6,
-               h_max: float = 0.3, degree: int = 2) -> RingProfile:
+def solve_ring(comm: MPI.Comm, reading: str, length: float, *, l_da: float = L_DA,
+               h_max: float = H_MAX, degree: int = 2) -> RingProfile:
     """Build and solve one ring.
 
     Every DOLFINx/PETSc object is created and released inside this call (the solver is closed,
@@ -123,16 +121,15 @@ def solve_ring(comm: MPI.Comm, reading: str, length: float, *, l_da: float = 0.6
     if not (length > 2 * l_da > 0 and h_max > 0):
         raise InputError(f"need side length > 2 l_da > 0 and h_max > 0 (nm), got L = {length!r},"
                          f" l_da = {l_da!r}, h_max = {h_max!r}")
-    ring = square_ring(comm, length, side_nodes(length, l_da, h_max))
+    ring = square_ring(comm, length, ring_nodes(length, l_da, h_max))
     M = magnetization(ring.mesh, ring_magnetization(ring, length, l_da), degree=degree)
     tags = [ring.tags[name] for name in SIDES]
-    material = Material.from_spin_diffusion_length(l_sf=L_SF, D=D, lam=LAMBDA,
-                                                   m0=1.0 if reading == "iii" else 0.0)
+    mat = material(m0=1.0 if reading == "iii" else 0.0)
     m_eq = None  # reading (iii): m0 * M
     if reading == "ii":
         m_eq = region_function(ring.mesh, ring.cell_tags,
                                {t: AXES[k] for k, t in enumerate(tags)}, (3,), "m_eq")
-    with SteadySpinDiffusion(ring.mesh, dict.fromkeys(tags, material), cell_tags=ring.cell_tags,
+    with SteadySpinDiffusion(ring.mesh, dict.fromkeys(tags, mat), cell_tags=ring.cell_tags,
                              M=M, m_eq=m_eq, degree=degree) as problem:
         info = problem.solve()  # the solver is closed on every rank together on exit
 
