@@ -16,6 +16,7 @@ ranks (so none is left waiting).
 from __future__ import annotations
 
 import argparse
+import importlib.resources
 import importlib.util
 import logging
 import os
@@ -30,7 +31,7 @@ from mpi4py import MPI
 import fem_spin  # before dolfinx and petsc4py
 from fem_spin.errors import FemSpinError, InputError
 
-__all__ = ["demo_paths", "example_paths", "main"]
+__all__ = ["demo_paths", "example_path", "example_paths", "load_demo", "main"]
 
 log = logging.getLogger(__name__)
 
@@ -84,24 +85,57 @@ def _repository() -> Path:
     return Path(fem_spin.__file__).resolve().parents[1]
 
 
+def _bundled(kind: str) -> Path | None:
+    """The folder of the bundled ``kind`` (``"demos"`` or ``"examples"``):
+    ``$FEM_SPIN_DEMOS`` / ``$FEM_SPIN_EXAMPLES``, else the package data ``fem_spin/<kind>`` of
+    an installed wheel, else the top-level folder ``<kind>/`` of the source checkout that
+    fem_spin is imported from (also an editable install)."""
+    env = os.environ.get(f"FEM_SPIN_{kind.upper()}")
+    candidates = [Path(env)] if env else []
+    candidates.append(Path(str(importlib.resources.files("fem_spin") / kind)))
+    if (_repository() / "pyproject.toml").is_file():
+        candidates.append(_repository() / kind)
+    return next((c for c in candidates if c.is_dir()), None)
+
+
 def demo_paths() -> dict[str, Path]:
-    """The bundled demos: ``$FEM_SPIN_DEMOS``, else the ``demos/`` folder beside the package
-    (a source checkout), else ``./demos``."""
-    for folder in (os.environ.get("FEM_SPIN_DEMOS"), _repository() / "demos", Path("demos")):
-        if folder and Path(folder).is_dir():
-            return {p.stem: p for p in sorted(Path(folder).glob("*.py"))
-                    if not p.name.startswith("_")}
-    return {}
+    """The bundled demos by name (see :func:`_bundled` for where they are found)."""
+    folder = _bundled("demos")
+    if folder is None:
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.py")) if not p.name.startswith("_")}
 
 
 def example_paths() -> dict[str, Path]:
-    """The example case files: ``$FEM_SPIN_EXAMPLES``, else ``examples/`` beside the package,
-    else ``./examples``."""
-    for folder in (os.environ.get("FEM_SPIN_EXAMPLES"), _repository() / "examples",
-                   Path("examples")):
-        if folder and Path(folder).is_dir():
-            return {p.stem: p for p in sorted(Path(folder).glob("*.toml"))}
-    return {}
+    """The example case files by name (see :func:`_bundled` for where they are found)."""
+    folder = _bundled("examples")
+    return {} if folder is None else {p.stem: p for p in sorted(folder.glob("*.toml"))}
+
+
+def example_path(name: str) -> Path:
+    """The example case file ``name`` (e.g. ``"cpp_bilayer"``); InputError if there is none."""
+    examples = example_paths()
+    if name not in examples:
+        raise InputError(f"no example case file named {name!r} (set FEM_SPIN_EXAMPLES to the "
+                         f"examples/ folder of fem_spin); examples: {', '.join(examples)}")
+    return examples[name]
+
+
+def load_demo(name: str):
+    """The demo ``name`` imported as a module (registered in ``sys.modules`` as
+    ``fem_spin_demo_<name>``: dataclasses need it); ``module.main(argv)`` runs it."""
+    demos = demo_paths()
+    if name not in demos:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(demos), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputError(f"no demo named {name!r}{hint}; demos: {', '.join(demos)}")
+    spec = importlib.util.spec_from_file_location(f"fem_spin_demo_{name}", demos[name])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _title(path: Path) -> str:
@@ -271,19 +305,11 @@ def cmd_demos(args) -> int:
         return 0
     if args.action != "run" or not args.name:
         raise InputError("usage: fem-spin demos [list] | fem-spin demos run NAME [ARGS ...]")
-    if args.name not in demos:
-        import difflib
-
-        close = difflib.get_close_matches(args.name, list(demos), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise InputError(f"no demo named {args.name!r}{hint}; demos: {', '.join(demos)}")
-    path = demos[args.name]
-    spec = importlib.util.spec_from_file_location(f"fem_spin_demo_{args.name}", path)
-    module = importlib.util.module_from_spec(spec)
+    path = demos.get(args.name)
     argv0 = sys.argv
-    sys.argv = [str(path), *args.args]
+    sys.argv = [str(path or args.name), *args.args]
     try:
-        spec.loader.exec_module(module)
+        module = load_demo(args.name)
         if hasattr(module, "main"):
             module.main(list(args.args))
         else:  # a script without main(argv): run it as __main__

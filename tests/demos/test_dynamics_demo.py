@@ -12,7 +12,7 @@ from mpi4py import MPI
 from fem_spin.app.cli import main as cli
 from fem_spin.observables.switching import final_state, switching_time
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "switching_pillar.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "switching_pillar.toml"
 COARSE = ["--h-max", "3.0", "--radius", "5.0", "--t-end", "40", "--dt", "4.0",
           "--progress", "1e9"]
 CASE_COARSE = ["geometry.h_max=3.0", "geometry.radius=5.0", "dynamics.t_end=40",
