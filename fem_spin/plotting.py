@@ -7,7 +7,8 @@ global frame against the position in nm, one curve per parameter value of a case
 
 - :func:`family_figure`: one panel per component (m_x, m_y, m_z), one curve per case, one row
   per family (:func:`family_axes` draws one row into given axes).
-- :func:`profile_axes`: the three components of one profile on one axes.
+- :func:`profile_axes`: the three components of one profile on one axes;
+  :func:`bilayer_profile_figure`: one bilayer profile, whole and near the spacer.
 - :func:`scan_figure`: a scalar (e.g. the peak transverse accumulation) against a parameter.
 - :func:`animate_profiles`: a GIF, one frame per case (``matplotlib.animation.PillowWriter``);
   :func:`gif_frame` writes one of its frames to a PNG.
@@ -37,6 +38,7 @@ __all__ = [
     "profile_axes",
     "save",
     "scan_figure",
+    "bilayer_profile_figure",
     "switching_time_figure",
     "switching_traces_figure",
 ]
@@ -140,6 +142,32 @@ def profile_axes(ax: Axes, x: np.ndarray, m: np.ndarray, *, m_eq: np.ndarray | N
     if legend:
         ax.legend(fontsize=7, loc="upper right")
     return lines
+
+
+def bilayer_profile_figure(x: np.ndarray, m: np.ndarray, *, length: float, l_da: float,
+                           title: str, zoom: float = 25.0) -> Figure:
+    """One bilayer profile as in the paper's figures: the components of m (left-layer frame)
+    against x in nm, the spacer at x = 0 marked; the right panel zooms on the spacer (to
+    ``zoom`` nm), with the interface profile ``|M| = tanh(|x| / l_da)`` dotted."""
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    zoom = min(length, zoom)
+    for ax, xlim in zip(axes, [(-length, length), (-zoom, zoom)], strict=True):
+        for k, (label, color) in enumerate(COMPONENTS):
+            ax.plot(x, m[:, k], "-", color=color, lw=1.2, label=label)
+        ax.axvline(0.0, color="0.4", ls="--", lw=0.8)
+        ax.text(0.0, 0.03, "spacer ", transform=ax.get_xaxis_transform(), rotation=90,
+                ha="right", va="bottom", fontsize=8, color="0.3")
+        ax.axhline(0.0, color="0.8", lw=0.6)
+        ax.set_xlim(*xlim)
+        ax.set_xlabel("x (nm)")
+        ax.grid(alpha=0.3)
+    axes[1].plot(x, np.tanh(np.abs(x) / l_da), ":", color="0.5", lw=1.0, label="$|M|$")
+    axes[0].set_ylabel("spin accumulation $m$ (left-layer frame)")
+    axes[1].legend(loc="lower right", fontsize=8)
+    axes[0].set_title(title)
+    axes[1].set_title("near the spacer")
+    return fig
 
 
 def scan_figure(x: np.ndarray,

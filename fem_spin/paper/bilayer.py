@@ -67,9 +67,11 @@ __all__ = [
     "TAU",
     "BilayerCase",
     "BilayerProfile",
+    "CASE_FILES",
     "D",
     "bisector_rotation",
     "build_bilayer",
+    "case_overrides",
     "equilibrium",
     "local_axis",
     "solve_bilayer",
@@ -125,6 +127,30 @@ class BilayerCase:
         :func:`bisector_rotation` in the discrete problem."""
         return stack_nodes([self.length, self.length], h_max, interface_cell(self.l_da, h_max),
                            x0=-self.length, growth=GROWTH)
+
+
+CASE_FILES = {"i": "cpp_bilayer", "ii": "bilayer_reading_ii", "iii": "bilayer_reading_iii"}
+"""The example case file (``examples/<name>.toml``) of each reading: the bilayer with
+``theta = 90`` deg, ``L = 100`` nm, ``l_da = 0.6`` nm, meshed as :meth:`BilayerCase.nodes`."""
+
+
+def case_overrides(case: BilayerCase, *, h_max: float = H_MAX, degree: int = 2,
+                   samples: int = 4001) -> list[str]:
+    """The ``--set`` overrides that make the case file :data:`CASE_FILES` ``[case.reading]``
+    this ``case``: its angle, layer length, interface width, the mesh of
+    :meth:`BilayerCase.nodes` (``geometry.mesher = "graded"``), the degree of m and the line
+    profile ``profile`` of ``samples`` points on [-L, L]. Floats are written exactly
+    (``repr``)."""
+    L, theta = float(case.length), float(case.theta)
+    sets = [*(f"geometry.layers.{i}.thickness={L!r}" for i in (0, 1)),
+            f"geometry.x0={-L!r}", f"geometry.h_max={float(h_max)!r}",
+            f"geometry.h_interface={case.l_da / 10!r}", f"magnetization.l_da={case.l_da!r}",
+            f"magnetization.axes.fm_right={{ theta_deg = {theta!r} }}",
+            f"solver.degree={int(degree)}", f"outputs.lines.0.points=[[{-L!r}], [{L!r}]]",
+            f"outputs.lines.0.samples={int(samples)}"]
+    if case.reading != "ii":  # (ii) holds the ends at the local axis ("axis") already
+        sets.append(f"drive.dirichlet.1.value={{ theta_deg = {theta!r} }}")
+    return sets
 
 
 def bisector_rotation(theta: float) -> np.ndarray:
