@@ -6,7 +6,7 @@
 For every CSV and JSON file of REFERENCE (recursively) the file of the same relative path in
 NEW is read and compared:
 
-* CSV: column by column (matched by header name); the difference of a column is
+* CSV: column by column (matched by header name; text columns must be equal); the difference of a column is
   ``max |a - b| / max |a|`` (relative to the column's scale, so round-off noise on values
   that are zero in exact arithmetic does not count as a large relative error; a column that
   is zero in REFERENCE is compared absolutely). A column missing in NEW, or a different
@@ -38,11 +38,19 @@ IGNORE = {
 """JSON keys whose values are not results (matched anywhere in the tree)."""
 
 
-def read_csv(path: Path) -> dict[str, list[float]]:
+def _value(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def read_csv(path: Path) -> dict[str, list]:
+    """Columns by header name: numbers as floats, other cells (text) as strings."""
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], [r for r in rows[1:] if r]
-    return {name: [float(r[k]) for r in body] for k, name in enumerate(header)}
+    return {name: [_value(r[k]) for r in body] for k, name in enumerate(header)}
 
 
 def compare_csv(ref: Path, new: Path) -> tuple[float, str, list[str]]:
@@ -57,6 +65,10 @@ def compare_csv(ref: Path, new: Path) -> tuple[float, str, list[str]]:
         other = b[name]
         if len(other) != len(col):
             return math.inf, f"column {name!r}: {len(col)} rows vs {len(other)}", problems
+        if any(isinstance(v, str) for v in (*col, *other)):  # text: equal or not
+            if col != other:
+                return math.inf, f"column {name!r}: text differs", problems
+            continue
         finite = [(x, y) for x, y in zip(col, other, strict=True)
                   if not (math.isnan(x) and math.isnan(y))]
         if any(math.isnan(x) != math.isnan(y) for x, y in finite):
