@@ -13,8 +13,9 @@ NEW is read and compared:
   number of rows, fails; extra columns in NEW are reported and allowed.
 * JSON: every numeric leaf (lists and dicts recursively, the path as ``a/b/0``) of REFERENCE
   against the same path in NEW, ``|a - b| / max(|a|, |b|)`` (absolute below ``--atol``);
-  strings and booleans must be equal. Keys naming timings, versions, dates, commands and
-  paths are skipped (``--ignore`` adds more); keys only in NEW are reported and allowed.
+  strings and booleans must be equal. Keys naming timings (``*seconds``), versions, dates,
+  commands and paths are skipped (``--ignore`` adds more); keys only in NEW are reported and
+  allowed.
 
 Prints per file the largest relative difference and where it is, and exits with status 1
 if any exceeds ``--tol`` (or a file, column or key is missing), else 0. Files of other types
@@ -35,7 +36,8 @@ IGNORE = {
     "command", "case_file", "files", "folder", "output", "path", "paths", "csv", "input",
     "progress_seconds", "elapsed", "elapsed_seconds", "time_seconds",
 }
-"""JSON keys whose values are not results (matched anywhere in the tree)."""
+"""JSON keys whose values are not results (matched anywhere in the tree; any key ending in
+``seconds`` is a timing and skipped too)."""
 
 
 def _value(text: str) -> float | str:
@@ -85,7 +87,7 @@ def leaves(data, prefix: str, ignore: set[str]):
     """(path, value) of the leaves of a JSON tree, skipping ignored keys."""
     if isinstance(data, dict):
         for k, v in data.items():
-            if k in ignore:
+            if k in ignore or str(k).endswith("seconds"):
                 continue
             yield from leaves(v, f"{prefix}/{k}" if prefix else str(k), ignore)
     elif isinstance(data, list):
