@@ -11,7 +11,7 @@ global frame against the position in nm, one curve per parameter value of a case
   :func:`bilayer_profile_figure`: one bilayer profile, whole and near the spacer.
 - :func:`scan_figure`: a scalar (e.g. the peak transverse accumulation) against a parameter.
 - :func:`animate_profiles`: a GIF, one frame per case (``matplotlib.animation.PillowWriter``);
-  :func:`gif_frame` writes one of its frames to a PNG.
+  :func:`gif_frame` writes one of its frames to a PNG; :func:`write_gif` assembles picture files.
 - :func:`switching_traces_figure`, :func:`switching_time_figure`: magnetization dynamics under
   a drive sweep (traces of ``<M> . p``, the torque and ``<m>``; switching time against drive).
 """
@@ -41,6 +41,7 @@ __all__ = [
     "bilayer_profile_figure",
     "switching_time_figure",
     "switching_traces_figure",
+    "write_gif",
 ]
 
 COMPONENTS = (("$m_x$", "tab:red"), ("$m_y$", "tab:green"), ("$m_z$", "tab:blue"))
@@ -364,6 +365,16 @@ def animate_profiles(path: str | Path, frames: Sequence[Sequence[Curve]], *,
     path.parent.mkdir(parents=True, exist_ok=True)
     animation.save(path, writer=CompactPillowWriter(fps=fps), dpi=dpi)
     return path
+
+
+def write_gif(path: str | Path, frames: Sequence[str | Path], ms_per_frame: int = 120) -> Path:
+    """An animated GIF (looping) of the picture files ``frames``, in order."""
+    from PIL import Image
+
+    images = [Image.open(f) for f in frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=ms_per_frame,
+                   loop=0)
+    return Path(path)
 
 
 def gif_frame(gif: str | Path, index: int, png: str | Path) -> Path:
