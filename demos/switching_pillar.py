@@ -78,7 +78,13 @@ from fem_spin.observables.switching import final_state, switching_time
 from fem_spin.geometry.pillar import ELECTRODE_BOTTOM, ELECTRODE_TOP, nanopillar
 from fem_spin.log import configure_logging
 from fem_spin.output import prepare_run_folder, write_csv, write_json
-from fem_spin.plotting import save, switching_time_figure, switching_traces_figure, write_gif
+from fem_spin.plotting import (
+    frame_recorder,
+    save,
+    switching_time_figure,
+    switching_traces_figure,
+    write_gif,
+)
 
 log = logging.getLogger("fem_spin.demos.switching_pillar")
 
@@ -174,38 +180,23 @@ def drive(j: float):
 
 # ## Pictures (rank 0)
 #
-# The animation frames: the fields are gathered on rank 0 (collective), then drawn off screen.
+# The animation frames: `fem_spin.plotting.frame_recorder` gathers M and m on rank 0
+# (collective) every `--frames` steps and draws these panels off screen.
 
 
-def frame_recorder(folder: Path, every: int, radius: float):
-    """An ``observe`` callback of :meth:`TimeStepper.run` writing a frame every ``every``
-    steps (and at t = 0): arrows of M in the free layer's mid-plane (coloured by M . p) and of
-    m in the vertical section y = 0 (coloured by m_x)."""
+def frame_panels(radius: float):
+    """Arrows of M in the free layer's mid-plane (coloured by M . p) and of m in the vertical
+    section y = 0 (coloured by m_x), at the stepper's time."""
     from fem_spin import render
 
     z_mid = LAYERS[0][1] + LAYERS[1][1] + 0.5 * LAYERS[2][1]
-    frames: list[Path] = []
-
-    def record(stepper) -> dict:
-        if stepper.steps % every:
-            return {}
-        grid = render.gather_fields(stepper.mesh, {"M": stepper.field("M"),
-                                                   "m": stepper.field("m")})
-        if stepper.comm.rank == 0:
-            path = folder / f"frame_{len(frames):04d}.png"
-            render.render_panels(grid, path, [
-                render.GlyphPanel(vectors="M", plane=((0, 0, z_mid), (0, 0, 1)),
-                                  color_by="M:x", clim=(-1.0, 1.0), spacing=radius / 3,
-                                  view="iso", title=f"M (free layer), t = {stepper.t:.0f} ps"),
-                render.GlyphPanel(vectors="m", plane=((0, 0, 0), (0, 1, 0)),
-                                  color_by="m:x", spacing=radius / 3, view="xz",
-                                  title="spin accumulation m, section y = 0"),
-            ], panel_size=(560, 480))
-            frames.append(path)
-        return {}
-
-    record.frames = frames
-    return record
+    return lambda stepper: [
+        render.GlyphPanel(vectors="M", plane=((0, 0, z_mid), (0, 0, 1)), color_by="M:x",
+                          clim=(-1.0, 1.0), spacing=radius / 3, view="iso",
+                          title=f"M (free layer), t = {stepper.t:.0f} ps"),
+        render.GlyphPanel(vectors="m", plane=((0, 0, 0), (0, 1, 0)), color_by="m:x",
+                          spacing=radius / 3, view="xz",
+                          title="spin accumulation m, section y = 0")]
 
 
 # ## Main
@@ -227,8 +218,10 @@ def main(argv: list[str] | None = None) -> dict:
             problem.reset()
             problem.set_drive(drive(j))
             folder = args.out / f"drive_{j:g}"
-            recorder = (frame_recorder(folder / "frames", args.frames, args.radius)
-                        if i == 0 and args.frames else None)
+            recorder = None
+            if i == 0 and args.frames:
+                recorder = frame_recorder(folder / "frames", args.frames,
+                                          frame_panels(args.radius))
             log.info("drive j = %g: %s to %g ps", j,
                      f"tol {args.tol}" if args.tol else f"dt {args.dt} ps", args.t_end)
             run = problem.run(args.t_end, args.dt, tol=args.tol, output=folder,

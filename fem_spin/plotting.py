@@ -39,6 +39,7 @@ __all__ = [
     "save",
     "scan_figure",
     "bilayer_profile_figure",
+    "frame_recorder",
     "switching_time_figure",
     "switching_traces_figure",
     "write_gif",
@@ -365,6 +366,31 @@ def animate_profiles(path: str | Path, frames: Sequence[Sequence[Curve]], *,
     path.parent.mkdir(parents=True, exist_ok=True)
     animation.save(path, writer=CompactPillowWriter(fps=fps), dpi=dpi)
     return path
+
+
+def frame_recorder(folder: str | Path, every: int, panels, fields: Sequence[str] = ("M", "m"),
+                   panel_size: tuple[int, int] = (560, 480)):
+    """An ``observe`` callback of ``TimeStepper.run`` that draws an animation frame every
+    ``every`` steps (and at t = 0): it gathers ``fields`` of the stepper to rank 0 (collective,
+    :func:`fem_spin.render.gather_fields`) and draws the PyVista panels ``panels(stepper)``
+    (:mod:`fem_spin.render`) into ``folder/frame_<k>.png``; ``record.frames`` lists the
+    files (on rank 0), for :func:`write_gif`."""
+    from fem_spin import render
+
+    folder, frames = Path(folder), []
+
+    def record(stepper) -> dict:
+        if stepper.steps % every:
+            return {}
+        grid = render.gather_fields(stepper.mesh, {f: stepper.field(f) for f in fields})
+        if stepper.comm.rank == 0:
+            path = folder / f"frame_{len(frames):04d}.png"
+            render.render_panels(grid, path, panels(stepper), panel_size=panel_size)
+            frames.append(path)
+        return {}
+
+    record.frames = frames
+    return record
 
 
 def write_gif(path: str | Path, frames: Sequence[str | Path], ms_per_frame: int = 120) -> Path:
