@@ -160,7 +160,8 @@ def simulate(comm: MPI.Comm, args: argparse.Namespace, case: BilayerCase) -> dic
             "degree": args.degree, "h_max_nm": args.h_max, "h_min_nm": run["mesh"]["h_min"],
             "cells": int(run["mesh"]["cells"]), "dofs": run["mesh"]["dofs"],
             "mpi_ranks": comm.size},
-        "solve": run["solve"],
+        "solve": {**run["solve"],  # the slowest rank's time: the summary is the same on all
+                  "seconds": comm.allreduce(run["solve"]["seconds"], op=MPI.MAX)},
         "results": {
             "peak_m_perp": float(perp[i]), "peak_m_perp_x_nm": float(x[i]),
             "peak_abs_m_left_frame": {c: float(np.nanmax(np.abs(m[:, k])))
