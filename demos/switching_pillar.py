@@ -74,9 +74,9 @@ from mpi4py import MPI
 
 import fem_spin as fs
 from fem_spin import CoupledSpinDynamics, Magnet, thin_film_anisotropy
-from fem_spin.observables.switching import final_state, switching_time
 from fem_spin.geometry.pillar import ELECTRODE_BOTTOM, ELECTRODE_TOP, nanopillar
 from fem_spin.log import configure_logging
+from fem_spin.observables.switching import final_state, switching_time
 from fem_spin.output import prepare_run_folder, write_csv, write_json
 from fem_spin.plotting import (
     frame_recorder,

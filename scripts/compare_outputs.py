@@ -3,11 +3,11 @@
 
     python scripts/compare_outputs.py REFERENCE NEW [--tol 1e-12] [--ignore KEY ...]
 
-For every CSV and JSON file of REFERENCE (recursively) the file of the same relative path in
-NEW is read and compared:
+For every CSV and JSON file of REFERENCE (recursively) the file of the same relative path
+in NEW is read and compared:
 
-* CSV: column by column (matched by header name; text columns must be equal); the difference of a column is
-  ``max |a - b| / max |a|`` (relative to the column's scale, so round-off noise on values
+* CSV: column by column (matched by header name; text columns must be equal); the
+  difference of a column is ``max |a - b| / max |a|`` (relative to the column's scale, so round-off noise on values
   that are zero in exact arithmetic does not count as a large relative error; a column that
   is zero in REFERENCE is compared absolutely). A column missing in NEW, or a different
   number of rows, fails; extra columns in NEW are reported and allowed.

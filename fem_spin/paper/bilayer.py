@@ -61,13 +61,13 @@ from fem_spin.textures import bilayer_axis_right, bilayer_magnetization
 
 __all__ = [
     "A_MAX",
+    "CASE_FILES",
     "LAMBDA",
     "L_SF",
     "READINGS",
     "TAU",
     "BilayerCase",
     "BilayerProfile",
-    "CASE_FILES",
     "D",
     "bisector_rotation",
     "build_bilayer",

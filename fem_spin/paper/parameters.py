@@ -22,7 +22,6 @@ from fem_spin.parameters.transport import Material
 __all__ = [
     "A_MAX",
     "BILAYER_READINGS",
-    "D",
     "GROWTH",
     "H_MAX",
     "LAMBDA",
@@ -30,6 +29,7 @@ __all__ = [
     "L_SF",
     "RING_READINGS",
     "TAU",
+    "D",
     "interface_cell",
     "material",
     "transverse_wavelength",

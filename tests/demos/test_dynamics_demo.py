@@ -180,9 +180,9 @@ samples = 81
 def test_layered_start_gives_interface_vertices_to_the_magnet():
     """A vertex on an interface takes the axis of the magnet beside it, else of the layer with
     a non-zero axis (the pinned fixed layer keeps its axis up to its surface)."""
+    from fem_spin.app.dynamics import initial_magnetization
     from fem_spin.app.schema import loads
     from fem_spin.app.steady import build_geometry
-    from fem_spin.app.dynamics import initial_magnetization
 
     case = loads(BILAYER_DYNAMICS)
     M0, _ = initial_magnetization(case, build_geometry(MPI.COMM_WORLD, case))
