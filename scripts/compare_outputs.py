@@ -7,10 +7,11 @@ For every CSV and JSON file of REFERENCE (recursively) the file of the same rela
 in NEW is read and compared:
 
 * CSV: column by column (matched by header name; text columns must be equal); the
-  difference of a column is ``max |a - b| / max |a|`` (relative to the column's scale, so round-off noise on values
-  that are zero in exact arithmetic does not count as a large relative error; a column that
-  is zero in REFERENCE is compared absolutely). A column missing in NEW, or a different
-  number of rows, fails; extra columns in NEW are reported and allowed.
+  difference of a column is ``max |a - b| / max |a|`` (relative to the column's scale, so
+  round-off noise on values that are zero in exact arithmetic does not count as a large
+  relative error; a column that is zero in REFERENCE is compared absolutely). A column
+  missing in NEW, or a different number of rows, fails; extra columns in NEW are reported
+  and allowed.
 * JSON: every numeric leaf (lists and dicts recursively, the path as ``a/b/0``) of REFERENCE
   against the same path in NEW, ``|a - b| / max(|a|, |b|)`` (absolute below ``--atol``);
   strings and booleans must be equal. Keys naming timings (``*seconds``), versions, dates,
