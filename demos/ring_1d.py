@@ -51,6 +51,11 @@
 # `ring_corner.png` (the accumulation near a corner); `ring_scan.png` (observables against
 # L from 2 to 2000 nm, `--no-scan` skips it); `summary.csv` and, last, `summary.json`.
 # `--reading iii --length 100` reruns one case.
+#
+# The case file `examples/ring_1d.toml` is the ring of reading (ii) with L = 100 nm for the
+# case runner (`fem-spin run`), which samples lines through the mesh; this demo writes the
+# values at the nodes of m and solves hundreds of rings for the length scan, so it calls
+# `fem_spin.paper.ring.solve_ring`, which builds and solves a ring in memory.
 
 # +
 from __future__ import annotations
@@ -64,55 +69,48 @@ import fem_spin  # noqa: F401  (first: it loads the PETSc/MPI stack in order)
 
 # isort: split
 
-import numpy as np
 from mpi4py import MPI
 
-from fem_spin.paper.bilayer import L_SF, LAMBDA, D, transverse_wavelength
 from fem_spin.log import configure_logging
 from fem_spin.output import prepare_run_folder, write_csv, write_json, write_table
-from fem_spin.plotting import profile_axes, save, scan_figure
-from fem_spin.paper.ring import READINGS, RingProfile, ring_observables, solve_ring
-from fem_spin.textures import ring_magnetization
+from fem_spin.paper import parameters as paper
+from fem_spin.paper import ring
 
 log = logging.getLogger("fem_spin.demos.ring_1d")
-
-LENGTHS = (10.0, 100.0, 1000.0)  # side lengths (nm), Figs. 13-15
 # -
 
 # ## Command line
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    p = argparse.ArgumentParser(
         description="Spin accumulation in the paper's square ring (Sec. VI, Figs. 12-15).")
-    parser.add_argument("--reading", choices=[*READINGS, "all"], default="all",
-                        help="the bulk drive m_eq (readings ii, iii of shared/physics.md)")
-    parser.add_argument("--length", type=float, nargs="+", default=list(LENGTHS),
-                        help="side length(s) L in nm")
-    parser.add_argument("--l-da", type=float, default=0.6, help="corner width l_da (nm)")
-    parser.add_argument("--h-max", type=float, default=0.3, help="largest cell size (nm)")
-    parser.add_argument("--degree", type=int, default=2, help="Lagrange degree of m")
-    parser.add_argument("--scan", action=argparse.BooleanOptionalAction, default=True,
-                        help="scan the side length from 2 to 2000 nm (observables only)")
-    parser.add_argument("--out", type=Path, default=Path("output/ring_1d"), help="output folder")
-    args = parser.parse_args(argv)
-    if any(not v > 0 for v in [*args.length, args.l_da, args.h_max]):
-        parser.error("--length, --l-da and --h-max must be positive (nm)")
+    p.add_argument("--reading", choices=[*ring.READINGS, "all"], default="all",
+                   help="the bulk drive m_eq (readings ii, iii of shared/physics.md)")
+    p.add_argument("--length", type=float, nargs="+", default=list(ring.LENGTHS),
+                   help="side length(s) L in nm")
+    p.add_argument("--l-da", type=float, default=paper.L_DA, help="corner width l_da (nm)")
+    p.add_argument("--h-max", type=float, default=paper.H_MAX, help="largest cell size (nm)")
+    p.add_argument("--degree", type=int, default=2, help="Lagrange degree of m")
+    p.add_argument("--scan", action=argparse.BooleanOptionalAction, default=True,
+                   help="scan the side length from 2 to 2000 nm (observables only)")
+    p.add_argument("--out", type=Path, default=Path("output/ring_1d"), help="output folder")
+    args = p.parse_args(argv)
+    if any(not v > 0 for v in [*args.length, args.l_da, args.h_max]) or args.degree < 1:
+        p.error("--length, --l-da and --h-max must be positive (nm), --degree >= 1")
     if any(2 * args.l_da >= v for v in args.length):
-        parser.error("each side must be longer than 2 l_da (the corner profiles overlap)")
-    if args.degree < 1:
-        parser.error("--degree must be >= 1")
-    args.readings = tuple(READINGS) if args.reading == "all" else (args.reading,)
+        p.error("each side must be longer than 2 l_da (the corner profiles overlap)")
+    args.readings = tuple(ring.READINGS) if args.reading == "all" else (args.reading,)
     return args
 
 
 # ## Solving
 #
-# `fem_spin.paper.ring.solve_ring` builds the loop (the nodes of every side graded to $l_{da}/10$ at
-# both corners and mirror-symmetric), interpolates $M$, sets $m_\mathrm{eq}$, solves, and
-# returns the nodal values of $m$ ordered by arc length: numpy data only, so that no
-# DOLFINx/PETSc object outlives the call on one rank. `ring_observables` computes the numbers
-# of the table:
+# `solve_ring` builds the loop (the nodes of every side graded to $l_{da}/10$ at both corners
+# and mirror-symmetric: `fem_spin.geometry.interval.stack_nodes`), interpolates $M$, sets
+# $m_\mathrm{eq}$, solves, and returns the nodal values of $m$ ordered by arc length: numpy
+# data only, so that no DOLFINx/PETSc object outlives the call on one rank.
+# `ring_observables` computes the numbers of the table:
 #
 # - mid-side $m\cdot n_k$ and $|m - m_\mathrm{eq}|$ (the paper: "the spin accumulation tries to
 #   reach its equilibrium value near the middle of each side"),
@@ -121,93 +119,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # - $|m|$ at the corners and the peaks. (The peak of $|m_\perp|$ sits at a corner, where
 #   $m \approx (n_k + n_{k+1})/2$ is transverse to the new axis by construction: about 0.5 for
 #   every $L$, so it says little.)
-
-
-def length_scan(comm: MPI.Comm, args: argparse.Namespace) -> dict:
-    """Means and mid-side values against L: every 0.5 nm up to 150 nm, every 1 nm up to 400 nm
-    (the oscillations in L have period 6.28 nm), then log-spaced up to 2000 nm."""
-    lengths = np.concatenate([np.arange(2.0, 150.0, 0.5), np.arange(150.0, 400.0, 1.0),
-                              np.geomspace(400.0, 2000.0, 8)])
-    keys = ("mean_m_perp", "mean_abs_m_minus_m_eq", "mid_side_m_dot_n")
-    out: dict = {"length_nm": lengths.tolist()}
-    for r in args.readings:
-        values = [ring_observables(solve_ring(comm, r, float(L), l_da=args.l_da,
-                                              h_max=args.h_max, degree=args.degree))
-                  for L in lengths]
-        out[r] = {k: [v[k] for v in values] for k in keys}
-    return out
-
-
-# ## Pictures
 #
-# Like the paper's Figs. 12-15: the magnetization along one period, then the three components
-# of the accumulation (solid) with $m_\mathrm{eq}$ (dotted) against $s/L$ for each side length.
-# A second picture zooms on a corner, in nm.
-
-
-def ring_picture(path: Path, reading: str, profiles: list[RingProfile]) -> None:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(10, 2.1 * (len(profiles) + 1)), layout="constrained")
-    axes = fig.subplots(len(profiles) + 1, 1, sharex=True)
-    first = profiles[0]
-    t = np.linspace(0, 4, 4001)
-    texture = ring_magnetization(lambda x: x[0], 1.0, first.l_da / first.length)
-    profile_axes(axes[0], t, texture(np.vstack([t, 0 * t, 0 * t])).T, symbol="M")
-    axes[0].set_ylabel("$M$ (reduced)")
-    axes[0].set_title(f"magnetization along one period (Fig. 12; $l_{{da}}/L$ = "
-                      f"{first.l_da / first.length:g} here)", fontsize=9, loc="left")
-    for ax, p in zip(axes[1:], profiles, strict=True):
-        profile_axes(ax, p.s / p.length, p.m, m_eq=p.m_eq, legend=False)
-        ax.set_ylabel("$m$")
-        ax.set_title(f"L = {p.length:g} nm (dotted: $m_{{eq}}$)", fontsize=9, loc="left")
-    for ax in axes:
-        for k in range(5):
-            ax.axvline(k, color="0.5", ls="--", lw=0.7)
-    axes[-1].set_xlabel("arc length s / L (corners at 0, 1, 2, 3, 4)")
-    axes[-1].set_xlim(0, 4)
-    fig.suptitle(f"Square ring, reading ({reading}): {READINGS[reading]}", fontsize=10)
-    save(fig, path, dpi=90)
-
-
-def corner_picture(path: Path, profiles: list[RingProfile]) -> None:
-    """m near the corner s = L (from side 0, axis z, to side 1, axis -y), in nm."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(3.6 * len(profiles), 3.0), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(profiles)))
-    for ax, p in zip(axes, profiles, strict=True):
-        w = min(p.length / 2, 20.0)
-        keep = np.abs(p.s - p.length) <= w
-        profile_axes(ax, p.s[keep] - p.length, p.m[keep], m_eq=p.m_eq[keep],
-                     legend=ax is axes[-1])
-        ax.axvline(0.0, color="0.5", ls="--", lw=0.7)
-        ax.set_xlabel("s - L (nm)")
-        ax.set_title(f"({p.reading}), L = {p.length:g} nm", fontsize=9)
-    axes[0].set_ylabel("m near the corner s = L")
-    save(fig, path, dpi=90)
-
-
-def scan_picture(path: Path, scan: dict, cases: list[dict]) -> None:
-    L = np.asarray(scan["length_nm"])
-    labels = {"mean_m_perp": r"mean $|m_\perp|$",
-              "mean_abs_m_minus_m_eq": r"mean $|m - m_{eq}|$",
-              "mid_side_m_dot_n": r"mid-side $m \cdot n$"}
-    readings = [r for r in READINGS if r in scan]
-    panels = [{labels[k]: np.asarray(v) for k, v in scan[r].items()} for r in readings]
-    points = {r"the cases above (mean $|m_\perp|$)": (np.array([c["length_nm"] for c in cases
-                                              if c["reading"] == readings[0]]),
-                                    np.array([c["mean_m_perp"] for c in cases
-                                              if c["reading"] == readings[0]]))}
-    fig = scan_figure(L, panels, xlabel="side length L (nm)", ylabel="", logx=True,
-                      panel_titles=[f"reading ({r})" for r in readings], points=points,
-                      width=4.6, title="Square ring against its side length: oscillations of "
-                      rf"period $2\pi l_{{sf}}/a$ = {transverse_wavelength():.2f} nm in L, "
-                      r"relaxation to $m_{eq}$ for L $\gg l_{sf}$")
-    save(fig, path, dpi=90)
-
-
-# ## Driver
+# `ring.length_scan` repeats this for 554 side lengths. The pictures, drawn by rank 0 from
+# the profiles, are like the paper's Figs. 12-15: the magnetization along one period, then
+# the components of the accumulation (solid) with $m_\mathrm{eq}$ (dotted) against $s/L$ for
+# each side length; a second picture zooms on a corner, in nm.
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -217,45 +133,46 @@ def main(argv: list[str] | None = None) -> dict:
     comm = MPI.COMM_WORLD
     t0 = time.perf_counter()
     prepare_run_folder(comm, args.out)  # removes a stale summary.json
-    if args.h_max > transverse_wavelength() / 10:
+    if args.h_max > paper.WAVELENGTH / 10:
         log.warning("h_max = %g nm does not resolve the transverse wavelength %.2f nm well",
-                    args.h_max, transverse_wavelength())
+                    args.h_max, paper.WAVELENGTH)
 
-    profiles: dict[str, list[RingProfile]] = {}
+    profiles: dict[str, list[ring.RingProfile]] = {r: [] for r in args.readings}
     rows = []
     for r in args.readings:
-        profiles[r] = []
         for L in args.length:
-            p = solve_ring(comm, r, L, l_da=args.l_da, h_max=args.h_max, degree=args.degree)
+            p = ring.solve_ring(comm, r, L, l_da=args.l_da, h_max=args.h_max,
+                                degree=args.degree)
             write_csv(comm, args.out / "csv" / f"{p.name}.csv",
                       {"x": p.s, "mx": p.m[:, 0], "my": p.m[:, 1], "mz": p.m[:, 2]})
-            obs = ring_observables(p)
+            obs = ring.ring_observables(p)
             rows.append({"reading": r, "length_nm": L, "l_da_nm": args.l_da, **obs,
                          "dofs": p.dofs, "reason": p.reason, "csv": f"csv/{p.name}.csv"})
             profiles[r].append(p)
             log.info("ring (%s), L = %g nm: mid-side |m - m_eq| = %.3g, peak |m_perp| = %.3g, "
                      "mean |m| = %.3g", r, L, obs["mid_side_abs_m_minus_m_eq"],
                      obs["peak_m_perp"], obs["mean_abs_m"])
-
-    scan = length_scan(comm, args) if args.scan else None
+    scan = (ring.length_scan(comm, args.readings, l_da=args.l_da, h_max=args.h_max,
+                             degree=args.degree) if args.scan else None)
 
     pictures = []
     if comm.rank == 0:  # numpy data only from here
         for r, ps in profiles.items():
-            ring_picture(args.out / f"ring_{r}.png", r, ps)
+            ring.ring_picture(args.out / f"ring_{r}.png", r, ps)
             pictures.append(f"ring_{r}.png")
-        corner_picture(args.out / "ring_corner.png", profiles[args.readings[0]])
+        ring.corner_picture(args.out / "ring_corner.png", profiles[args.readings[0]])
         pictures.append("ring_corner.png")
         if scan is not None:
-            scan_picture(args.out / "ring_scan.png", scan, rows)
+            ring.scan_picture(args.out / "ring_scan.png", scan, rows)
             pictures.append("ring_scan.png")
     pictures = comm.bcast(pictures, root=0)
     write_table(comm, args.out / "summary.csv", rows)
     summary = {
         "demo": "ring_1d",
-        "readings": {r: READINGS[r] for r in args.readings},
-        "parameters": {"l_sf_nm": L_SF, "D_nm2_per_ps": D, "lambda_rad_per_ps": LAMBDA,
-                       "l_da_nm": args.l_da, "lengths_nm": list(args.length)},
+        "readings": {r: ring.READINGS[r] for r in args.readings},
+        "parameters": {"l_sf_nm": paper.L_SF, "D_nm2_per_ps": paper.D,
+                       "lambda_rad_per_ps": paper.LAMBDA, "l_da_nm": args.l_da,
+                       "lengths_nm": list(args.length)},
         "discretization": {"degree": args.degree, "h_max_nm": args.h_max,
                            "mpi_ranks": comm.size},
         "cases": rows,

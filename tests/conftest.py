@@ -1,5 +1,6 @@
 import dolfinx_solver  # noqa: F401  (before dolfinx / petsc4py)
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,8 @@ def shared_dir(tmp_path_factory, request):
     name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
     path = str(tmp_path_factory.mktemp(name)) if comm.rank == 0 else None
     return Path(comm.bcast(path, root=0))
+
+
+# tests/demos/demo_loader.py is importable from every test folder (`from demo_loader import
+# load_demo`): the demos are run in-process by tests outside tests/demos too.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "demos"))

@@ -12,7 +12,7 @@
 The library (everything in :mod:`fem_spin` outside this package) never imports it.
 """
 
-from fem_spin.app.runner import run_case
+from fem_spin.app.runner import run_case, run_study
 from fem_spin.app.schema import Case, load_case, loads
 
-__all__ = ["Case", "load_case", "loads", "run_case"]
+__all__ = ["Case", "load_case", "loads", "run_case", "run_study"]

@@ -16,9 +16,7 @@ ranks (so none is left waiting).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
-import os
 import signal
 import sys
 import time
@@ -28,9 +26,10 @@ from pathlib import Path
 from mpi4py import MPI
 
 import fem_spin  # before dolfinx and petsc4py
+from fem_spin.app.catalog import demo_paths, example_path, example_paths, load_demo, title
 from fem_spin.errors import FemSpinError, InputError
 
-__all__ = ["demo_paths", "example_paths", "main"]
+__all__ = ["demo_paths", "example_path", "example_paths", "load_demo", "main"]
 
 log = logging.getLogger(__name__)
 
@@ -78,45 +77,6 @@ SET_HELP = ("override a value of the case file, KEY a dotted path and VALUE a TO
 def _print(*args, **kwargs) -> None:
     if MPI.COMM_WORLD.rank == 0:
         print(*args, **kwargs, flush=True)
-
-
-def _repository() -> Path:
-    return Path(fem_spin.__file__).resolve().parents[1]
-
-
-def demo_paths() -> dict[str, Path]:
-    """The bundled demos: ``$FEM_SPIN_DEMOS``, else the ``demos/`` folder beside the package
-    (a source checkout), else ``./demos``."""
-    for folder in (os.environ.get("FEM_SPIN_DEMOS"), _repository() / "demos", Path("demos")):
-        if folder and Path(folder).is_dir():
-            return {p.stem: p for p in sorted(Path(folder).glob("*.py"))
-                    if not p.name.startswith("_")}
-    return {}
-
-
-def example_paths() -> dict[str, Path]:
-    """The example case files: ``$FEM_SPIN_EXAMPLES``, else ``examples/`` beside the package,
-    else ``./examples``."""
-    for folder in (os.environ.get("FEM_SPIN_EXAMPLES"), _repository() / "examples",
-                   Path("examples")):
-        if folder and Path(folder).is_dir():
-            return {p.stem: p for p in sorted(Path(folder).glob("*.toml"))}
-    return {}
-
-
-def _title(path: Path) -> str:
-    """The first title line of a demo (``# # Title``) or a case file (``description``)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return ""
-    for line in lines:
-        text = line.strip()
-        if text.startswith("# # "):
-            return text[4:].strip()
-        if text.startswith("description") and "=" in text:
-            return text.split("=", 1)[1].strip().strip("\"'")
-    return next((t.lstrip("# ").strip() for t in lines if t.strip().lstrip("#").strip()), "")
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -254,7 +214,7 @@ def cmd_examples(args) -> int:
     width = max(map(len, examples))
     _print("example case files (fem-spin run PATH):")
     for name, path in examples.items():
-        _print(f"  {name:<{width}}  {_title(path)}\n  {'':<{width}}  {path}")
+        _print(f"  {name:<{width}}  {title(path)}\n  {'':<{width}}  {path}")
     return 0
 
 
@@ -267,23 +227,15 @@ def cmd_demos(args) -> int:
         width = max(map(len, demos))
         _print("demos (fem-spin demos run NAME [--help | ARGS]):")
         for name, path in demos.items():
-            _print(f"  {name:<{width}}  {_title(path)}")
+            _print(f"  {name:<{width}}  {title(path)}")
         return 0
     if args.action != "run" or not args.name:
         raise InputError("usage: fem-spin demos [list] | fem-spin demos run NAME [ARGS ...]")
-    if args.name not in demos:
-        import difflib
-
-        close = difflib.get_close_matches(args.name, list(demos), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise InputError(f"no demo named {args.name!r}{hint}; demos: {', '.join(demos)}")
-    path = demos[args.name]
-    spec = importlib.util.spec_from_file_location(f"fem_spin_demo_{args.name}", path)
-    module = importlib.util.module_from_spec(spec)
+    path = demos.get(args.name)
     argv0 = sys.argv
-    sys.argv = [str(path), *args.args]
+    sys.argv = [str(path or args.name), *args.args]
     try:
-        spec.loader.exec_module(module)
+        module = load_demo(args.name)
         if hasattr(module, "main"):
             module.main(list(args.args))
         else:  # a script without main(argv): run it as __main__
@@ -319,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fem-spin", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Run `fem-spin COMMAND --help` for the options of a command.\nThe keys of a "
-               "case file: examples/README.md (and fem_spin/config.py).")
+               "case file: examples/README.md (and fem_spin/app/schema/).")
     parser.add_argument("--version", action="version",
                         version=f"fem_spin {fem_spin.__version__}")
     _verbosity(parser, False)

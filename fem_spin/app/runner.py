@@ -25,13 +25,14 @@ from mpi4py import MPI
 from fem_spin.app.dynamics import simulate_dynamics
 from fem_spin.app.progress import step
 from fem_spin.app.report import dynamics_pictures, pictures
+from fem_spin.app.results import Results
 from fem_spin.app.schema import Case
 from fem_spin.app.steady import simulate_steady
 from fem_spin.app.summary import to_toml, versions, write_json
 from fem_spin.errors import OutputError
 from fem_spin.physics import scales
 
-__all__ = ["run_case"]
+__all__ = ["run_case", "run_study"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,13 @@ def run_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | N
     Collective. On an error the summary says ``"status": "failed"`` with the error, and the
     error is raised again.
     """
+    return run_study(case, comm, folder, command)[0]
+
+
+def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | None = None,
+              command: list[str] | None = None) -> tuple[dict, Results]:
+    """:func:`run_case`, also returning the :class:`~fem_spin.app.results.Results` (the line
+    profiles at full precision, the same on every rank; the CSVs hold 10 digits)."""
     folder = Path(case.folder if folder is None else folder)
     t_start = time.perf_counter()
     summary: dict[str, Any] = {
@@ -118,7 +126,7 @@ def run_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | N
         comm.barrier()
         log.info("done in %.1f s: %s, %d dofs, output in %s", timings["total"],
                  results.solve["reason"], results.mesh["dofs"], folder)
-        return summary
+        return summary, results
     except BaseException as e:  # record it (rank 0, no collective call), then raise again
         summary.update(status="failed", error=f"{type(e).__name__}: {e}",
                        finished=datetime.now(UTC).isoformat(timespec="seconds"))

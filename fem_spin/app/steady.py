@@ -85,7 +85,8 @@ def simulate_steady(comm: MPI.Comm, case: Case, folder: Path) -> Results:
         r.timings["solve"] = time.perf_counter() - t0
         r.solve = {"reason": info.reason, "newton_iterations": info.newton_iterations,
                    "linear_iterations": info.linear_iterations,
-                   "residual_norms": list(info.residual_norms), "seconds": info.seconds,
+                   "residual_norms": list(info.residual_norms),
+                   "seconds": comm.allreduce(info.seconds, op=MPI.MAX),
                    "linear_solver": problem.linear_solver.description}
 
         t0 = time.perf_counter()

@@ -13,7 +13,7 @@ from mpi4py import MPI
 from fem_spin.errors import InputError
 from fem_spin.geometry.base import Geometry, mesh_statistics, shared_facet_partitioner
 
-__all__ = ["LEFT_END", "RIGHT_END", "Geometry", "graded_nodes", "layered_interval"]
+__all__ = ["LEFT_END", "RIGHT_END", "Geometry", "graded_nodes", "layered_interval", "stack_nodes"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,55 @@ def graded_nodes(x0: float, x1: float, h_max: float, refine: Sequence[tuple[floa
         xs = np.asarray(xs)
         xs = a + (xs - a) * (b - a) / (xs[-1] - a)  # stretch the last step onto b
         nodes.append(xs[1:])
+    return np.concatenate(nodes)
+
+
+def stack_nodes(thicknesses: Sequence[float], h_max: float, h_interface: float | None = None, *,
+                x0: float = 0.0, growth: float = 0.15, graded_ends: bool = False) -> np.ndarray:
+    """Nodes of a 1D stack of layers, graded towards the interfaces between them and
+    mirror-symmetric wherever the grading allows: the one builder of the demos', the paper
+    set-ups' and the case files' graded 1D meshes.
+
+    Each layer is meshed by :func:`graded_nodes`: a layer with one graded end is graded from it
+    (mirrored when that end is on the right), a layer graded at both ends is graded from both
+    and mirror-symmetric about its mid-point node, one with none is uniform (``h_max``). The
+    layer boundaries are nodes, exactly ``x0 + t_0 + ... + t_i``.
+
+    Args:
+        thicknesses: the layers' thicknesses from left to right (nm).
+        h_max: largest cell size (nm).
+        h_interface: cell size at a graded end (nm), capped by ``h_max``; None: ``h_max``.
+        x0: the left end (nm).
+        growth: the cell size grows by ``growth`` times the distance to the nearest graded end.
+        graded_ends: grade also towards the two outer ends (a side of the periodic ring:
+            ``stack_nodes([L], h_max, h_corner, graded_ends=True)``).
+    Returns:
+        increasing node coordinates from ``x0`` to ``x0 + sum(thicknesses)``.
+
+    The paper's bilayer on ``[-L, L]`` is ``stack_nodes([L, L], h_max, l_da / 10, x0=-L)``.
+    """
+    thicknesses = [float(t) for t in thicknesses]
+    if not thicknesses or any(not t > 0 for t in thicknesses):
+        raise InputError(f"stack_nodes needs positive layer thicknesses, got {thicknesses}")
+    h_int = h_max if h_interface is None else min(h_interface, h_max)
+    refine = [(0.0, h_int)]
+    nodes = [np.array([x0])]
+    a, n = x0, len(thicknesses)
+    for i, t in enumerate(thicknesses):
+        b = a + t
+        left, right = i > 0 or graded_ends, i < n - 1 or graded_ends
+        if left and right:
+            half = graded_nodes(0.0, t / 2, h_max, refine=refine, growth=growth)
+            xs = a + np.concatenate([half, t - half[-2::-1]])
+        elif left:
+            xs = a + graded_nodes(0.0, t, h_max, refine=refine, growth=growth)
+        elif right:
+            xs = b - graded_nodes(0.0, t, h_max, refine=refine, growth=growth)[::-1]
+        else:
+            xs = a + graded_nodes(0.0, t, h_max, growth=growth)
+        xs[0], xs[-1] = a, b
+        nodes.append(xs[1:])
+        a = b
     return np.concatenate(nodes)
 
 

@@ -39,14 +39,29 @@ from mpi4py import MPI
 
 from fem_spin.core.fields import region_function
 from fem_spin.errors import InputError
-from fem_spin.geometry.interval import Geometry, graded_nodes, layered_interval
+from fem_spin.geometry.interval import Geometry, layered_interval, stack_nodes
 from fem_spin.observables.sampling import sample_line
-from fem_spin.parameters.transport import Dirichlet, Material
+from fem_spin.paper.parameters import (
+    A_MAX,
+    GROWTH,
+    H_MAX,
+    L_DA,
+    L_SF,
+    LAMBDA,
+    TAU,
+    WAVELENGTH,
+    D,
+    interface_cell,
+    material,
+)
+from fem_spin.paper.parameters import BILAYER_READINGS as READINGS
+from fem_spin.parameters.transport import Dirichlet
 from fem_spin.problems.steady import SteadySpinDiffusion
 from fem_spin.textures import bilayer_axis_right, bilayer_magnetization
 
 __all__ = [
     "A_MAX",
+    "CASE_FILES",
     "LAMBDA",
     "L_SF",
     "READINGS",
@@ -54,37 +69,17 @@ __all__ = [
     "BilayerCase",
     "BilayerProfile",
     "D",
-    "bilayer_nodes",
     "bisector_rotation",
     "build_bilayer",
+    "case_overrides",
     "equilibrium",
     "local_axis",
     "solve_bilayer",
     "transverse",
-    "transverse_wavelength",
+    "WAVELENGTH",
 ]
 
 log = logging.getLogger(__name__)
-
-# The paper's parameters (Sec. VI): l_sf = sqrt(D tau) = 100 nm, D = 1e-3 m^2/s, a = 100.
-L_SF = 100.0  # spin-diffusion length (nm)
-D = 1e3  # diffusion constant (nm^2/ps)
-TAU = L_SF**2 / D  # spin-flip time (ps): 10 ps
-A_MAX = 100.0  # a = tau |H| in the saturated layers
-LAMBDA = A_MAX / TAU  # s-d coupling (rad/ps): H = lambda M
-
-READINGS = {
-    "i": "m_eq = 0; Dirichlet m(-L) = -z, m(L) = +n_R",
-    "ii": "m_eq = -z (left), +n_R (right), unit; Dirichlet m = m_eq at the ends",
-    "iii": "m_eq = -M (left), +M (right), |m_eq| = |M|; Dirichlet -z, +n_R at the ends",
-}
-"""The readings of ``shared/physics.md`` (keys) and what each prescribes."""
-
-
-def transverse_wavelength(a: float = A_MAX, l_sf: float = L_SF) -> float:
-    """Wavelength ``2 pi l_sf / a`` (nm) of the precessing transverse accumulation."""
-    return 2 * np.pi * l_sf / a
-
 
 @dataclass(frozen=True, kw_only=True)
 class BilayerCase:
@@ -99,7 +94,7 @@ class BilayerCase:
 
     theta: float
     length: float = 100.0
-    l_da: float = 0.6
+    l_da: float = L_DA
     reading: str = "i"
 
     def __post_init__(self) -> None:
@@ -124,17 +119,38 @@ class BilayerCase:
         """The right layer's axis ``n_R``."""
         return bilayer_axis_right(np.deg2rad(self.theta))
 
+    def nodes(self, h_max: float = H_MAX) -> np.ndarray:
+        """The mesh nodes on [-L, L] (nm), graded towards the spacer and mirror-symmetric
+        (:func:`fem_spin.geometry.interval.stack_nodes` of the two layers): the cell size is
+        ``min(h_max, l_da / 10)`` at the spacer, growing by 0.15 times the distance to it up
+        to ``h_max``. The mirror symmetry of the mesh keeps that of
+        :func:`bisector_rotation` in the discrete problem."""
+        return stack_nodes([self.length, self.length], h_max, interface_cell(self.l_da, h_max),
+                           x0=-self.length, growth=GROWTH)
 
-def bilayer_nodes(length: float, l_da: float, h_max: float) -> np.ndarray:
-    """Mesh nodes on [-length, length] (nm), graded towards the spacer, mirror-symmetric.
 
-    The cell size at the spacer is ``min(h_max, l_da / 10)``, growing by 0.15 times the distance
-    to it up to ``h_max``; the right layer's nodes are mirrored onto the left layer, so the
-    discrete problem keeps the mirror symmetry of :func:`bisector_rotation`.
-    """
-    h_spacer = min(h_max, l_da / 10)
-    right = graded_nodes(0.0, length, h_max, refine=[(0.0, h_spacer)])
-    return np.concatenate([-right[:0:-1], right])
+CASE_FILES = {"i": "cpp_bilayer", "ii": "bilayer_reading_ii", "iii": "bilayer_reading_iii"}
+"""The example case file (``examples/<name>.toml``) of each reading: the bilayer with
+``theta = 90`` deg, ``L = 100`` nm, ``l_da = 0.6`` nm, meshed as :meth:`BilayerCase.nodes`."""
+
+
+def case_overrides(case: BilayerCase, *, h_max: float = H_MAX, degree: int = 2,
+                   samples: int = 4001) -> list[str]:
+    """The ``--set`` overrides that make the case file :data:`CASE_FILES` ``[case.reading]``
+    this ``case``: its angle, layer length, interface width, the mesh of
+    :meth:`BilayerCase.nodes` (``geometry.mesher = "graded"``), the degree of m and the line
+    profile ``profile`` of ``samples`` points on [-L, L]. Floats are written exactly
+    (``repr``)."""
+    L, theta = float(case.length), float(case.theta)
+    sets = [*(f"geometry.layers.{i}.thickness={L!r}" for i in (0, 1)),
+            f"geometry.x0={-L!r}", f"geometry.h_max={float(h_max)!r}",
+            f"geometry.h_interface={case.l_da / 10!r}", f"magnetization.l_da={case.l_da!r}",
+            f"magnetization.axes.fm_right={{ theta_deg = {theta!r} }}",
+            f"solver.degree={int(degree)}", f"outputs.lines.0.points=[[{-L!r}], [{L!r}]]",
+            f"outputs.lines.0.samples={int(samples)}"]
+    if case.reading != "ii":  # (ii) holds the ends at the local axis ("axis") already
+        sets.append(f"drive.dirichlet.1.value={{ theta_deg = {theta!r} }}")
+    return sets
 
 
 def bisector_rotation(theta: float) -> np.ndarray:
@@ -167,7 +183,7 @@ def equilibrium(case: BilayerCase, x: np.ndarray) -> np.ndarray:
     return sign * size * local_axis(x, case.n_right)
 
 
-def build_bilayer(comm: MPI.Comm, case: BilayerCase, *, h_max: float = 0.3,
+def build_bilayer(comm: MPI.Comm, case: BilayerCase, *, h_max: float = H_MAX,
                   degree: int = 2) -> tuple[Geometry, SteadySpinDiffusion]:
     """The mesh and the (unsolved) S1 problem of ``case``.
 
@@ -177,7 +193,7 @@ def build_bilayer(comm: MPI.Comm, case: BilayerCase, *, h_max: float = 0.3,
     if not h_max > 0:
         raise InputError(f"h_max must be positive (nm), got {h_max!r}")
     theta, n_right = np.deg2rad(case.theta), case.n_right
-    nodes = bilayer_nodes(case.length, case.l_da, h_max)
+    nodes = case.nodes(h_max)
     geo = layered_interval(comm, nodes, [("left", 0.0), ("right", case.length)])
     left, right = geo.tags["left"], geo.tags["right"]
 
@@ -187,8 +203,7 @@ def build_bilayer(comm: MPI.Comm, case: BilayerCase, *, h_max: float = 0.3,
     M.interpolate(bilayer_magnetization(theta, case.l_da))
 
     m0 = {"i": (0.0, 0.0), "ii": (0.0, 0.0), "iii": (-1.0, 1.0)}[case.reading]
-    materials = {tag: Material.from_spin_diffusion_length(l_sf=L_SF, D=D, lam=LAMBDA, m0=s)
-                 for tag, s in zip((left, right), m0, strict=True)}
+    materials = {tag: material(m0=s) for tag, s in zip((left, right), m0, strict=True)}
     if case.reading == "i":
         m_eq = (0.0, 0.0, 0.0)
     elif case.reading == "ii":
@@ -251,7 +266,7 @@ class BilayerProfile:
         }
 
 
-def solve_bilayer(comm: MPI.Comm, case: BilayerCase, *, h_max: float = 0.3, degree: int = 2,
+def solve_bilayer(comm: MPI.Comm, case: BilayerCase, *, h_max: float = H_MAX, degree: int = 2,
                   samples: int = 4001) -> BilayerProfile:
     """Solve ``case`` and sample ``m`` at ``samples`` equispaced points of ``[-L, L]``.
 
@@ -268,7 +283,7 @@ def solve_bilayer(comm: MPI.Comm, case: BilayerCase, *, h_max: float = 0.3, degr
         info = problem.solve()
         _, points, m = sample_line(problem.m, (-case.length,), (case.length,), samples)
     imap = problem.V.dofmap.index_map
-    h = np.diff(bilayer_nodes(case.length, case.l_da, h_max))
+    h = np.diff(case.nodes(h_max))
     return BilayerProfile(
         case=case, x=points[:, 0].copy(), m=m,
         solve={"reason": info.reason, "newton_iterations": info.newton_iterations,

@@ -17,6 +17,7 @@ works without a display; set ``PYVISTA_OFF_SCREEN=true`` on headless machines (t
 are created with ``off_screen=True`` anyway).
 """
 
+from fem_spin.render.frames import frame_recorder
 from fem_spin.render.gather import GatheredGrid, gather_fields
 from fem_spin.render.panels import (
     GlyphPanel,
@@ -30,6 +31,7 @@ __all__ = [
     "GatheredGrid",
     "GlyphPanel",
     "ScalarPanel",
+    "frame_recorder",
     "gather_fields",
     "render_glyphs",
     "render_panels",

@@ -15,7 +15,7 @@ from fem_spin.app.results import Results
 from fem_spin.app.schema import Case, check_boundaries
 from fem_spin.core.linear_solvers import refine_hierarchy
 from fem_spin.geometry.base import Geometry, mesh_statistics
-from fem_spin.geometry.interval import graded_nodes, layered_interval
+from fem_spin.geometry.interval import layered_interval, stack_nodes
 from fem_spin.geometry.multilayer import Layer, multilayer
 from fem_spin.geometry.periodic import circle_ring, square_ring
 from fem_spin.geometry.pillar import nanopillar
@@ -25,34 +25,6 @@ from fem_spin.geometry.slab import slab
 __all__ = ["GEOMETRY_BUILDERS", "boundary_names", "build_geometry", "mesh_step"]
 
 log = logging.getLogger(__name__)
-
-
-def _graded_stack_nodes(layers: list[tuple[str, float]], x0: float, h_max: float,
-                        h_interface: float, growth: float) -> np.ndarray:
-    """Nodes of a 1D stack graded towards every internal interface: a layer with one
-    internal interface is graded from it (mirrored when it is on the right), one between
-    two is graded from both and mirror-symmetric. For two layers this is the CPP bilayer
-    demo's mesh (``fem_spin.paper.bilayer.bilayer_nodes``)."""
-    h_int = min(h_interface, h_max)
-    nodes = [np.array([x0])]
-    a, n = x0, len(layers)
-    for i, (_, t) in enumerate(layers):
-        b = a + t
-        left, right = i > 0, i < n - 1
-        if left and right:
-            half = graded_nodes(0.0, t / 2, h_max, refine=[(0.0, h_int)], growth=growth)
-            local = np.concatenate([half, t - half[-2::-1]])
-            xs = a + local
-        elif left:
-            xs = a + graded_nodes(0.0, t, h_max, refine=[(0.0, h_int)], growth=growth)
-        elif right:
-            xs = b - graded_nodes(0.0, t, h_max, refine=[(0.0, h_int)], growth=growth)[::-1]
-        else:
-            xs = a + graded_nodes(0.0, t, h_max, growth=growth)
-        xs[0], xs[-1] = a, b
-        nodes.append(xs[1:])
-        a = b
-    return np.concatenate(nodes)
 
 
 GEOMETRY_BUILDERS: dict[str, Callable[[MPI.Comm, Case], Geometry]] = {}
@@ -72,8 +44,8 @@ def _kind(name: str):
 def _multilayer(comm: MPI.Comm, case: Case) -> Geometry:
     g, p = case.geometry, case.geometry.params
     if p["mesher"] == "graded":
-        nodes = _graded_stack_nodes(list(g.layers), p["x0"], p["h_max"],
-                                    p["h_interface"] or p["h_max"], p["growth"])
+        nodes = stack_nodes([t for _, t in g.layers], p["h_max"],
+                            p["h_interface"] or p["h_max"], x0=p["x0"], growth=p["growth"])
         ends = np.cumsum([t for _, t in g.layers]) + p["x0"]
         return layered_interval(comm, nodes, [(name, float(e)) for (name, _), e
                                               in zip(g.layers, ends, strict=True)])
@@ -119,10 +91,8 @@ def _ring(comm: MPI.Comm, case: Case) -> Geometry:
     p = case.geometry.params
     if p["shape"] == "circle":
         return circle_ring(comm, p["cells"], radius=p["radius"])
-    L = p["side"]
-    half = graded_nodes(0.0, L / 2, p["h_max"], refine=[(0.0, p["h_corner"])],
-                        growth=p["growth"])
-    return square_ring(comm, L, np.concatenate([half, L - half[-2::-1]]))
+    return square_ring(comm, p["side"], stack_nodes([p["side"]], p["h_max"], p["h_corner"],
+                                                    growth=p["growth"], graded_ends=True))
 
 
 def build_geometry(comm: MPI.Comm, case: Case) -> Geometry:

@@ -12,6 +12,9 @@ import pytest
 from demo_loader import load_demo
 from mpi4py import MPI
 
+from fem_spin.paper.bilayer import L_SF, bisector_rotation, transverse
+from fem_spin.textures import bilayer_axis_right
+
 COARSE = ["--h-max", "1.0", "--samples", "801"]  # P2; seconds, not minutes
 
 
@@ -27,10 +30,11 @@ def read_profile(path: Path):
 
 
 def run_bilayer(demo, out: Path, theta: float, *extra: str):
+    """The demo's profile.csv is the case runner's line: s, x, m and M."""
     summary = demo.main([*COARSE, "--theta", str(theta), "--out", str(out), *extra])
     header, data = read_profile(out / "profile.csv")
-    assert header == ["x", "mx", "my", "mz"]
-    return summary, data[:, 0], data[:, 1:]
+    assert header == ["s", "x", "mx", "my", "mz", "Mx", "My", "Mz"]
+    return summary, data[:, 1], data[:, 2:5]
 
 
 def test_cpp_bilayer_outputs(cpp_bilayer, shared_dir):
@@ -48,7 +52,7 @@ def test_cpp_bilayer_outputs(cpp_bilayer, shared_dir):
     # the other files exist; the summary (written last) is complete and global
     png = (out / "profile.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
-    assert (out / "fields.bp").is_dir()
+    assert (out / "fields.bp").is_dir() and (out / "input.toml").is_file()
     on_disk = json.loads((out / "summary.json").read_text())
     assert on_disk == json.loads(json.dumps(summary))
     assert on_disk["solve"]["reason"].startswith("CONVERGED")
@@ -57,12 +61,12 @@ def test_cpp_bilayer_outputs(cpp_bilayer, shared_dir):
 
     # orthogonal layers: a large transverse accumulation (zero at the ends, by the data)
     assert 0.3 < summary["results"]["peak_m_perp"] < 0.6
-    perp = cpp_bilayer.transverse(x, m, cpp_bilayer.bilayer_axis_right(theta))
+    perp = transverse(x, m, bilayer_axis_right(theta))
     assert perp[0] < 1e-8 and perp[-1] < 1e-8
 
     # m(x) = -R m(-x), R the pi rotation swapping the axes; the mesh is mirror-symmetric, so
     # the discrete solution inherits the symmetry up to round-off
-    R = cpp_bilayer.bisector_rotation(theta)
+    R = bisector_rotation(theta)
     np.testing.assert_allclose(x[::-1], -x, atol=1e-10)
     np.testing.assert_allclose(m, -(m[::-1] @ R.T), atol=1e-8)
     # ... and, as M(x) = R M(-x), the s-d torques lambda M x m on the layers: T_R = -R T_L
@@ -77,7 +81,7 @@ def test_cpp_bilayer_collinear_exact(cpp_bilayer, shared_dir):
     out = shared_dir / "cpp_theta0"
     length = 100.0
     _, x, m = run_bilayer(cpp_bilayer, out, 0.0, "--l-da", "3.0", "--length", str(length))
-    l_sf = cpp_bilayer.L_SF
+    l_sf = L_SF
     assert np.max(np.abs(m[:, :2])) < 1e-12
     np.testing.assert_allclose(m[:, 2], np.sinh(x / l_sf) / np.sinh(length / l_sf), atol=1e-6)
     np.testing.assert_allclose(m[:, 2], -m[::-1, 2], atol=1e-10)  # odd

@@ -7,7 +7,7 @@ import numpy as np
 
 
 def test_readme_example():
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     start = text.index("```python") + len("```python")
     code = text[start : text.index("```", start)]
     namespace: dict = {}

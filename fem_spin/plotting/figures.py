@@ -1,19 +1,5 @@
-"""Paper-style line plots of spin-accumulation profiles, and GIF animations (matplotlib only).
-
-Everything here takes numpy data (no DOLFINx objects) and uses matplotlib's object API
-(:class:`matplotlib.figure.Figure` on the Agg canvas, no pyplot state), so it is safe to call on
-rank 0 only. The figures follow the paper's (Sec. VI, Figs. 6-15): a component of ``m`` in the
-global frame against the position in nm, one curve per parameter value of a case family.
-
-- :func:`family_figure`: one panel per component (m_x, m_y, m_z), one curve per case, one row
-  per family (:func:`family_axes` draws one row into given axes).
-- :func:`profile_axes`: the three components of one profile on one axes.
-- :func:`scan_figure`: a scalar (e.g. the peak transverse accumulation) against a parameter.
-- :func:`animate_profiles`: a GIF, one frame per case (``matplotlib.animation.PillowWriter``);
-  :func:`gif_frame` writes one of its frames to a PNG.
-- :func:`switching_traces_figure`, :func:`switching_time_figure`: magnetization dynamics under
-  a drive sweep (traces of ``<M> . p``, the torque and ``<m>``; switching time against drive).
-"""
+"""Paper-style line plots of spin-accumulation profiles and of switching runs (matplotlib's
+object API on the Agg canvas: numpy data in, safe on rank 0 only)."""
 
 from __future__ import annotations
 
@@ -22,24 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = [
-    "COMPONENTS",
-    "CompactPillowWriter",
-    "Curve",
-    "animate_profiles",
-    "family_axes",
-    "family_figure",
-    "gif_frame",
-    "profile_axes",
-    "save",
-    "scan_figure",
-    "switching_time_figure",
-    "switching_traces_figure",
-]
+__all__ = ["COMPONENTS", "Curve", "bilayer_profile_figure", "family_axes", "family_figure", "mark",
+           "profile_axes", "save", "scan_figure", "switching_time_figure",
+           "switching_traces_figure"]
+
 
 COMPONENTS = (("$m_x$", "tab:red"), ("$m_y$", "tab:green"), ("$m_z$", "tab:blue"))
 """Label and colour of each spin component in single-profile plots."""
@@ -54,7 +29,7 @@ class Curve:
     label: str = ""
 
 
-def _mark(ax: Axes, marks: Sequence[float], text: str | None) -> None:
+def mark(ax: Axes, marks: Sequence[float], text: str | None) -> None:
     for xm in marks:
         ax.axvline(xm, color="0.5", ls="--", lw=0.7)
     if text and marks:
@@ -74,7 +49,7 @@ def family_axes(axes: Sequence[Axes], curves: Sequence[Curve], *,
         for c, color in zip(curves, colors, strict=True):
             ax.plot(c.x, c.m[:, k], color=color, lw=1.0, label=c.label)
         ax.axhline(0.0, color="0.85", lw=0.6, zorder=0)
-        _mark(ax, marks, mark_text)
+        mark(ax, marks, mark_text)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(f"$m_{'xyz'[k]}$")
         ax.grid(alpha=0.25)
@@ -140,6 +115,32 @@ def profile_axes(ax: Axes, x: np.ndarray, m: np.ndarray, *, m_eq: np.ndarray | N
     if legend:
         ax.legend(fontsize=7, loc="upper right")
     return lines
+
+
+def bilayer_profile_figure(x: np.ndarray, m: np.ndarray, *, length: float, l_da: float,
+                           title: str, zoom: float = 25.0) -> Figure:
+    """One bilayer profile as in the paper's figures: the components of m (left-layer frame)
+    against x in nm, the spacer at x = 0 marked; the right panel zooms on the spacer (to
+    ``zoom`` nm), with the interface profile ``|M| = tanh(|x| / l_da)`` dotted."""
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    zoom = min(length, zoom)
+    for ax, xlim in zip(axes, [(-length, length), (-zoom, zoom)], strict=True):
+        for k, (label, color) in enumerate(COMPONENTS):
+            ax.plot(x, m[:, k], "-", color=color, lw=1.2, label=label)
+        ax.axvline(0.0, color="0.4", ls="--", lw=0.8)
+        ax.text(0.0, 0.03, "spacer ", transform=ax.get_xaxis_transform(), rotation=90,
+                ha="right", va="bottom", fontsize=8, color="0.3")
+        ax.axhline(0.0, color="0.8", lw=0.6)
+        ax.set_xlim(*xlim)
+        ax.set_xlabel("x (nm)")
+        ax.grid(alpha=0.3)
+    axes[1].plot(x, np.tanh(np.abs(x) / l_da), ":", color="0.5", lw=1.0, label="$|M|$")
+    axes[0].set_ylabel("spin accumulation $m$ (left-layer frame)")
+    axes[1].legend(loc="lower right", fontsize=8)
+    axes[0].set_title(title)
+    axes[1].set_title("near the spacer")
+    return fig
 
 
 def scan_figure(x: np.ndarray,
@@ -242,107 +243,3 @@ def save(fig: Figure, path: str | Path, dpi: int = 110, colors: int | None = 256
         rgb = image.convert("RGB")
     rgb.quantize(colors=colors, dither=Image.Dither.NONE).save(path, optimize=True)
     return path
-
-
-class CompactPillowWriter(PillowWriter):
-    """:class:`~matplotlib.animation.PillowWriter` that maps every frame onto one fixed
-    16-colour palette (white, black, five greys, and each of ``colors`` with two tints), without
-    dithering. Antialiased line plots otherwise carry hundreds of colours per frame and
-    compress badly; with the palette a 24-frame GIF of two panels stays under 200 kB.
-
-    Args:
-        colors: the line colours of the plot (at most three; default the component colours).
-    """
-
-    def __init__(self, *args, colors: Sequence[str] = tuple(c for _, c in COMPONENTS),
-                 **kwargs):
-        from matplotlib.colors import to_rgb
-        from PIL import Image
-
-        super().__init__(*args, **kwargs)
-        if len(colors) > 3:
-            raise ValueError(f"CompactPillowWriter takes at most three line colours, got "
-                             f"{len(colors)}")
-        rgb = [(1.0, 1.0, 1.0), (0.0, 0.0, 0.0)] + [(g, g, g) for g in (0.25, 0.45, 0.65,
-                                                                        0.8, 0.9)]
-        for c in colors:
-            c = np.asarray(to_rgb(c))
-            rgb += [tuple(c), tuple(0.5 * c + 0.5), tuple(0.2 * c + 0.8)]
-        values = [round(255 * v) for c in rgb for v in c]
-        self._palette = Image.new("P", (1, 1))
-        self._palette.putpalette(values + [0] * (768 - len(values)))
-
-    def grab_frame(self, **savefig_kwargs) -> None:
-        from PIL import Image
-
-        super().grab_frame(**savefig_kwargs)
-        frame = self._frames[-1].convert("RGB")  # PillowWriter keeps its frames in _frames
-        self._frames[-1] = frame.quantize(palette=self._palette, dither=Image.Dither.NONE)
-
-
-def animate_profiles(path: str | Path, frames: Sequence[Sequence[Curve]], *,
-                     frame_titles: Sequence[str], panel_titles: Sequence[str],
-                     xlabel: str = "x (nm)", ylims: Sequence[tuple[float, float]] | None = None,
-                     xlims: Sequence[tuple[float, float]] | None = None,
-                     marks: Sequence[float] = (), fps: float = 4.0, dpi: int = 72,
-                     width: float = 4.6, height: float = 3.2) -> Path:
-    """A GIF animation: frame ``i`` shows ``frames[i][j]`` (m_x, m_y, m_z) in panel ``j``.
-
-    Args:
-        path: the ``*.gif`` file.
-        frames: per frame, one :class:`Curve` per panel (same x in every frame of a panel).
-        frame_titles: the figure title of each frame (e.g. the angle).
-        panel_titles: the title of each panel.
-        ylims: fixed y limits per panel (default: the range over all frames, within xlims).
-        xlims: x limits per panel (default: the whole curve).
-        marks: x positions marked with dashed lines in every panel.
-        fps, dpi, width, height: frame rate, resolution, panel size (inches).
-    """
-    path = Path(path)
-    n_panels = len(panel_titles)
-    if not frames or any(len(f) != n_panels for f in frames) or len(frame_titles) != len(frames):
-        raise ValueError("animate_profiles needs one title per frame and one curve per panel "
-                         "in every frame")
-    fig = Figure(figsize=(width * n_panels, height), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, n_panels))
-    lines = []
-    for j, ax in enumerate(axes):
-        first = frames[0][j]
-        lines.append(profile_axes(ax, first.x, first.m, legend=(j == n_panels - 1)))
-        _mark(ax, marks, None)
-        ax.set_title(panel_titles[j], fontsize=9)
-        ax.set_xlabel(xlabel)
-        x0, x1 = (first.x[0], first.x[-1]) if xlims is None else xlims[j]
-        ax.set_xlim(x0, x1)
-        if ylims is not None:
-            ax.set_ylim(*ylims[j])
-        else:
-            inside = (first.x >= x0) & (first.x <= x1)
-            lo = min(float(np.nanmin(f[j].m[inside])) for f in frames)
-            hi = max(float(np.nanmax(f[j].m[inside])) for f in frames)
-            pad = 0.05 * (hi - lo)
-            ax.set_ylim(lo - pad, hi + pad)
-    axes[0].set_ylabel("m (left-layer frame)")
-    suptitle = fig.suptitle(frame_titles[0], fontsize=10)
-
-    def update(i: int) -> list:
-        for j in range(n_panels):
-            for k, line in enumerate(lines[j]):
-                line.set_ydata(frames[i][j].m[:, k])
-        suptitle.set_text(frame_titles[i])
-        return [ln for group in lines for ln in group]
-
-    animation = FuncAnimation(fig, update, frames=len(frames), blit=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    animation.save(path, writer=CompactPillowWriter(fps=fps), dpi=dpi)
-    return path
-
-
-def gif_frame(gif: str | Path, index: int, png: str | Path) -> Path:
-    """Write frame ``index`` of the GIF ``gif`` to the PNG ``png`` (to look at or to show)."""
-    from PIL import Image
-
-    with Image.open(gif) as image:
-        image.seek(index)
-        image.convert("RGB").save(png)
-    return Path(png)
