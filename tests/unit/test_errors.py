@@ -9,6 +9,8 @@ import ufl
 
 import fem_spin as fs
 from fem_spin.geometry.interval import layered_interval
+from fem_spin.paper.bilayer import BilayerCase
+from fem_spin.paper.ring import solve_ring
 from fem_spin.core.newton import OPTIONS_PREFIX
 
 MAT = fs.Material(D=1e3, tau=10.0)
@@ -283,3 +285,20 @@ def test_iterative_solver_with_ilu(comm, geo):
         with pytest.raises(fs.SolverError, match=r"error code 92: Could not locate a solver "
                                                  r"type for factorization type ILU.*bjacobi"):
             problem.solve()
+
+
+# -- the paper's cases (fem_spin.paper) ---------------------------------------------------
+
+
+def test_bilayer_case_validation():
+    with pytest.raises(fs.InputError):
+        BilayerCase(theta=90.0, reading="iv")
+    with pytest.raises(fs.InputError):
+        BilayerCase(theta=90.0, l_da=0.0)
+    assert BilayerCase(theta=90.0, length=10.0, reading="ii").name == \
+        "bilayer_ii_L10_lda0.6_theta90"
+
+
+def test_ring_rejects_reading_i(comm):
+    with pytest.raises(fs.InputError, match="no electrodes"):
+        solve_ring(comm, "i", 10.0)

@@ -1,13 +1,13 @@
 """The README's first script runs as written (serially and under MPI) and gives m = -z and n_R
 at the ends."""
 
-from pathlib import Path
-
 import numpy as np
+
+from tests.helpers import ROOT
 
 
 def test_readme_example():
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    text = (ROOT / "README.md").read_text()
     start = text.index("```python") + len("```python")
     code = text[start : text.index("```", start)]
     namespace: dict = {}

@@ -32,7 +32,6 @@ from fem_spin.paper.bilayer import (
     bisector_rotation,
     solve_bilayer,
 )
-from fem_spin.errors import InputError
 from fem_spin.paper.ring import ring_observables, solve_ring, symmetry_maps
 
 H = 0.5  # nm
@@ -153,15 +152,6 @@ def test_readings_differ_in_the_bulk_only():
     assert max(q.values()) / min(q.values()) - 1 < 0.01, q
 
 
-def test_case_validation():
-    with pytest.raises(InputError):
-        BilayerCase(theta=90.0, reading="iv")
-    with pytest.raises(InputError):
-        BilayerCase(theta=90.0, l_da=0.0)
-    assert BilayerCase(theta=90.0, length=10.0, reading="ii").name == \
-        "bilayer_ii_L10_lda0.6_theta90"
-
-
 # -- the ring (Figs. 12-15) ----------------------------------------------------------------
 
 _rings: dict = {}
@@ -217,11 +207,6 @@ def test_ring_symmetries():
     mirrored = [key[round(L - p.s[i], 9) % (4 * L)] for i in side0]
     np.testing.assert_allclose(p.m[shifted], p.m[side0] @ R_side.T, atol=1e-9)
     np.testing.assert_allclose(p.m[mirrored], p.m[side0] @ R_mirror.T, atol=1e-9)
-
-
-def test_ring_rejects_reading_i():
-    with pytest.raises(InputError, match="no electrodes"):
-        solve_ring(MPI.COMM_WORLD, "i", 10.0)
 
 
 # -- the demos: files and command line ------------------------------------------------------

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import ufl
-from exact import uniform_field_1d
 from mpi4py import MPI
 
 import dolfinx.fem as fem
@@ -28,6 +27,8 @@ from fem_spin.geometry.multilayer import (
 from fem_spin.geometry.slab import ELECTRODE_LEFT, ELECTRODE_RIGHT, SIDE, slab
 from fem_spin.geometry.interval import layered_interval
 from fem_spin.observables.sampling import integrate, l2_norm
+
+from tests.helpers.exact import uniform_field_1d
 
 L_SF, D = 100.0, 1e3  # nm, nm^2/ps
 TAU = L_SF**2 / D  # 10 ps

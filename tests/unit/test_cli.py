@@ -16,8 +16,7 @@ from mpi4py import MPI
 
 from fem_spin.app.cli import demo_paths, main
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
+from tests.helpers import EXAMPLES, ROOT
 COARSE = ["--set", "geometry.h_max=1.0", "--set", "outputs.lines.0.samples=801"]
 rank0 = MPI.COMM_WORLD.rank == 0
 

@@ -13,7 +13,7 @@ import pytest
 import fem_spin  # noqa: F401  (before hypothesis pulls in anything else)
 from fem_spin.app.schema import ConfigError, apply_override, check_boundaries, load_case, loads
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from tests.helpers import EXAMPLES
 
 BILAYER = """\
 name = "bi"

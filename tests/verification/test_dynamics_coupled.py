@@ -3,11 +3,12 @@ monolithic and staggered schemes, step control, the steady self-consistent state
 
 import numpy as np
 import pytest
-from exact import rates
 
 import fem_spin as fs
 from fem_spin import GAMMA_E, LLG, CoupledSpinDynamics, Magnet, TransientSpinDiffusion
 from fem_spin.geometry.interval import layered_interval
+
+from tests.helpers.exact import rates
 
 D, TAU = 1e3, 10.0
 LAYERS = [("fixed", 10.0), ("spacer", 14.0), ("free", 18.0), ("lead", 30.0)]
