@@ -18,7 +18,6 @@ mid-side |m - m_eq| 0.545 / 0.584 / 0.0068, mean |m_perp| 0.299 / 0.300 / 0.099,
 """
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -52,12 +51,6 @@ def bilayer(theta: float, length: float = 100.0, l_da: float = 0.6, reading: str
 
 def peak(*args, **kwargs) -> float:
     return bilayer(*args, **kwargs).peaks()["peak_m_perp"]
-
-
-def read_csv(path: Path):
-    with open(path) as f:
-        header = f.readline().strip().split(",")
-    return header, np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
 
 
 # -- the bilayer against theta (Figs. 8-11) -------------------------------------------------
@@ -212,7 +205,7 @@ def test_ring_symmetries():
 # -- the demos: files and command line ------------------------------------------------------
 
 
-def test_sweeps_single_case_cli(shared_dir):
+def test_sweeps_single_case_cli(shared_dir, read_csv):
     """--reading/--theta/--length/--l-da rerun one case: one CSV named by its parameters, with
     the columns x, mx, my, mz on [-L, L] and the end data; the table and summary agree."""
     demo = load_demo("bilayer_sweeps")
@@ -234,7 +227,7 @@ def test_sweeps_single_case_cli(shared_dir):
     assert (out / "selection_ii.png").read_bytes().startswith(b"\x89PNG")
 
 
-def test_sweeps_full_reading_i(shared_dir):
+def test_sweeps_full_reading_i(shared_dir, read_csv):
     """The full sweeps of one reading: 18 cases (l_da x 2 lengths, theta x 2 lengths, two
     shared), every CSV with the columns x, mx, my, mz; the findings as computed."""
     demo = load_demo("bilayer_sweeps")
@@ -272,7 +265,7 @@ def test_sweeps_animation(shared_dir):
         assert (out / "theta_iii_frame.png").exists()
 
 
-def test_ring_demo_cli(shared_dir):
+def test_ring_demo_cli(shared_dir, read_csv):
     """The ring demo for one reading and one side: CSV x (arc length, 0 to 4L), mx, my, mz."""
     demo = load_demo("ring_1d")
     out = shared_dir / "ring"

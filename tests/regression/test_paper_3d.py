@@ -17,6 +17,7 @@ import pytest
 from demo_loader import load_demo
 from mpi4py import MPI
 
+from tests.helpers.bp import bp_nodes
 from tests.helpers.pictures import assert_picture
 
 
@@ -34,13 +35,10 @@ def torus(shared_dir):
     return summary, out
 
 
-def read_csv(path: Path):
-    with open(path) as f:
-        header = f.readline().strip().split(",")
-    return header, np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
-
-
-def assert_outputs(summary: dict, out: Path, csv_files: dict, bp_folders: list[str]):
+def assert_outputs(summary: dict, out: Path, csv_files: dict, bp_folders: list[str],
+                   read_csv) -> dict[str, dict[str, np.ndarray]]:
+    """summary.json, the CSV line data, the pictures and the VTX fields (returned, each node
+    once)."""
     on_disk = json.loads((out / "summary.json").read_text())
     assert on_disk == json.loads(json.dumps(summary))
     assert on_disk["parameters"]["mpi_ranks"] == MPI.COMM_WORLD.size
@@ -50,22 +48,54 @@ def assert_outputs(summary: dict, out: Path, csv_files: dict, bp_folders: list[s
         if name != "torus_thick_edges.csv":
             assert header[1:4] == ["mx", "my", "mz"], (name, header)
         assert data.shape[1] == len(header) and np.all(np.isfinite(data)), name
-    for name in bp_folders:
-        assert (out / name).is_dir(), name
     for name in summary["pictures"]:
         assert_picture(out / name)
+    fields = {}
+    for name in bp_folders:  # the VTX fields, read back
+        fields[name] = nodes = bp_nodes(out / name)
+        assert set(nodes) == {"x", "m", "H", "m_eq", "M"}, (name, set(nodes))
+        assert all(np.all(np.isfinite(v)) for v in nodes.values()), name
+        assert set(bp_nodes(out / name.replace(".bp", "_J.bp"))) == {"x", "J"}, name
+    return fields
 
 
 # -- the pillar ------------------------------------------------------------------------------
 
 
-def test_pillar_files(pillar):
+def test_pillar_files(pillar, read_csv):
+    """The files; the fields at every P2 node of the written meshes (the finest uniform one, the
+    vortex one): m = -z on the bottom electrode (z = 0), m = the free layer's axis = M on the
+    top one (z = 2L), m_eq = 0 (reading (i)), H = lambda M; the axis profile starts and ends
+    with the same values."""
     summary, out = pillar
-    assert_outputs(summary, out, {"uniform_axis.csv": "z", "vortex_axis.csv": "z",
-                                  "vortex_mid_free.csv": "x", "vortex_local_1d.csv": "r"},
-                   ["uniform_fields.bp", "vortex_fields.bp"])
+    fields = assert_outputs(summary, out, {"uniform_axis.csv": "z", "vortex_axis.csv": "z",
+                                           "vortex_mid_free.csv": "x",
+                                           "vortex_local_1d.csv": "r"},
+                            ["uniform_fields.bp", "vortex_fields.bp"], read_csv)
     assert set(summary["pictures"]) == {"uniform_axis.png", "vortex_profiles.png",
                                         "uniform_fields.png", "vortex_fields.png"}
+    p, results = summary["parameters"], summary["results"]
+    top, lam = 2 * p["layer_thickness_nm"], p["lambda_rad_per_ps"]
+    dofs = {"uniform_fields.bp": results["uniform"]["resolutions"][-1]["dofs"],
+            "vortex_fields.bp": results["vortex"]["dofs"]}
+    for name, f in fields.items():
+        assert 3 * len(f["x"]) == dofs[name], name
+        z = f["x"][:, 2]
+        bottom, upper = np.abs(z) < 1e-9, np.abs(z - top) < 1e-9
+        assert bottom.sum() > 10 and upper.sum() > 10, name
+        np.testing.assert_allclose(f["m"][bottom], np.tile([0.0, 0.0, -1.0], (bottom.sum(), 1)),
+                                   atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(f["m"][upper], f["M"][upper], atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(np.linalg.norm(f["m"][upper], axis=1), 1.0, atol=1e-12)
+        assert np.all(f["m_eq"] == 0.0), name
+        np.testing.assert_allclose(f["H"], lam * f["M"], rtol=0, atol=1e-12, err_msg=name)
+    n_right = [0.0, -1.0, 0.0]  # theta = 90 deg
+    np.testing.assert_allclose(fields["uniform_fields.bp"]["M"][np.abs(
+        fields["uniform_fields.bp"]["x"][:, 2] - top) < 1e-9][0], n_right, atol=1e-12)
+    header, axis = read_csv(out / "uniform_axis.csv")
+    np.testing.assert_allclose(axis[[0, -1], 0], [0.0, top], atol=1e-12)
+    np.testing.assert_allclose(axis[0, 1:4], [0.0, 0.0, -1.0], atol=1e-12)
+    np.testing.assert_allclose(axis[-1, 1:4], n_right, atol=1e-12)
 
 
 def test_pillar_reproduces_the_1d_bilayer(pillar):
@@ -118,14 +148,26 @@ def test_pillar_vortex_varies_laterally(pillar):
 # -- the torus -------------------------------------------------------------------------------
 
 
-def test_torus_files(torus):
+def test_torus_files(torus, read_csv):
+    """The files; the fields at every P2 node of the finest thin torus and of the thick one:
+    m_eq = m0 M (reading (iii)), H = lambda M, |M| <= 1, and the accumulation is driven
+    (|m| reaches a sizeable fraction of m_eq)."""
     summary, out = torus
-    assert_outputs(summary, out, {"torus_thin_centreline.csv": "s",
-                                  "torus_thick_centreline.csv": "s",
-                                  "torus_thick_edges.csv": "s"},
-                   ["torus_thin_fields.bp", "torus_thick_fields.bp"])
+    fields = assert_outputs(summary, out, {"torus_thin_centreline.csv": "s",
+                                           "torus_thick_centreline.csv": "s",
+                                           "torus_thick_edges.csv": "s"},
+                            ["torus_thin_fields.bp", "torus_thick_fields.bp"], read_csv)
     assert set(summary["pictures"]) == {"torus_profiles.png", "torus_thin_fields.png",
                                         "torus_thick_fields.png"}
+    p, results = summary["parameters"], summary["results"]
+    dofs = {"torus_thin_fields.bp": results["thin"]["resolutions"][-1]["dofs"],
+            "torus_thick_fields.bp": results["thick"]["dofs"]}
+    for name, f in fields.items():
+        assert 3 * len(f["x"]) == dofs[name], name
+        np.testing.assert_allclose(f["m_eq"], p["m0"] * f["M"], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(f["H"], p["lambda_rad_per_ps"] * f["M"], rtol=0, atol=1e-12)
+        assert np.linalg.norm(f["M"], axis=1).max() <= 1 + 1e-12, name
+        assert np.linalg.norm(f["m"], axis=1).max() > 0.3, name  # not zero: 0.64, 0.62
 
 
 def test_thin_torus_matches_the_ring(torus):
