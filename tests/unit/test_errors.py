@@ -1,7 +1,5 @@
 """Bad input and failed solves give a fem_spin error that names the problem."""
 
-import warnings
-
 import dolfinx.mesh
 import numpy as np
 import pytest
@@ -244,32 +242,7 @@ def test_mumps_options_reach_the_factorization(comm, geo):
     assert factor.getMumpsIcntl(14) == 57
 
 
-# -- coercivity ------------------------------------------------------------------------------
-
-
-def test_unequal_tau_at_strong_coupling_warns(comm, geo):
-    """tau = (10, 1, 10) ps and |H| = 10 rad/ps (a = tau_x |H| = 100): sym(Dt) is indefinite."""
-    with pytest.warns(fs.CoercivityWarning, match=r"symmetric part of the spin-diffusion tensor "
-                                                  r"has eigenvalue -[0-9.e+-]+ <= 0"):
-        fs.SteadySpinDiffusion(geo.mesh, fs.Material(D=1e3, tau=(10.0, 1.0, 10.0)),
-                               B=(0.0, 0.0, 10.0))
-
-
-@pytest.mark.parametrize("tau", [10.0, (10.0, 10.0, 10.0)])
-def test_equal_tau_at_strong_coupling_does_not_warn(comm, geo, tau):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", fs.CoercivityWarning)
-        problem = fs.SteadySpinDiffusion(geo.mesh, fs.Material(D=1e3, tau=tau),
-                                         B=(0.0, 0.0, 10.0))
-    assert problem.check_coercivity() > 0
-
-
-def test_unequal_tau_at_weak_coupling_does_not_warn(comm, geo):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", fs.CoercivityWarning)
-        problem = fs.SteadySpinDiffusion(geo.mesh, fs.Material(D=1e3, tau=(10.0, 1.0, 10.0)),
-                                         B=(0.0, 0.0, 0.01))
-    assert problem.check_coercivity() > 0
+# -- solver options ------------------------------------------------------------------------
 
 
 def test_iterative_solver_with_ilu(comm, geo):
