@@ -10,9 +10,6 @@ says so.
 import json
 from pathlib import Path
 
-import fem_spin  # noqa: F401  (must precede the DOLFINx imports)
-
-# isort: split
 import numpy as np
 import pytest
 from demo_loader import load_demo
