@@ -85,8 +85,8 @@ def test_orthogonal_largest(reading, length):
     """Of the paper's angles, 90 (and 270) deg give the largest transverse accumulation, by 25 %
     (L = 100) and 40 % (L = 10); 0 and 180 deg give none; 45 deg gives more than 135 deg."""
     p = {t: peak(t, length, reading=reading) for t in (0.0, 45.0, 90.0, 135.0, 180.0, 270.0)}
-    assert p[90.0] > REF["orthogonal_largest"]["min_ratio_90_over_45_135"] * max(p[45.0],
-                                                                               p[135.0]), p
+    ratio = REF["orthogonal_largest"]["min_ratio_90_over_45_135"]
+    assert p[90.0] > ratio * max(p[45.0], p[135.0]), p
     assert p[270.0] == pytest.approx(p[90.0], rel=1e-9)
     assert p[45.0] > p[135.0]
     assert max(p[0.0], p[180.0]) < 1e-10 * p[90.0]
