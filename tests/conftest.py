@@ -1,8 +1,8 @@
-import dolfinx_solver  # noqa: F401  (before dolfinx / petsc4py)
-
-import sys
 from pathlib import Path
+from typing import NamedTuple
 
+import dolfinx_solver  # noqa: F401  (before dolfinx / petsc4py)
+import numpy as np
 import pytest
 from mpi4py import MPI
 
@@ -27,6 +27,34 @@ def shared_dir(tmp_path_factory, request):
     return Path(comm.bcast(path, root=0))
 
 
-# tests/demos/demo_loader.py is importable from every test folder (`from demo_loader import
-# load_demo`): the demos are run in-process by tests outside tests/demos too.
-sys.path.insert(0, str(Path(__file__).resolve().parent / "demos"))
+# -- CSV files -------------------------------------------------------------------------------
+
+
+class CSVTable(NamedTuple):
+    """A CSV file of numbers with a header line: ``header, data = read_csv(path)``."""
+
+    header: list[str]
+    data: np.ndarray  # (rows, columns), at least 2D
+
+    def column(self, name: str) -> np.ndarray:
+        return self.data[:, self.header.index(name)]
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {name: self.data[:, k] for k, name in enumerate(self.header)}
+
+
+def read_csv(path) -> CSVTable:
+    """The header (column names) and the numbers of a CSV file written by fem_spin
+    (``fem_spin.output.write_csv``, the demos, ``fem-spin run``; ``nan`` where a sample
+    point lies outside the mesh)."""
+    with open(path) as f:
+        header = f.readline().strip().split(",")
+    data = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+    assert data.size == 0 or data.shape[1] == len(header), (path, header, data.shape)
+    return CSVTable(header, data)
+
+
+@pytest.fixture(name="read_csv")
+def read_csv_fixture():
+    """:func:`read_csv` as a fixture."""
+    return read_csv

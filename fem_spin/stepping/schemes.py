@@ -277,6 +277,7 @@ class TimeStepper:
             err = self._state_difference(u_full) / (2**p - 1)
             factor = 2.0 if err == 0 else min(2.0, max(0.2, 0.9 * (tol / err) ** (1 / (p + 1))))
             if err <= tol:
+                self.steps = snap[4] + 1  # one accepted step (its two half steps counted once)
                 self.dt_next = float(np.clip(dt * factor, dt_min, dt_max))
                 return StepInfo(t=self.t, dt=dt, newton_iterations=newton,
                                 linear_iterations=linear, seconds=time.perf_counter() - t0,

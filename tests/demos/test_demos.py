@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from demo_loader import load_demo
 from mpi4py import MPI
 
+from fem_spin.app.catalog import load_demo
 from fem_spin.paper.bilayer import L_SF, bisector_rotation, transverse
 from fem_spin.textures import bilayer_axis_right
 

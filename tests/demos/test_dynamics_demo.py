@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from demo_loader import load_demo
 from mpi4py import MPI
 
+from fem_spin.app.catalog import load_demo
 from fem_spin.app.cli import main as cli
 from fem_spin.observables.switching import final_state, switching_time
 

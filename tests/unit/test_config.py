@@ -1,64 +1,16 @@
 """Case files are validated before any computation: every error names its key path and, where
-it can, its line; malformed input of any kind gives a ConfigError, never another exception."""
+it can, its line. (Malformed input of any kind gives a ConfigError, never another exception:
+the hypothesis fuzzers in test_config_fuzz.py.)"""
 
-import copy
 import math
-import os
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-import fem_spin  # noqa: F401  (before hypothesis pulls in anything else)
 from fem_spin.app.schema import ConfigError, apply_override, check_boundaries, load_case, loads
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-BILAYER = """\
-name = "bi"
-
-[geometry]
-kind = "multilayer"
-layers = [{ name = "fm_left", thickness = 10.0 }, { name = "fm_right", thickness = 10.0 }]
-mesher = "graded"
-h_max = 1.0
-
-[materials.fm_left]
-D = 1000.0
-tau = 10.0
-lam = 10.0
-
-[materials.fm_right]
-D = 1000.0
-tau = 10.0
-lam = 10.0
-
-[magnetization]
-kind = "layered"
-l_da = 0.6
-axes = { fm_left = [0, 0, 1], fm_right = { theta_deg = 90 } }
-
-[drive]
-m_eq = "zero"
-
-[[drive.dirichlet]]
-boundary = "left"
-value = [0.0, 0.0, -1.0]
-
-[[drive.dirichlet]]
-boundary = "right"
-value = "axis"
-
-[[outputs.lines]]
-name = "first"
-points = [[0.0], [20.0]]
-
-[[outputs.lines]]
-name = "second"
-points = [[0.0], [10.0]]
-samples = 11
-"""
+from tests.helpers import EXAMPLES
+from tests.helpers.cases import BILAYER
 
 
 def line_of(text: str, needle: str, nth: int = 0) -> int:
@@ -288,89 +240,3 @@ def test_boundaries_checked_against_the_mesh():
     assert err.key == "drive.dirichlet[1].boundary"
     assert err.line == line_of(BILAYER, 'boundary = "right"')
     assert "did you mean 'right'" in str(err) and "its boundaries: left, right" in str(err)
-
-
-# -- property-based: malformed input never crashes the loader --------------------------------
-
-hypothesis = pytest.importorskip("hypothesis")
-st = hypothesis.strategies
-
-KEYS = ["name", "geometry", "kind", "layers", "thickness", "h_max", "materials", "default",
-        "D", "tau", "l_sf", "lam", "m0", "magnetization", "axes", "l_da", "drive", "m_eq",
-        "dirichlet", "flux", "boundary", "value", "solver", "degree", "outputs", "lines",
-        "points", "samples", "fields", "multilayer", "ring", "pillar", "fm_left", "radius",
-        "side", "shape", "theta_deg", "components", "petsc_options", "x", "zz", "dynamics",
-        "magnets", "drives", "t_end", "dt", "tol", "Ms", "K_d", "free", "switch_axis"]
-scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
-           | st.text(max_size=12) | st.sampled_from(KEYS))
-trees = st.recursive(scalars, lambda kids: st.lists(kids, max_size=4)
-                     | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), kids,
-                                       max_size=5), max_leaves=25)
-SETTINGS = hypothesis.settings(max_examples=int(os.environ.get("FEM_SPIN_FUZZ_EXAMPLES", 150)),
-                               deadline=None, database=None,
-                               suppress_health_check=list(hypothesis.HealthCheck))
-
-
-def _leaves(node, path=()):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _leaves(v, (*path, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _leaves(v, (*path, i))
-    yield path
-
-
-def _set(node, path, value):
-    for p in path[:-1]:
-        node = node[p]
-    node[path[-1]] = value
-
-
-def _parse(data):
-    from fem_spin.app.schema import Source, parse_case
-
-    try:
-        parse_case(data, Source("fuzz.toml", BILAYER))
-    except ConfigError as e:
-        assert str(e) and e.file == "fuzz.toml"
-
-
-@pytest.mark.serial
-@SETTINGS
-@hypothesis.given(trees)
-def test_random_trees(data):
-    _parse(data)
-
-
-@pytest.mark.serial
-@SETTINGS
-@hypothesis.given(st.data())
-def test_mutated_examples(data):
-    """A valid case with one value replaced or one key removed: a ConfigError or a Case."""
-    name = data.draw(st.sampled_from(sorted(p.name for p in EXAMPLES.glob("*.toml"))))
-    base = tomllib.loads((EXAMPLES / name).read_text())
-    paths = [p for p in _leaves(base) if p]
-    path = data.draw(st.sampled_from(paths))
-    mutated = copy.deepcopy(base)
-    if data.draw(st.booleans()):
-        _set(mutated, path, data.draw(trees))
-    else:
-        parent = mutated
-        for p in path[:-1]:
-            parent = parent[p]
-        del parent[path[-1]]
-    _parse(mutated)
-
-
-@pytest.mark.serial
-@SETTINGS
-@hypothesis.given(st.text(alphabet=st.sampled_from(list('[]{}=".,\n #abkmxz0123456789-_'))
-                          | st.characters(), max_size=200),
-                  st.lists(st.text(max_size=30), max_size=3))
-def test_random_text(text, overrides):
-    for t in (text, BILAYER + text, text + BILAYER):
-        try:
-            loads(t, "fuzz.toml", overrides)
-        except ConfigError as e:
-            assert str(e)

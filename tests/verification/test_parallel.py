@@ -1,18 +1,18 @@
 """The same S1 problem on all ranks (COMM_WORLD, distributed) and on one rank (COMM_SELF) gives
 the same solution norms and observables to 1e-10 relative. Meaningful under mpiexec -n 2."""
 
+import dolfinx.fem as fem
 import numpy as np
 import pytest
 import ufl
-from mms import FLUX, solve_mms
 from mpi4py import MPI
 
-import dolfinx.fem as fem
 import fem_spin as fs
 from fem_spin.core.fields import interpolate
 from fem_spin.geometry.interval import graded_nodes, layered_interval
 from fem_spin.observables.sampling import integrate, l2_norm, sample_line
 from fem_spin.textures import bilayer_magnetization
+from tests.helpers.mms import FLUX, solve_mms
 
 
 def observables(problem, line) -> np.ndarray:

@@ -5,13 +5,10 @@ import dolfinx.mesh
 import numpy as np
 import pytest
 
-import fem_spin as fs  # before adios2: the PyPI adios2 must be imported after dolfinx
+import fem_spin as fs  # before adios2 (tests.helpers.bp): PyPI adios2 after dolfinx
 from fem_spin.errors import OutputError
 from fem_spin.output import s1_output_fields, write_csv, write_fields
-
-import adios2  # in the `test` extra; imported after fem_spin (dolfinx) on purpose
-
-BP_FILES = ("data.0", "md.0", "md.idx")
+from tests.helpers.bp import assert_complete_bp, bp_read, bp_steps, bp_variables
 
 
 def linear_m(x):
@@ -33,24 +30,6 @@ def expected_j_2d():
     Dt = D / (1 + a**2) * np.array([[1, a, 0], [-a, 1, 0], [0, 0, 1 + a**2]])
     grad = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [1.0, 1.0, 0.0]])  # d_j m^p, j = z: 0
     return -Dt @ grad
-
-
-def bp_variables(path):
-    with adios2.FileReader(str(path)) as reader:
-        return set(reader.available_variables())
-
-
-def bp_read(path, name):
-    """All blocks (one per writing rank) of a variable, stacked."""
-    with adios2.FileReader(str(path)) as reader:
-        blocks = reader.all_blocks_info(name)[0]
-        return np.concatenate([reader.read(name, block_id=int(b["BlockID"])) for b in blocks])
-
-
-def assert_complete_bp(path):
-    assert path.is_dir(), path
-    for name in BP_FILES:
-        assert (path / name).is_file(), (path, name)
 
 
 def assert_no_partial(folder):
@@ -116,8 +95,7 @@ def test_write_fields_overwrites_previous_output(comm, shared_tmp):
     write_fields(comm, path, fields, t=1.0)
     assert_complete_bp(path)
     assert_no_partial(shared_tmp)
-    with adios2.FileReader(str(path)) as reader:
-        assert reader.num_steps() == 1  # replaced, not appended
+    assert bp_steps(path) == 1  # replaced, not appended
 
 
 @pytest.mark.parametrize("previous", [False, True])
@@ -154,29 +132,29 @@ def test_write_fields_failure_leaves_no_complete_output(comm, shared_tmp, monkey
         assert not path.exists() and not path_j.exists()
 
 
-def test_write_csv(comm, shared_tmp):
+def test_write_csv(comm, shared_tmp, read_csv):
     s = np.linspace(0.0, 2.0, 7)
     m = np.stack([np.sin(s), np.cos(s), s**2 / 3], axis=1)
     # each rank passes different data: the file holds rank 0's
     columns = {"x": s, "mx": m[:, 0] + comm.rank, "my": m[:, 1], "mz": m[:, 2]}
     path = write_csv(comm, shared_tmp / "sub" / "line.csv", columns)
     assert path == shared_tmp / "sub" / "line.csv"
-    lines = path.read_text().splitlines()
-    assert lines[0] == "x,mx,my,mz"
-    assert len(lines) == 1 + len(s)
-    data = np.loadtxt(path, delimiter=",", skiprows=1)
+    assert len(path.read_text().splitlines()) == 1 + len(s)
+    header, data = read_csv(path)
+    assert header == ["x", "mx", "my", "mz"]
     np.testing.assert_allclose(data, np.column_stack([s, m]), rtol=1e-9, atol=1e-12)
     assert_no_partial(path.parent)
 
 
-def test_write_csv_from_sample_line(comm, shared_tmp):
+def test_write_csv_from_sample_line(comm, shared_tmp, read_csv):
     from fem_spin.observables.sampling import sample_line
 
     problem = problem_2d(comm)
     _, points, values = sample_line(problem.m, (0.0, 0.5), (1.0, 0.5), 5)
     columns = {"x": points[:, 0], "mx": values[:, 0], "my": values[:, 1], "mz": values[:, 2]}
     path = write_csv(comm, shared_tmp / "m.csv", columns)
-    data = np.loadtxt(path, delimiter=",", skiprows=1)
+    header, data = read_csv(path)
+    assert header == ["x", "mx", "my", "mz"]
     np.testing.assert_allclose(data[:, 0], np.linspace(0.0, 1.0, 5))
     np.testing.assert_allclose(data[:, 1:], linear_m(points.T).T, atol=1e-9)
 

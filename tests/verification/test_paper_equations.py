@@ -36,12 +36,15 @@ from mpi4py import MPI
 import fem_spin as fs
 from fem_spin.geometry.interval import layered_interval
 from fem_spin.observables.sampling import sample_line
+from tests.helpers.reference import reference
 
 D, TAU, LAM = 1e3, 10.0, 0.5  # nm^2/ps, ps (l_sf = 100 nm), rad/ps
 L_HALF, W, A_MAX = 150.0, 40.0, 3.0  # domain [-L_HALF, L_HALF] nm, width of a(x) (nm), max |a|
 M_LEFT, M_RIGHT = (0.6, -0.8, 1.0), (-0.5, 0.7, -0.4)  # Dirichlet data, all components non-zero
 FD_STEPS = (2.0, 1.0)  # nm; the P2 mesh has h = H / 2 (samples on every other node)
-TOL = {2.0: 1.5e-3, 1.0: 4e-4}  # relative residual bounds (measured 8.1e-4 and 2.0e-4)
+# relative residual bounds per FD step (measured 8.1e-4 and 2.0e-4): reference_values.toml
+TOL = {float(H): bound for H, bound in
+       reference("paper_equations")["max_relative_residual"].items()}
 
 
 def a_np(x):

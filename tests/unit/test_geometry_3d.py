@@ -12,16 +12,17 @@ round-off.
 
 import math
 
+import dolfinx.cpp.mesh
+import dolfinx.fem as fem
+import dolfinx.mesh
 import numpy as np
 import pytest
 import ufl
 from mpi4py import MPI
 
-import dolfinx.cpp.mesh
-import dolfinx.fem as fem
-import dolfinx.mesh
 import fem_spin as fs
 from fem_spin.errors import InputError
+from fem_spin.geometry.periodic import RingPath
 from fem_spin.geometry.pillar import (
     ELECTRODE_BOTTOM,
     ELECTRODE_TOP,
@@ -41,7 +42,6 @@ from fem_spin.geometry.rings import (
     square_torus_arc_length,
     torus,
 )
-from fem_spin.geometry.periodic import RingPath
 from fem_spin.observables.sampling import integrate
 
 LAYERS = [("fixed", 10.0), ("spacer", 2.0), ("free", 6.0)]  # nm

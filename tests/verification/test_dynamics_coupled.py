@@ -3,11 +3,12 @@ monolithic and staggered schemes, step control, the steady self-consistent state
 
 import numpy as np
 import pytest
-from exact import rates
 
 import fem_spin as fs
 from fem_spin import GAMMA_E, LLG, CoupledSpinDynamics, Magnet, TransientSpinDiffusion
 from fem_spin.geometry.interval import layered_interval
+from tests.helpers.bp import bp_nodes, bp_steps, bp_time
+from tests.helpers.exact import rates
 
 D, TAU = 1e3, 10.0
 LAYERS = [("fixed", 10.0), ("spacer", 14.0), ("free", 18.0), ("lead", 30.0)]
@@ -167,18 +168,19 @@ def test_steady_self_consistent_state(comm):
     assert np.max(np.abs(m_s1 - m_steady)) < 1e-10 * np.max(np.abs(m_s1))
 
 
-def test_checkpoint_restart(comm, shared_tmp, caplog):
+def test_checkpoint_restart(comm, shared_tmp, caplog, read_csv):
     """2N controlled steps in one run == N steps, checkpoint, a new solver, restart, N more:
     equal to round-off (same state, step size, history and trace). Output files are written
     every 2 steps; progress lines are logged."""
     geo = pillar_1d(comm, 60)
     N, t_end = 6, 1000.0
     p, _ = problem(geo)
-    with p, caplog.at_level("INFO", logger="fem_spin"):
+    with p, caplog.at_level("INFO", logger="fem_spin"):  # TimeStepper logs from stepping
         full = p.run(t_end, dt=0.5, tol=1e-4, output=shared_tmp / "full", write_every=2,
                      progress_seconds=0.0, max_steps=2 * N)
         final = p.u_n.x.array.copy()
         t_final, trace = p.t, p.trace_arrays()
+        m_final, M_final = gathered(comm, p, "m"), gathered(comm, p, "M")
     assert any("ETA" in r.getMessage() for r in caplog.records)
     p, _ = problem(geo)
     with p:
@@ -197,6 +199,32 @@ def test_checkpoint_restart(comm, shared_tmp, caplog):
     for key in trace:
         np.testing.assert_allclose(restarted[key], trace[key], rtol=1e-12, atol=1e-14)
     assert full.steps == 2 * N
-    assert (shared_tmp / "full" / "fields.bp").is_dir()
-    header = (shared_tmp / "full" / "trace.csv").read_text().splitlines()[0].split(",")
+    # the VTX series: the start, then (at least) every second step, the last one being the
+    # final state (exactly every second: test_write_every_counts_accepted_steps)
+    bp = shared_tmp / "full" / "fields.bp"
+    assert N + 1 <= bp_steps(bp) <= 2 * N + 1 and bp_time(bp, 0) == 0.0
+    assert bp_time(bp) == pytest.approx(t_final, rel=1e-14)
+    first, last = bp_nodes(bp, 0), bp_nodes(bp)
+    assert set(last) == {"x", "m", "M"}
+    np.testing.assert_allclose(last["x"][:, 0], np.linspace(0.0, 30.0, 61), atol=1e-12)
+    np.testing.assert_allclose(last["m"], m_final, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(last["M"], M_final, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(first["M"], M0(first["x"].T).T, atol=1e-14)
+    assert np.all(first["m"] == 0.0)
+    # the trace file holds the run's trace
+    header, data = read_csv(shared_tmp / "full" / "trace.csv")
     assert header[:3] == ["t", "dt", "newton"] and "torque_x" in header and "Mz" in header
+    for k, name in enumerate(header):
+        np.testing.assert_allclose(data[:, k], trace[name], rtol=1e-9, atol=1e-14, err_msg=name)
+
+
+def test_write_every_counts_accepted_steps(comm, shared_tmp):
+    """``run(..., write_every=2)`` writes the start and every second accepted step, also with
+    the step control (``tol``), as its docstring says."""
+    geo = pillar_1d(comm, 60)
+    p, _ = problem(geo)
+    with p:
+        run = p.run(1000.0, dt=0.5, tol=1e-4, output=shared_tmp / "out", write_every=2,
+                    progress_seconds=1e9, max_steps=4)
+    assert run.steps == 4
+    assert bp_steps(shared_tmp / "out" / "fields.bp") == 3

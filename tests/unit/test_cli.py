@@ -15,16 +15,11 @@ import pytest
 from mpi4py import MPI
 
 from fem_spin.app.cli import demo_paths, main
+from tests.helpers import EXAMPLES, ROOT
+from tests.helpers.bp import bp_nodes
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
 COARSE = ["--set", "geometry.h_max=1.0", "--set", "outputs.lines.0.samples=801"]
 rank0 = MPI.COMM_WORLD.rank == 0
-
-
-def read_csv(path: Path) -> dict[str, np.ndarray]:
-    data = np.genfromtxt(path, delimiter=",", names=True)
-    return {name: data[name] for name in data.dtype.names}
 
 
 def write_case(folder: Path, name: str, text: str) -> Path:
@@ -70,7 +65,7 @@ def test_console_script():
     assert out.returncode == 0 and out.stdout.startswith("fem_spin ")
 
 
-def test_run_writes_the_folder_and_equals_the_demo(shared_dir, capsys):
+def test_run_writes_the_folder_and_equals_the_demo(shared_dir, capsys, read_csv):
     """`fem-spin run examples/cpp_bilayer.toml` (coarse) gives the demo's profile exactly."""
     out = shared_dir / "cpp"
     assert main(["run", str(EXAMPLES / "cpp_bilayer.toml"), *COARSE, "--out", str(out)]) == 0
@@ -91,6 +86,10 @@ def test_run_writes_the_folder_and_equals_the_demo(shared_dir, capsys):
         assert (out / name).exists(), name
     assert (out / "profile.png").read_bytes().startswith(b"\x89PNG")
     assert not list(out.glob("*.partial*"))
+    fields, J = bp_nodes(out / "fields.bp"), bp_nodes(out / "fields_J.bp")
+    assert set(fields) == {"x", "m", "H", "m_eq", "M"} and set(J) == {"x", "J"}
+    assert len(fields["x"]) == summary["mesh"]["dofs"] // 3  # every P2 node once
+    np.testing.assert_array_equal(J["x"], fields["x"])
 
     # the demo with the same settings
     spec = importlib.util.spec_from_file_location("demo_cpp_bilayer_cli",
@@ -98,9 +97,28 @@ def test_run_writes_the_folder_and_equals_the_demo(shared_dir, capsys):
     demo = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(demo)
     demo.main(["--h-max", "1.0", "--samples", "801", "--out", str(shared_dir / "demo")])
-    cli, ref = read_csv(out / "profile.csv"), read_csv(shared_dir / "demo" / "profile.csv")
+    cli = read_csv(out / "profile.csv").columns()
+    ref = read_csv(shared_dir / "demo" / "profile.csv").columns()
     for c in ("x", "mx", "my", "mz"):
         np.testing.assert_allclose(cli[c], ref[c], rtol=0, atol=1e-12, err_msg=c)
+    # the fields at every node: the demo's, and at the ends and the spacer the profile's
+    demo_fields = bp_nodes(shared_dir / "demo" / "fields.bp")
+    demo_J = bp_nodes(shared_dir / "demo" / "fields_J.bp")
+    np.testing.assert_allclose(fields["x"], demo_fields["x"], rtol=0, atol=1e-12)
+    for name in ("m", "H", "m_eq", "M"):
+        np.testing.assert_allclose(fields[name], demo_fields[name], rtol=0, atol=1e-12,
+                                   err_msg=name)
+    np.testing.assert_allclose(J["J"], demo_J["J"], rtol=0, atol=1e-9)  # J ~ D m' ~ 1e3
+    m_nodes = dict(zip(np.round(fields["x"][:, 0], 9), fields["m"], strict=True))
+    for x in (-100.0, 0.0, 100.0):
+        row = np.flatnonzero(np.isclose(cli["x"], x, rtol=0, atol=1e-9))
+        assert len(row) == 1, x
+        m_csv = np.array([cli[c][row[0]] for c in ("mx", "my", "mz")])
+        np.testing.assert_allclose(m_nodes[x], m_csv, rtol=0, atol=1e-9, err_msg=str(x))
+    np.testing.assert_allclose(m_nodes[-100.0], [0.0, 0.0, -1.0], atol=1e-12)
+    np.testing.assert_allclose(m_nodes[100.0], [0.0, -1.0, 0.0], atol=1e-12)  # +n_R
+    assert np.all(fields["m_eq"] == 0.0)  # reading (i)
+    np.testing.assert_allclose(fields["H"], 10.0 * fields["M"], rtol=0, atol=1e-12)  # lam M
     torque = json.loads((shared_dir / "demo" / "summary.json").read_text())
     torque = torque["results"]["torque_rad_per_ps_nm"]
     for region, name in (("fm_left", "left"), ("fm_right", "right")):
@@ -111,19 +129,20 @@ def test_run_writes_the_folder_and_equals_the_demo(shared_dir, capsys):
 
 
 @pytest.mark.parametrize("reading", ["ii", "iii"])
-def test_readings_equal_the_demo(shared_dir, reading):
+def test_readings_equal_the_demo(shared_dir, reading, read_csv):
     """examples/bilayer_reading_<r>.toml is the demo's --reading <r>, to the last digit."""
     out = shared_dir / f"reading_{reading}"
     assert main(["-q", "run", str(EXAMPLES / f"bilayer_reading_{reading}.toml"), *COARSE,
                  "--out", str(out / "cli")]) == 0
     assert main(["-q", "demos", "run", "cpp_bilayer", "--reading", reading, "--h-max", "1.0",
                  "--samples", "801", "--out", str(out / "demo")]) == 0
-    cli, ref = read_csv(out / "cli" / "profile.csv"), read_csv(out / "demo" / "profile.csv")
+    cli = read_csv(out / "cli" / "profile.csv").columns()
+    ref = read_csv(out / "demo" / "profile.csv").columns()
     for c in ("x", "mx", "my", "mz"):
         np.testing.assert_allclose(cli[c], ref[c], rtol=0, atol=1e-12, err_msg=c)
 
 
-def test_refined_mesh_multigrid_equals_direct(shared_dir):
+def test_refined_mesh_multigrid_equals_direct(shared_dir, read_csv):
     """[solver] refinements + linear_solver: the scalable multigrid path from a case file gives
     the direct solution on the same refined mesh, to the solver tolerance (rtol 1e-8)."""
     common = ["--set", "solver.degree=1", "--set", "solver.refinements=2",
@@ -144,8 +163,8 @@ def test_refined_mesh_multigrid_equals_direct(shared_dir):
     assert direct["solve"]["linear_solver"].startswith("direct")
     assert direct["mesh"]["dofs"] == mesh["dofs"]
     for line in ("along_x", "across_y"):
-        it = read_csv(out["iterative"] / f"{line}.csv")
-        ref = read_csv(out["direct"] / f"{line}.csv")
+        it = read_csv(out["iterative"] / f"{line}.csv").columns()
+        ref = read_csv(out["direct"] / f"{line}.csv").columns()
         for c in ("mx", "my", "mz"):
             np.testing.assert_allclose(it[c], ref[c], rtol=0, atol=1e-7, err_msg=f"{line} {c}")
 

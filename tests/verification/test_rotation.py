@@ -4,10 +4,10 @@ rotates the solution by R, exactly (Dt(R H) = R Dt(H) R^T pointwise)."""
 import numpy as np
 import pytest
 import ufl
-from mms import DIRICHLET_ALL, DIRICHLET_Z, FLUX, box_mesh, manufactured
 
 import fem_spin as fs
 from fem_spin.observables.sampling import l2_norm
+from tests.helpers.mms import DIRICHLET_ALL, DIRICHLET_Z, FLUX, box_mesh, manufactured
 
 
 def rotation(axis, angle) -> np.ndarray:

@@ -1,15 +1,15 @@
 """Bad input and failed solves give a fem_spin error that names the problem."""
 
-import warnings
-
 import dolfinx.mesh
 import numpy as np
 import pytest
 import ufl
 
 import fem_spin as fs
-from fem_spin.geometry.interval import layered_interval
 from fem_spin.core.newton import OPTIONS_PREFIX
+from fem_spin.geometry.interval import layered_interval
+from fem_spin.paper.bilayer import BilayerCase
+from fem_spin.paper.ring import solve_ring
 
 MAT = fs.Material(D=1e3, tau=10.0)
 DATA_L, DATA_R = (0.3, -0.5, 1.0), (1.0, 0.2, -0.4)
@@ -242,32 +242,7 @@ def test_mumps_options_reach_the_factorization(comm, geo):
     assert factor.getMumpsIcntl(14) == 57
 
 
-# -- coercivity ------------------------------------------------------------------------------
-
-
-def test_unequal_tau_at_strong_coupling_warns(comm, geo):
-    """tau = (10, 1, 10) ps and |H| = 10 rad/ps (a = tau_x |H| = 100): sym(Dt) is indefinite."""
-    with pytest.warns(fs.CoercivityWarning, match=r"symmetric part of the spin-diffusion tensor "
-                                                  r"has eigenvalue -[0-9.e+-]+ <= 0"):
-        fs.SteadySpinDiffusion(geo.mesh, fs.Material(D=1e3, tau=(10.0, 1.0, 10.0)),
-                               B=(0.0, 0.0, 10.0))
-
-
-@pytest.mark.parametrize("tau", [10.0, (10.0, 10.0, 10.0)])
-def test_equal_tau_at_strong_coupling_does_not_warn(comm, geo, tau):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", fs.CoercivityWarning)
-        problem = fs.SteadySpinDiffusion(geo.mesh, fs.Material(D=1e3, tau=tau),
-                                         B=(0.0, 0.0, 10.0))
-    assert problem.check_coercivity() > 0
-
-
-def test_unequal_tau_at_weak_coupling_does_not_warn(comm, geo):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", fs.CoercivityWarning)
-        problem = fs.SteadySpinDiffusion(geo.mesh, fs.Material(D=1e3, tau=(10.0, 1.0, 10.0)),
-                                         B=(0.0, 0.0, 0.01))
-    assert problem.check_coercivity() > 0
+# -- solver options ------------------------------------------------------------------------
 
 
 def test_iterative_solver_with_ilu(comm, geo):
@@ -283,3 +258,20 @@ def test_iterative_solver_with_ilu(comm, geo):
         with pytest.raises(fs.SolverError, match=r"error code 92: Could not locate a solver "
                                                  r"type for factorization type ILU.*bjacobi"):
             problem.solve()
+
+
+# -- the paper's cases (fem_spin.paper) ---------------------------------------------------
+
+
+def test_bilayer_case_validation():
+    with pytest.raises(fs.InputError):
+        BilayerCase(theta=90.0, reading="iv")
+    with pytest.raises(fs.InputError):
+        BilayerCase(theta=90.0, l_da=0.0)
+    assert BilayerCase(theta=90.0, length=10.0, reading="ii").name == \
+        "bilayer_ii_L10_lda0.6_theta90"
+
+
+def test_ring_rejects_reading_i(comm):
+    with pytest.raises(fs.InputError, match="no electrodes"):
+        solve_ring(comm, "i", 10.0)

@@ -4,12 +4,12 @@ field, relaxation to the S1 steady state, step control."""
 import numpy as np
 import pytest
 import ufl
-from exact import rates
 
 import fem_spin as fs
 from fem_spin import TransientSpinDiffusion
 from fem_spin.geometry.interval import layered_interval
 from fem_spin.textures import domain_wall
+from tests.helpers.exact import rates
 
 L, D, TAU = 100.0, 1e3, 10.0  # nm, nm^2/ps, ps
 ORDER = {"euler": 1, "cn": 2, "bdf2": 2}

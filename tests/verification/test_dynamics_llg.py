@@ -8,12 +8,12 @@ Bloch wall sqrt(A/K); spin waves on a periodic ring, omega(k) = gamma (B + 2 A k
 import dolfinx.mesh
 import numpy as np
 import pytest
-from exact import rates
 
 from fem_spin import GAMMA_E, LLG, Magnet
-from fem_spin.geometry.periodic import circle_ring
 from fem_spin.geometry.interval import layered_interval
+from fem_spin.geometry.periodic import circle_ring
 from fem_spin.textures import domain_wall
+from tests.helpers.exact import rates
 
 MS, A_EX = 8e5, 1.3e-11  # A/m, J/m (permalloy-like)
 

@@ -5,8 +5,9 @@ Asserted: observed L2 rates within 0.1 of p + 1 in the asymptotic range."""
 
 import numpy as np
 import pytest
-from exact import rates
-from mms import solve_mms
+
+from tests.helpers.exact import rates
+from tests.helpers.mms import solve_mms
 
 ISOTROPIC = {"D": 1.0, "tau": 1.0}  # equal tau_k and D_p: strong coupling allowed
 ANISOTROPIC = {"D": (1.0, 1.5, 0.8), "tau": (1.0, 0.7, 1.3)}  # unequal: moderate coupling

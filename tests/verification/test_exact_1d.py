@@ -1,15 +1,15 @@
 """S1 against the exact 1D solution for a uniform field (shared/physics.md): L2 rates p + 1."""
 
+import dolfinx.fem as fem
 import numpy as np
 import pytest
 import ufl
-from exact import rates, uniform_field_1d
 
-import dolfinx.fem as fem
 import fem_spin as fs
 from fem_spin.core.fields import interpolate
 from fem_spin.geometry.interval import layered_interval
 from fem_spin.observables.sampling import l2_norm
+from tests.helpers.exact import rates, uniform_field_1d
 
 L_SF, LENGTH, D = 100.0, 100.0, 1e3  # nm, nm, nm^2/ps
 TAU = L_SF**2 / D  # 10 ps

@@ -6,16 +6,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import dolfinx.fem as fem
+import dolfinx.mesh
 import numpy as np
 import pytest
 import ufl
-from exact import uniform_field_1d
 from mpi4py import MPI
 
-import dolfinx.fem as fem
-import dolfinx.mesh
 import fem_spin as fs
 from fem_spin.core.fields import interpolate
+from fem_spin.geometry.interval import layered_interval
 from fem_spin.geometry.multilayer import (
     INTERFACE,
     LEFT,
@@ -25,8 +25,8 @@ from fem_spin.geometry.multilayer import (
     multilayer,
 )
 from fem_spin.geometry.slab import ELECTRODE_LEFT, ELECTRODE_RIGHT, SIDE, slab
-from fem_spin.geometry.interval import layered_interval
 from fem_spin.observables.sampling import integrate, l2_norm
+from tests.helpers.exact import uniform_field_1d
 
 L_SF, D = 100.0, 1e3  # nm, nm^2/ps
 TAU = L_SF**2 / D  # 10 ps

@@ -1,0 +1,1 @@
+"""fem_spin's tests: unit/, verification/, regression/; shared helpers in helpers/."""

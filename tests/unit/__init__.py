@@ -1,0 +1,1 @@
+"""Unit tests: parameters, case files, errors, output, textures, geometry, observables, CLI."""
