@@ -85,6 +85,7 @@ def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | 
         "mpi_ranks": comm.size, "versions": versions(),
         "parameters": {
             "materials": {n: {"D": m.D, "tau": m.tau, "lam": m.lam, "m0": m.m0,
+                              **({} if m.tau_A is None else {"tau_A": m.tau_A}),
                               "l_sf": list(m.l_sf),
                               "a_max": [scales.coupling_strength(t, m.lam) for t in m.tau3]}
                           for n, m in case.materials.items()},

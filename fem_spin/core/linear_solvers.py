@@ -117,11 +117,11 @@ ALGEBRAIC_OPTIONS: dict[str, object] = {
 # -- physics scale ---------------------------------------------------------------------------
 
 
-def max_wavenumber(mesh, H, D, tau) -> float:
-    """Largest transverse wavenumber ``|k| = |1 + i a| / l_sf`` (1/nm) over the mesh.
-
-    ``a = tau |H|`` and ``l_sf = sqrt(D tau)`` per cell (the largest ``tau_k`` in ``a``, the
-    smallest ``D_p`` and ``tau_k`` in ``l_sf``); evaluated at cell midpoints.
+def max_wavenumber(mesh, H, D, tau, tau_A=None) -> float:
+    """Largest transverse wavenumber ``|k|`` (1/nm) over the mesh, evaluated at cell midpoints:
+    ``|k|^2 = |1 + i tau_A |H|| |1 / tau + i |H|| / D`` (:mod:`fem_spin.physics.scales`;
+    ``|1 + i a| / l_sf`` for ``tau_A = tau``), with the largest ``tau_k`` in ``a`` and the
+    smallest ``D_p`` and ``tau_k`` elsewhere.
     """
     def smallest(x):
         return ufl.min_value(ufl.min_value(x[0], x[1]), x[2]) if ufl.shape(x) else x
@@ -129,8 +129,14 @@ def max_wavenumber(mesh, H, D, tau) -> float:
     def largest(x):
         return ufl.max_value(ufl.max_value(x[0], x[1]), x[2]) if ufl.shape(x) else x
 
-    a = largest(tau) * ufl.sqrt(ufl.dot(H, H))
-    k = ufl.sqrt(1 + a**2) / ufl.sqrt(smallest(D) * smallest(tau))
+    h = ufl.sqrt(ufl.dot(H, H))
+    if tau_A is None or tau_A is tau:
+        a = largest(tau) * h
+        k = ufl.sqrt(1 + a**2) / ufl.sqrt(smallest(D) * smallest(tau))
+    else:
+        a = largest(tau_A) * h
+        rate = ufl.sqrt(1 / smallest(tau) ** 2 + h**2)
+        k = ufl.sqrt(ufl.sqrt(1 + a**2) * rate / smallest(D))
     from fem_spin.core.fields import interpolate
 
     V0 = fem.functionspace(mesh, ("DG", 0))

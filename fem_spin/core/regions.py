@@ -57,8 +57,10 @@ def _vector(mesh, cell_tags, regions, get, name):
 
 class SpinCoefficients:
     """The spin-transport coefficients of S1/S2 per region: ``D`` (nm^2/ps), ``tau`` (ps),
-    each a scalar where all regions have equal components, else a 3-vector; ``lam`` (rad/ps)
-    and ``m0``. ``isotropic``: every region has equal ``tau_k`` and equal ``D_p``."""
+    ``tau_A`` (ps, the time in ``A(H)``: the very Function ``tau`` where no material sets
+    one), each a scalar where all regions have equal components, else a 3-vector; ``lam``
+    (rad/ps) and ``m0``. ``isotropic``: every region has equal ``tau_k``, ``tau_A`` and
+    ``D_p``."""
 
     def __init__(self, mesh, materials: Mapping[int, Material], cell_tags):
         mats = materials.values()
@@ -72,6 +74,11 @@ class SpinCoefficients:
 
         self.D = coefficient(lambda m: m.D3, self.equal_D, "D")
         self.tau = coefficient(lambda m: m.tau3, self.equal_tau, "tau")
+        if all(m.tau_A is None for m in mats):
+            self.tau_A = self.tau
+        else:
+            equal = all(len(set(m.tau_A3)) == 1 for m in mats)
+            self.tau_A = coefficient(lambda m: m.tau_A3, equal, "tau_A")
         self.lam = coefficient(lambda m: (m.lam,), True, "lambda")
         self.m0 = coefficient(lambda m: (m.m0,), True, "m0")
 

@@ -89,15 +89,23 @@ class Material:
         tau: spin relaxation time(s) ``tau_k`` in ps; one number or (tau_x, tau_y, tau_z).
         lam: s-d coupling ``lambda`` in rad/ps: ``H = B + lam * M`` with M reduced (|M| <= 1).
         m0: equilibrium accumulation per unit reduced magnetization: ``m_eq = m0 * M``.
+        tau_A: the time in the precession matrix ``A(H) = I + tau_A [H]x`` of Eq. 73 (ps; one
+            number or three), None (default): ``tau``, as in the paper. The moment equation
+            behind Eq. 71, ``J / tau_p + H x J = -(v_F^2 / 3) grad m``, puts the momentum
+            time there; a short ``tau_A`` absorbs the transverse accumulation within
+            nanometres (Zhang-Levy-Fert), ``docs/transverse-relaxation.md``.
     """
 
     D: float | tuple[float, float, float]
     tau: float | tuple[float, float, float]
     lam: float = 0.0
     m0: float = 0.0
+    tau_A: float | tuple[float, float, float] | None = None
 
     def __post_init__(self) -> None:
-        for name in ("D", "tau"):
+        for name in ("D", "tau", "tau_A"):
+            if getattr(self, name) is None:
+                continue
             t = as_triple(getattr(self, name), f"Material.{name}")
             if min(t) <= 0:
                 raise InputError(
@@ -125,6 +133,11 @@ class Material:
         return as_triple(self.tau, "tau")
 
     @property
+    def tau_A3(self) -> tuple[float, float, float]:
+        """The times in ``A(H)`` per component (``tau`` unless ``tau_A`` is given)."""
+        return self.tau3 if self.tau_A is None else as_triple(self.tau_A, "tau_A")
+
+    @property
     def l_sf(self) -> tuple[float, float, float]:
         """Spin-diffusion lengths ``sqrt(D_k tau_k)`` (nm), per component."""
         return tuple(scales.spin_diffusion_length(d, t)  # type: ignore[return-value]
@@ -138,14 +151,18 @@ class Material:
         H = abs(self.lam) if H is None else H
         if not _is_real(H) or not math.isfinite(H):
             raise InputError(f"H must be a finite field magnitude in rad/ps, got {H!r}")
+        if self.tau_A is not None:
+            return scales.transverse_lengths(min(self.D3), max(self.tau3), max(self.tau_A3),
+                                             H)[1]
         tau = max(self.tau3)
         return scales.transverse_wavelength(scales.spin_diffusion_length(min(self.D3), tau),
                                             scales.coupling_strength(tau, H))
 
     @property
     def isotropic(self) -> bool:
-        """All ``tau_k`` equal and all ``D_p`` equal (the closed-form, rotation-covariant case)."""
-        return len(set(self.tau3)) == 1 and len(set(self.D3)) == 1
+        """All ``tau_k``, ``tau_A`` and ``D_p`` equal per kind (the closed-form,
+        rotation-covariant case)."""
+        return len(set(self.tau3)) == 1 and len(set(self.D3)) == 1 and len(set(self.tau_A3)) == 1
 
 
 BoundaryValue = Sequence[float] | Callable[..., Any] | Any  # constant, x -> (3, N) array, or UFL

@@ -11,6 +11,11 @@ Units: lengths nm, times ps, ``D`` nm^2/ps, fields ``H`` rad/ps.
   ``m_+ ~ exp(-(1 + i a) x / l_sf)`` decays over ``l_sf`` and oscillates with the wavelength
   ``2 pi l_sf / a`` (the wavenumber magnitude is ``|1 + i a| / l_sf``,
   :func:`fem_spin.core.linear_solvers.max_wavenumber` evaluates it over a mesh);
+* with a separate time ``tau_A`` in ``A(H)`` (:class:`fem_spin.Material`), the transverse
+  wavenumber is ``k = sqrt((1 + i tau_A |H|)(1 / tau + i |H|) / D)``
+  (:func:`transverse_wavenumber`): decay length ``1 / Re k``, wavelength ``2 pi / Im k``.
+  For ``tau_A -> 0`` it tends to the Zhang-Levy-Fert form
+  ``k^2 = 1 / l_sf^2 + i / l_J^2`` with the precession length ``l_J = sqrt(D / |H|)``;
 * a mesh of cell size ``h`` resolves it with ``wavelength / h`` cells per wavelength.
 """
 
@@ -25,7 +30,9 @@ __all__ = [
     "coupling_strength",
     "relaxation_time",
     "spin_diffusion_length",
+    "transverse_lengths",
     "transverse_wavelength",
+    "transverse_wavenumber",
 ]
 
 GAMMA_E = 0.1760859627
@@ -59,3 +66,19 @@ def transverse_wavelength(l_sf: float, a: float) -> float:
 def cells_per_wavelength(h: float, l_sf: float, a: float) -> float:
     """How many cells of size ``h`` (nm) span one transverse wavelength."""
     return transverse_wavelength(l_sf, a) / h
+
+
+def transverse_wavenumber(D: float, tau: float, tau_A: float, H: float) -> complex:
+    """The complex wavenumber ``k`` (1/nm, ``Re k > 0``) of the transverse accumulation
+    ``m_+ ~ exp(-k x)`` in a uniform field ``|H|`` (rad/ps): ``k^2 = (1 + i tau_A |H|)
+    (1 / tau + i |H|) / D`` (``D`` nm^2/ps; ``tau``, the relaxation time, and ``tau_A``, the
+    time in ``A(H)``, in ps)."""
+    k = ((1 + 1j * tau_A * abs(H)) * (1 / tau + 1j * abs(H)) / D) ** 0.5
+    return k if k.real > 0 else -k
+
+
+def transverse_lengths(D: float, tau: float, tau_A: float, H: float) -> tuple[float, float]:
+    """``(decay length 1 / Re k, wavelength 2 pi / Im k)`` (nm) of the transverse
+    accumulation (:func:`transverse_wavenumber`; the wavelength is ``inf`` for ``H = 0``)."""
+    k = transverse_wavenumber(D, tau, tau_A, H)
+    return 1.0 / k.real, (math.inf if k.imag == 0 else 2.0 * math.pi / abs(k.imag))

@@ -51,7 +51,10 @@ def precession_matrix(H, tau):
 
     Args:
         H: effective field, 3-vector.
-        tau: spin relaxation time, UFL scalar (all ``tau_k`` equal) or 3-vector ``tau_k``.
+        tau: the time in A (ps), UFL scalar (all ``tau_k`` equal) or 3-vector ``tau_k``: the
+            paper's spin relaxation time, or the transverse time ``tau_A`` of a
+            :class:`~fem_spin.Material` (the momentum time of the moment equation behind
+            Eq. 71, ``J / tau_A + H x J = -D / tau_A grad m``).
     """
     t = [tau[k] for k in range(3)] if _is_vector(tau) else [tau, tau, tau]
     return ufl.as_matrix(
@@ -83,7 +86,8 @@ def diffusion_tensor(H, D, tau):
     Args:
         H: effective field (rad/ps).
         D: diffusion constant(s) (nm^2/ps), UFL scalar or 3-vector ``D_p``.
-        tau: relaxation time(s) (ps), UFL scalar or 3-vector ``tau_k``.
+        tau: the time(s) in ``A(H)`` (ps), UFL scalar or 3-vector: ``tau_A`` (the paper:
+            the relaxation time ``tau_k``).
     """
     Ainv = inverse_precession_matrix(H, tau)
     if not _is_vector(D):
@@ -104,7 +108,7 @@ def relaxation(m, m_eq, tau):
     return ufl.as_vector([dm[k] / tau[k] for k in range(3)])
 
 
-def s1_residual(m, v, *, H, D, tau, m_eq, dx, flux_terms=()):
+def s1_residual(m, v, *, H, D, tau, m_eq, dx, flux_terms=(), tau_A=None):
     """Weak residual of the steady generalized spin-diffusion equation S1 (Eq. 75).
 
     Strong form: ``-d_l (Dt^{kp} d_l m^p) + (m^k - m_eq^k)/tau_k + (H x m)^k = 0``.
@@ -118,8 +122,9 @@ def s1_residual(m, v, *, H, D, tau, m_eq, dx, flux_terms=()):
         H, D, tau, m_eq: UFL field, diffusion constant(s), relaxation time(s), equilibrium.
         dx: cell measure (carrying quadrature metadata).
         flux_terms: pairs ``(g, ds)`` of injected spin current and boundary measure.
+        tau_A: the time in ``A(H)`` (Eq. 73; default ``tau``, the paper's choice).
     """
-    Dt = diffusion_tensor(H, D, tau)
+    Dt = diffusion_tensor(H, D, tau if tau_A is None else tau_A)
     F = ufl.inner(Dt * ufl.grad(m), ufl.grad(v)) * dx
     F += ufl.inner(relaxation(m, m_eq, tau) + ufl.cross(H, m), v) * dx
     for g, ds in flux_terms:
@@ -132,7 +137,8 @@ def sd_torque_density(M, m, lam):
     return lam * ufl.cross(M, m)
 
 
-def s2_residual(m, m_n, m_nm1, v, *, a, dt, theta, H, D, tau, m_eq, dx, flux_terms=()):
+def s2_residual(m, m_n, m_nm1, v, *, a, dt, theta, H, D, tau, m_eq, dx, flux_terms=(),
+                tau_A=None):
     """Weak residual of one implicit step of S2.
 
     ``(a0 m + a1 m_n + a2 m_nm1) / dt`` approximates ``d_t m``; the S1 operator (Eq. 75,
@@ -153,4 +159,4 @@ def s2_residual(m, m_n, m_nm1, v, *, a, dt, theta, H, D, tau, m_eq, dx, flux_ter
     m_theta = theta * m + (1 - theta) * m_n
     F = ufl.inner((a0 * m + a1 * m_n + a2 * m_nm1) / dt, v) * dx
     return F + s1_residual(m_theta, v, H=H, D=D, tau=tau, m_eq=m_eq, dx=dx,
-                                   flux_terms=flux_terms)
+                           flux_terms=flux_terms, tau_A=tau_A)

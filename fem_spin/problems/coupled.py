@@ -134,8 +134,9 @@ class CoupledSpinDynamics(TimeStepper):
         def s2(m_, M_s2):
             H, m_eq_ = self._field_and_equilibrium(M_s2)
             return physics.s2_residual(m_, m_n, m_nm1, v, a=(tc.a0, tc.a1, tc.a2), dt=tc.dt,
-                               theta=tc.theta, H=H, D=sc.D, tau=sc.tau, m_eq=m_eq_, dx=self.dx,
-                               flux_terms=self.boundary.flux_terms)
+                                       theta=tc.theta, H=H, D=sc.D, tau=sc.tau, tau_A=sc.tau_A,
+                                       m_eq=m_eq_, dx=self.dx,
+                                       flux_terms=self.boundary.flux_terms)
 
         def s3(M_, W_, m_mid):
             mid = 0.5 * (M_ + M_n)
@@ -237,8 +238,8 @@ class CoupledSpinDynamics(TimeStepper):
             m, M, W = ufl.split(self.u)
             v, phi, psi = ufl.TestFunctions(V)
             H, m_eq = self._field_and_equilibrium(M)
-            F = (physics.s1_residual(m, v, H=H, D=sc.D, tau=sc.tau, m_eq=m_eq, dx=self.dx,
-                                     flux_terms=self.boundary.flux_terms)
+            F = (physics.s1_residual(m, v, H=H, D=sc.D, tau=sc.tau, tau_A=sc.tau_A, m_eq=m_eq,
+                                     dx=self.dx, flux_terms=self.boundary.flux_terms)
                  + steady_llg_residual(M, W, phi, c=mg.c, m=m, dx=mg.dx)
                  + effective_field_residual(W, M, psi, c=mg.c, B=self.B_llg, dx=mg.dx)
                  + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))

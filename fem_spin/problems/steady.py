@@ -93,7 +93,7 @@ class SteadySpinDiffusion:
         self.dx, self.ds = core.dx, core.ds
         c = core.coefficients
         self.isotropic = c.isotropic
-        self.D, self.tau, self.lam, self.m0 = c.D, c.tau, c.lam, c.m0
+        self.D, self.tau, self.tau_A, self.lam, self.m0 = c.D, c.tau, c.tau_A, c.lam, c.m0
 
         self.M = as_vector_field(mesh, M, "M")
         self.B = as_vector_field(mesh, B, "B")
@@ -102,12 +102,12 @@ class SteadySpinDiffusion:
             self.H = core.zero()  # tied to the mesh, so it can be output
         self.m_eq = (core.default_equilibrium(self.M) if m_eq is None
                      else as_vector_field(mesh, m_eq, "m_eq"))
-        self.Dt = physics.diffusion_tensor(self.H, self.D, self.tau)
+        self.Dt = physics.diffusion_tensor(self.H, self.D, self.tau_A)
 
         self.boundary = core.boundary_data(self.V)
         self.residual = physics.s1_residual(
             self.m, ufl.TestFunction(self.V), H=self.H, D=self.D, tau=self.tau, m_eq=self.m_eq,
-            dx=self.dx, flux_terms=self.boundary.flux_terms,
+            dx=self.dx, flux_terms=self.boundary.flux_terms, tau_A=self.tau_A,
         )
         self.bcs = self.boundary.bcs
         if not self.isotropic:
@@ -129,7 +129,7 @@ class SteadySpinDiffusion:
         k = None
         if hierarchy is not None and (solver == "iterative" or (
                 solver == "auto" and ndofs > linear_solvers.DIRECT_MAX_DOFS)):
-            k = linear_solvers.max_wavenumber(self.mesh, self.H, self.D, self.tau)
+            k = linear_solvers.max_wavenumber(self.mesh, self.H, self.D, self.tau, self.tau_A)
         choice = linear_solvers.select(solver, ndofs, hierarchy=hierarchy, wavenumber=k)
         if choice.kind == "multigrid":
             spaces = [fem.functionspace(hierarchy.meshes[i], ("Lagrange", 1, (3,)))

@@ -78,7 +78,7 @@ class TransientSpinDiffusion(TimeStepper):
         v = ufl.TestFunction(V)
         self.residual = physics.s2_residual(
             m, self.u_n, self.u_nm1, v, a=(tc.a0, tc.a1, tc.a2), dt=tc.dt, theta=tc.theta,
-            H=self.H, D=c.D, tau=c.tau, m_eq=self.m_eq, dx=self.dx,
+            H=self.H, D=c.D, tau=c.tau, tau_A=c.tau_A, m_eq=self.m_eq, dx=self.dx,
             flux_terms=self.boundary.flux_terms)
         self._solver = NewtonSolver(self.residual, m, self.boundary.bcs,
                                     petsc_options=petsc_options, jit_options=jit_options(),

@@ -1,7 +1,7 @@
 """``[materials.<region>]``: the spin-transport parameters of each region (``default``: the rest).
 
 Units: ``D`` nm^2/ps, ``tau`` ps or ``l_sf`` nm (``tau = l_sf^2 / D``), ``lam`` rad/ps or
-``a_max = tau lam``, ``m0`` dimensionless.
+``a_max = tau lam``, ``m0`` dimensionless, ``tau_A`` ps (the time in ``A(H)``; default ``tau``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ __all__ = ["parse_material", "parse_materials"]
 
 
 def parse_material(t: Table) -> Material:
-    t.allow(("D", "tau", "l_sf", "lam", "a_max", "m0"), " in a material")
+    t.allow(("D", "tau", "l_sf", "lam", "a_max", "m0", "tau_A"), " in a material")
     D = t.numbers("D", positive=True, unit="nm^2/ps")
     if t.has("tau") == t.has("l_sf"):
         raise t.error(None, "give exactly one of tau (ps) or l_sf (nm; tau = l_sf^2 / D)")
@@ -38,9 +38,14 @@ def parse_material(t: Table) -> Material:
     else:
         lam = t.number("lam", 0.0, unit="rad/ps")
     m0 = t.number("m0", 0.0)
+    tau_A = t.numbers("tau_A", None, positive=True, unit="ps")
+    if tau_A is not None and len(tau_A) not in (1, 3):
+        raise t.error("tau_A", "must be one number or three (x, y, z)")
     try:
         return Material(D=D[0] if len(D) == 1 else D, tau=tau[0] if len(tau) == 1 else tau,
-                        lam=lam, m0=m0)
+                        lam=lam, m0=m0,
+                        tau_A=None if tau_A is None else (tau_A[0] if len(tau_A) == 1
+                                                          else tau_A))
     except InputError as e:  # the checks above should make this unreachable
         raise t.error(None, str(e)) from None
 
