@@ -35,6 +35,7 @@ from fem_spin.problems import (
     LLG,
     CoercivityWarning,
     CoupledSpinDynamics,
+    SpinConservationWarning,
     SteadySpinDiffusion,
     TransientSpinDiffusion,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "RunInfo",
     "SolveInfo",
     "SolverError",
+    "SpinConservationWarning",
     "SteadySpinDiffusion",
     "StepInfo",
     "TransientSpinDiffusion",

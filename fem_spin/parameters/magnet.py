@@ -2,7 +2,8 @@
 
 Units (SI-consistent, with fem_spin's nm and ps): saturation magnetization ``Ms`` in A/m,
 exchange stiffness ``A_ex`` in J/m, anisotropy constants in J/m^3, fields in tesla (T),
-the gyromagnetic ratio ``gamma`` in rad/(ps T), the s-d torque coupling ``lam_M`` in rad/ps.
+the gyromagnetic ratio ``gamma`` in rad/(ps T), the s-d torque coupling ``lam_M`` in rad/ps per
+A/m of the spin accumulation (``docs/units.md``).
 The derived coefficients the UFL forms use are given in T and T nm^2 (see :class:`Magnet`).
 ``docs/llg-mapping.md`` maps the paper's Eq. 79 onto these conventions.
 """
@@ -74,9 +75,12 @@ class Magnet:
         K_d: the hard-axis (thin-film demagnetizing) constant ``K`` of the paper's Eq. 12
             (J/m^3); :func:`thin_film_anisotropy` gives ``mu0 Ms^2`` for a thin film.
         normal: the film normal ``n`` of the Eq. 12 term (normalised).
-        lam_M: s-d torque coupling (rad/ps per unit of the spin accumulation m): the torque
-            ``lam_M M x m`` (paper Eq. 79's ``lambda m`` term; see docs/llg-mapping.md for its
-            relation to the S1/S2 coupling ``Material.lam``).
+        lam_M: s-d torque coupling (rad/ps per A/m of the spin accumulation m): the torque
+            ``lam_M M x m`` (paper Eq. 79's ``lambda m`` term). None (default): derived by the
+            coupled problem from the region's ``Material.lam`` so that the total spin is
+            conserved, ``-lam gamma / (gamma_e Ms)``
+            (:func:`fem_spin.physics.magnetization.conserving_torque_coupling`); a number is
+            an expert override (a warning says that spin is then not conserved).
     """
 
     Ms: float
@@ -87,10 +91,12 @@ class Magnet:
     easy_axis: tuple[float, float, float] = (0.0, 0.0, 1.0)
     K_d: float = 0.0
     normal: tuple[float, float, float] = (0.0, 0.0, 1.0)
-    lam_M: float = 0.0
+    lam_M: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("Ms", "A_ex", "alpha", "gamma", "K_u", "K_d", "lam_M"):
+            if name == "lam_M" and self.lam_M is None:
+                continue
             if not _real(getattr(self, name)):
                 raise InputError(f"Magnet.{name} must be a finite number, got "
                                  f"{getattr(self, name)!r}")

@@ -88,7 +88,7 @@ class Material:
             The paper's 1e-3 m^2/s is 1e3 nm^2/ps.
         tau: spin relaxation time(s) ``tau_k`` in ps; one number or (tau_x, tau_y, tau_z).
         lam: s-d coupling ``lambda`` in rad/ps: ``H = B + lam * M`` with M reduced (|M| <= 1).
-        m0: equilibrium accumulation per unit reduced magnetization: ``m_eq = m0 * M``.
+        m0: equilibrium accumulation (A/m) per unit reduced magnetization: ``m_eq = m0 * M``.
         tau_A: the time in the precession matrix ``A(H) = I + tau_A [H]x`` of Eq. 73 (ps; one
             number or three), None (default): ``tau``, as in the paper. The moment equation
             behind Eq. 71, ``J / tau_p + H x J = -(v_F^2 / 3) grad m``, puts the momentum
@@ -209,7 +209,7 @@ class Dirichlet:
 
 @dataclass(frozen=True)
 class Flux:
-    """Spin current ``g = -J n`` injected through the facets tagged ``tag`` (nm/ps units of m).
+    """Spin current ``g = -J n`` injected through the facets tagged ``tag`` (A/m x nm/ps).
 
     Attributes:
         tag: facet tag.

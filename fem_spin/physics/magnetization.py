@@ -20,6 +20,7 @@ import ufl
 from fem_spin.physics.spin_diffusion import sd_torque_density
 
 __all__ = [
+    "conserving_torque_coupling",
     "effective_field_residual",
     "energy_density",
     "llg_residual",
@@ -79,3 +80,18 @@ def energy_density(M, c, B=None):
     if B is not None:
         e -= ufl.dot(B, M)
     return c.Ms * e
+
+
+def conserving_torque_coupling(lam: float, gamma: float, Ms: float, gamma_e: float) -> float:
+    """The s-d torque coupling ``lam_M`` (rad/ps per A/m) for which the exchange between the
+    spin accumulation and the magnetization conserves the total spin (Eq. 79 with S2's
+    ``-H x m``, ``H = lam M + ...``; ``docs/units.md``):
+
+        d_t (m / gamma_e) = -lam M x m / gamma_e ,   d_t (-Ms M / gamma) = +lam M x m / gamma_e
+        =>  lam_M = -lam gamma / (gamma_e Ms)
+
+    with ``m`` in A/m (the accumulated spin density times ``gamma_e``, along the spin), ``Ms``
+    in A/m (the moment density; its spin density ``Ms / gamma`` is antiparallel to ``M``),
+    ``lam`` in rad/ps and the gyromagnetic ratios in rad/(ps T).
+    """
+    return -lam * gamma / (gamma_e * Ms)

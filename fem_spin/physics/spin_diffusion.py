@@ -5,8 +5,9 @@ Equations follow ``shared/physics.md`` (S1) and the paper's numbering (Eq. 71-75
 Units (used everywhere in fem_spin): lengths in nm, times in ps. Hence
 ``D`` in nm^2/ps (1e-3 m^2/s = 1e3 nm^2/ps), ``tau`` in ps, fields ``H``, ``B`` and
 ``lambda * M`` as precession angular frequencies in rad/ps (energy / hbar), ``M`` the reduced
-magnetization (|M| = 1 at saturation), ``m`` the spin accumulation (dimensionless, the
-paper's normalisation to the equilibrium value). With the paper's l_sf = 100 nm and
+magnetization (|M| = 1 at saturation), ``m`` the spin accumulation in A/m (``gamma_e``
+times the spin density; ``docs/units.md``: S1/S2 are linear in m, so the paper's
+normalised m reads as A/m unchanged). With the paper's l_sf = 100 nm and
 D = 1e3 nm^2/ps, tau = 10 ps and a = tau |H| = 100 means |H| = 10 rad/ps. Matrix entries are
 then O(D h^(d-2)) and O(h^d / tau): well scaled for meshes of 0.01-100 nm.
 """

@@ -32,6 +32,7 @@ is the free boundary condition on its surfaces and interfaces.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import basix.ufl
 import dolfinx.fem as fem
@@ -45,7 +46,9 @@ from fem_spin.core.measures import vertex_measure
 from fem_spin.core.newton import NewtonSolver
 from fem_spin.core.regions import MagnetCoefficients, as_magnets
 from fem_spin.errors import InputError
+from fem_spin.parameters.magnet import GAMMA_E
 from fem_spin.physics.magnetization import (
+    conserving_torque_coupling,
     effective_field_residual,
     energy_density,
     llg_residual,
@@ -152,17 +155,32 @@ class LLG(TimeStepper):
             normalised at the magnet vertices.
         B: external field in T: constant, Function/UFL, or a callable of the UFL time
             (evaluated at the midpoint ``t_n + dt/2``).
-        m: spin accumulation exerting the torque ``lam_M M x m`` (Function, UFL or a callable
-            of the UFL time; evaluated at the midpoint), None for none.
+        m: spin accumulation (A/m) exerting the torque ``lam_M M x m`` (Function, UFL or a
+            callable of the UFL time; evaluated at the midpoint), None for none.
+        lam: the s-d coupling of the conduction electrons (rad/ps, ``Material.lam``): a
+            magnet's ``lam_M`` left None is derived from it so that spin is conserved
+            (:func:`fem_spin.physics.magnetization.conserving_torque_coupling`); needed when
+            ``m`` is given and a magnet has no ``lam_M``.
         petsc_options: merged on top of :data:`fem_spin.problems.llg.NONLINEAR_OPTIONS` and
             :data:`fem_spin.core.newton.DEFAULT_PETSC_OPTIONS` (MUMPS LU, Newton).
     """
 
     name = "LLG"
 
-    def __init__(self, mesh, magnets, *, cell_tags=None, M0, B=None, m=None,
+    def __init__(self, mesh, magnets, *, cell_tags=None, M0, B=None, m=None, lam=None,
                  petsc_options: dict | None = None):
-        self.magnet = mg = MagnetState(mesh, magnets, cell_tags, M0)
+        by_tag, magnet_tags = as_magnets(magnets, cell_tags)
+        for tag, mag in by_tag.items():
+            if mag.lam_M is not None:
+                continue
+            if m is not None and lam is None:
+                raise InputError("the torque of the given spin accumulation m needs each "
+                                 "Magnet's lam_M (rad/ps per A/m), or the transport coupling "
+                                 "lam=... (rad/ps) to derive the spin-conserving one")
+            by_tag[tag] = replace(mag, lam_M=0.0 if m is None else conserving_torque_coupling(
+                lam, mag.gamma, mag.Ms, GAMMA_E))
+        self.magnet = mg = MagnetState(mesh, by_tag[0] if magnet_tags is None else by_tag,
+                                       cell_tags, M0)
         V = fem.functionspace(mesh, basix.ufl.mixed_element([mg.element, mg.element]))
         u = fem.Function(V, name="MW")
         self._init_stepper(mesh, u, "midpoint", [("M", V.sub(0), True), ("W", V.sub(1), False)])

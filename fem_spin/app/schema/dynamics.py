@@ -27,7 +27,8 @@ drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
     easy_axis = [1.0, 0.0, 0.0]
     K_d = "thin_film"        # J/m^3, or "thin_film" = mu0 Ms^2 (hard axis along normal)
     normal = [0.0, 0.0, 1.0]
-    lam_M = 0.1              # rad/ps: the s-d torque lam_M M x m (docs/llg-mapping.md)
+    lam_M = 0.1              # rad/ps per A/m: an expert override of the spin-conserving
+                             # -lam gamma / (gamma_e Ms) (docs/units.md); leave it out
 
 Only :mod:`fem_spin.app.schema.case` calls :func:`parse_dynamics`; nothing here touches a mesh.
 """
@@ -91,7 +92,7 @@ def _magnet(t: Table):
     values: dict[str, Any] = {"Ms": t.number("Ms", positive=True, unit="A/m")}
     for key, unit, sign in (("A_ex", "J/m", "nonnegative"), ("alpha", "", "nonnegative"),
                             ("gamma", "rad/(ps T)", "positive"), ("K_u", "J/m^3", ""),
-                            ("lam_M", "rad/ps", "")):
+                            ("lam_M", "rad/ps per A/m", "")):
         if t.has(key):
             values[key] = t.number(key, unit=unit, positive=sign == "positive",
                                    nonnegative=sign == "nonnegative")
