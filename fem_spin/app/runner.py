@@ -89,7 +89,8 @@ def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | 
                               "l_sf": list(m.l_sf),
                               "a_max": [scales.coupling_strength(t, m.lam) for t in m.tau3]}
                           for n, m in case.materials.items()},
-            "m_eq": case.m_eq, "B": case.B, "degree": case.degree,
+            "m_eq": case.m_eq, "B_T": case.B_T, "H_ext": case.H_ext,
+            "degree": case.degree,
             "quadrature_degree": case.quadrature_degree, "petsc_options": case.petsc_options,
             "config": case.data,
         },

@@ -12,8 +12,8 @@ import ufl
 
 from fem_spin.errors import InputError
 
-__all__ = ["as_vector_field", "interpolable", "interpolate", "jit_options", "region_function",
-           "time_field"]
+__all__ = ["REMOVED_B", "as_vector_field", "check_no_B", "external_precession", "interpolable",
+           "interpolate", "jit_options", "region_function", "time_field"]
 
 
 def jit_options() -> dict:
@@ -94,3 +94,30 @@ def interpolable(mesh, value, V: fem.FunctionSpace):
         arr = np.asarray(expr.value, dtype=float)
         return lambda x: np.tile(arr[:, None], (1, x.shape[1]))
     return fem.Expression(expr, V.element.interpolation_points, jit_options=jit_options())
+
+
+REMOVED_B = ("the external field is given in tesla in every problem since fem_spin 0.2: "
+             "B_T=... (T; the conduction spins precess about H = -gamma_e B_T + lam M), or, for "
+             "the steady and transient spin diffusion, the precession vector itself as "
+             "H_ext=... (rad/ps: what their B meant before; B_T = -H_ext / GAMMA_E)")
+"""The message for a call with the removed ``B`` keyword (docs/units.md)."""
+
+
+def check_no_B(B, owner: str) -> None:
+    """Refuse the removed ``B`` keyword with :data:`REMOVED_B` (before any collective call)."""
+    if B is not None:
+        raise InputError(f"{owner}(B=...): {REMOVED_B}")
+
+
+def external_precession(mesh, B_T, H_ext, gamma_e: float, t=None):
+    """The precession vector (rad/ps) of the conduction spins in the external field: ``-gamma_e
+    B_T`` for a field ``B_T`` in tesla, or ``H_ext`` given as a precession vector; each may
+    depend on the UFL time ``t`` (:func:`time_field`). None if neither is given."""
+    if B_T is not None and H_ext is not None:
+        raise InputError("give the external field once: B_T (tesla) or H_ext (rad/ps), not both")
+    def field(value, name):
+        return time_field(mesh, value, t, name) if t is not None else as_vector_field(mesh, value,
+                                                                                        name)
+
+    B = field(B_T, "B_T")
+    return field(H_ext, "H_ext") if B is None else -gamma_e * B

@@ -3,8 +3,9 @@
 Equations follow ``shared/physics.md`` (S1) and the paper's numbering (Eq. 71-75).
 
 Units (used everywhere in fem_spin): lengths in nm, times in ps. Hence
-``D`` in nm^2/ps (1e-3 m^2/s = 1e3 nm^2/ps), ``tau`` in ps, fields ``H``, ``B`` and
-``lambda * M`` as precession angular frequencies in rad/ps (energy / hbar), ``M`` the reduced
+``D`` in nm^2/ps (1e-3 m^2/s = 1e3 nm^2/ps), ``tau`` in ps, the field ``H = H_ext + lambda M``
+and its parts as precession angular frequencies in rad/ps (energy / hbar; an external field
+``B_T`` in tesla enters as ``H_ext = -gamma_e B_T``), ``M`` the reduced
 magnetization (|M| = 1 at saturation), ``m`` the spin accumulation in A/m (``gamma_e``
 times the spin density; ``docs/units.md``: S1/S2 are linear in m, so the paper's
 normalised m reads as A/m unchanged). With the paper's l_sf = 100 nm and
@@ -33,15 +34,17 @@ def _is_vector(tau) -> bool:
     return len(ufl.shape(tau)) == 1
 
 
-def effective_field(B, M, lam):
-    """Local field seen by the conduction electrons, ``H = B + lambda M`` (Eq. 74).
+def effective_field(H_ext, M, lam):
+    """Local field seen by the conduction electrons, ``H = H_ext + lambda M`` (Eq. 74), a
+    precession vector (rad/ps: ``d_t m = m x H`` without diffusion and relaxation).
 
     Args:
-        B: external field (rad/ps), a 3-vector UFL expression or ``None`` (zero).
+        H_ext: the external field as a precession vector (rad/ps), ``-gamma_e B`` for a field
+            ``B`` in tesla (the paper's ``B``), a 3-vector UFL expression or ``None`` (zero).
         M: reduced magnetization, a 3-vector UFL expression or ``None`` (zero).
         lam: s-d coupling (rad/ps), UFL scalar.
     """
-    terms = [t for t in (B, None if M is None else lam * M) if t is not None]
+    terms = [t for t in (H_ext, None if M is None else lam * M) if t is not None]
     if not terms:
         return ufl.as_vector((0.0, 0.0, 0.0))
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]

@@ -37,7 +37,7 @@ import ufl
 
 from fem_spin import physics
 from fem_spin.core.boundary import check_drive
-from fem_spin.core.fields import interpolable, jit_options, time_field
+from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
 from fem_spin.core.newton import NewtonSolver
 from fem_spin.core.problem import SpinTransportCore
 from fem_spin.core.regions import as_magnets
@@ -107,7 +107,8 @@ class CoupledSpinDynamics(TimeStepper):
             where M is dynamic; other vertices keep ``M0``: fixed layers, spacers with M = 0).
         cell_tags, facet_tags: MeshTags.
         M0: initial magnetization (reduced; normalised in the magnets).
-        B: external field (T): constant, Function/UFL or callable of the UFL time.
+        B_T: external field in tesla: constant, Function/UFL or callable of the UFL time
+            (the conduction spins precess about ``-gamma_e B_T + lam M``).
         m_init: initial spin accumulation (default zero).
         m_eq: equilibrium accumulation (default ``m0 M`` per transport region).
         dirichlet, flux: boundary data of m (:class:`fem_spin.Dirichlet`, :class:`fem_spin.Flux`).
@@ -124,11 +125,12 @@ class CoupledSpinDynamics(TimeStepper):
 
     def __init__(self, mesh, materials: Material | Mapping[int, Material],
                  magnets: Magnet | Mapping[int, Magnet], *, cell_tags=None, facet_tags=None,
-                 M0, B=None, m_init=None, m_eq=None, dirichlet: Sequence[Dirichlet] = (),
+                 M0, B_T=None, m_init=None, m_eq=None, dirichlet: Sequence[Dirichlet] = (),
                  flux: Sequence[Flux] = (), drive: Callable[[float], float] | None = None,
                  scheme: str = "bdf2", coupling: str = "monolithic", degree: int = 1,
                  quadrature_degree: int | None = None, gamma_e: float = GAMMA_E,
-                 petsc_options: dict | None = None):
+                 petsc_options: dict | None = None, B=None):
+        check_no_B(B, "CoupledSpinDynamics")
         if coupling not in COUPLINGS:
             raise InputError(f"coupling must be one of {COUPLINGS}, got {coupling!r}")
         if not (isinstance(gamma_e, int | float) and np.isfinite(gamma_e) and gamma_e > 0):
@@ -160,8 +162,8 @@ class CoupledSpinDynamics(TimeStepper):
         self.transport = sc = core.coefficients
         self.boundary = core.boundary_data(V.sub(0), drive)
         tc = self.tc
-        self.B_s2 = time_field(mesh, B, tc.t_s, "B")  # at the S2 time
-        self.B_llg = time_field(mesh, B, tc.t_mid, "B")  # at the LLG midpoint
+        self.B_s2 = time_field(mesh, B_T, tc.t_s, "B_T")  # at the S2 time
+        self.B_llg = time_field(mesh, B_T, tc.t_mid, "B_T")  # at the LLG midpoint
         self.gamma_e = gamma_e
         self._m_eq_user = m_eq
 

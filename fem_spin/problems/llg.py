@@ -41,7 +41,7 @@ import ufl
 from dolfinx import la
 from mpi4py import MPI
 
-from fem_spin.core.fields import interpolable, jit_options, time_field
+from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
 from fem_spin.core.measures import vertex_measure
 from fem_spin.core.newton import NewtonSolver
 from fem_spin.core.regions import MagnetCoefficients, as_magnets
@@ -153,7 +153,7 @@ class LLG(TimeStepper):
         cell_tags: cell MeshTags (needed with a dict of magnets).
         M0: initial magnetization (callable ``x -> (3, N)``, constant, Function or UFL);
             normalised at the magnet vertices.
-        B: external field in T: constant, Function/UFL, or a callable of the UFL time
+        B_T: external field in tesla: constant, Function/UFL, or a callable of the UFL time
             (evaluated at the midpoint ``t_n + dt/2``).
         m: spin accumulation (A/m) exerting the torque ``lam_M M x m`` (Function, UFL or a
             callable of the UFL time; evaluated at the midpoint), None for none.
@@ -167,8 +167,9 @@ class LLG(TimeStepper):
 
     name = "LLG"
 
-    def __init__(self, mesh, magnets, *, cell_tags=None, M0, B=None, m=None, lam=None,
-                 petsc_options: dict | None = None):
+    def __init__(self, mesh, magnets, *, cell_tags=None, M0, B_T=None, m=None, lam=None,
+                 petsc_options: dict | None = None, B=None):
+        check_no_B(B, "LLG")
         by_tag, magnet_tags = as_magnets(magnets, cell_tags)
         for tag, mag in by_tag.items():
             if mag.lam_M is not None:
@@ -189,7 +190,7 @@ class LLG(TimeStepper):
         for f in (self.u, self.u_n, self.u_nm1):
             f.x.array[M_dofs] = mg.M_pin.x.array
         tc = self.tc
-        self.B = time_field(mesh, B, tc.t_mid, "B")
+        self.B_T = time_field(mesh, B_T, tc.t_mid, "B_T")
         self.m = time_field(mesh, m, tc.t_mid, "m")
         M, W = ufl.split(u)
         M_n, _ = ufl.split(self.u_n)
@@ -198,7 +199,7 @@ class LLG(TimeStepper):
         c = mg.c
         self.residual = (
             llg_residual(M, M_n, W, phi, dt=tc.dt, c=c, m=self.m, dx=mg.dx)
-            + effective_field_residual(W, M_mid, psi, c=c, B=self.B, dx=mg.dx)
+            + effective_field_residual(W, M_mid, psi, c=c, B=self.B_T, dx=mg.dx)
             + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))
         self._petsc_options = nonlinear_options(petsc_options)
         self._steady_options = nonlinear_options(petsc_options, steady=True)
@@ -208,7 +209,7 @@ class LLG(TimeStepper):
         self._steady = None
         # energy and averages of the state at t_n (field at t_mid of the last step)
         Mn = self.u_n.sub(0)
-        self._energy = fem.form(energy_density(Mn, c, self.B) * mg.dx,
+        self._energy = fem.form(energy_density(Mn, c, self.B_T) * mg.dx,
                                 jit_options=jit_options())
         self._average = [fem.form(Mn[k] * mg.dx, jit_options=jit_options()) for k in range(3)]
         self._volume = mesh.comm.allreduce(
@@ -277,7 +278,7 @@ class LLG(TimeStepper):
             M, W = ufl.split(self.u)
             phi, psi = ufl.TestFunctions(V)
             F = (steady_llg_residual(M, W, phi, c=mg.c, m=self.m, dx=mg.dx)
-                 + effective_field_residual(W, M, psi, c=mg.c, B=self.B, dx=mg.dx)
+                 + effective_field_residual(W, M, psi, c=mg.c, B=self.B_T, dx=mg.dx)
                  + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))
             self._steady = NewtonSolver(F, self.u, [], petsc_options=self._steady_options,
                                         jit_options=jit_options(), name="steady LLG")

@@ -13,11 +13,17 @@ from mpi4py import MPI
 
 from fem_spin import physics
 from fem_spin.core import linear_solvers
-from fem_spin.core.fields import as_vector_field, interpolate, jit_options
+from fem_spin.core.fields import (
+    as_vector_field,
+    check_no_B,
+    external_precession,
+    interpolate,
+    jit_options,
+)
 from fem_spin.core.newton import NewtonSolver, SolveInfo
 from fem_spin.core.problem import SpinTransportCore
 from fem_spin.errors import InputError
-from fem_spin.parameters import Dirichlet, Flux, Material
+from fem_spin.parameters import GAMMA_E, Dirichlet, Flux, Material
 
 __all__ = ["CoercivityWarning", "SteadySpinDiffusion"]
 
@@ -37,7 +43,10 @@ class SteadySpinDiffusion:
             covering every cell of ``cell_tags``.
         cell_tags, facet_tags: DOLFINx MeshTags (facet tags are needed for boundary data).
         M: reduced magnetization (Function, UFL 3-vector or constant), ``None`` for zero.
-        B: external field in rad/ps (same kinds), ``None`` for zero.
+        B_T: external field in tesla (same kinds): the conduction spins precess about
+            ``H = -gamma_e B_T + lam M``; or
+        H_ext: the external precession vector in rad/ps instead (the paper's frequency units;
+            ``H = H_ext + lam M``); ``None`` for none.
         m_eq: equilibrium accumulation; default ``m0 * M`` per region (zero without M).
         dirichlet: :class:`Dirichlet` data (per component) on tagged facets.
         flux: :class:`Flux` data (injected spin current) on tagged facets.
@@ -51,6 +60,9 @@ class SteadySpinDiffusion:
         hierarchy: a :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose finest mesh is
             ``mesh`` (from :func:`fem_spin.core.linear_solvers.refine_hierarchy`): enables the
             scalable multigrid solver.
+        gamma_e: gyromagnetic ratio of the conduction electrons (rad/(ps T)).
+        B: removed (it was the precession vector in rad/ps): raises an InputError that says
+            what to pass instead.
     """
 
     def __init__(
@@ -61,7 +73,8 @@ class SteadySpinDiffusion:
         cell_tags=None,
         facet_tags=None,
         M=None,
-        B=None,
+        B_T=None,
+        H_ext=None,
         m_eq=None,
         dirichlet: Sequence[Dirichlet] = (),
         flux: Sequence[Flux] = (),
@@ -70,7 +83,10 @@ class SteadySpinDiffusion:
         petsc_options: dict | None = None,
         solver: str = "auto",
         hierarchy: linear_solvers.MeshHierarchy | None = None,
+        gamma_e: float = GAMMA_E,
+        B=None,
     ):
+        check_no_B(B, "SteadySpinDiffusion")
         core = SpinTransportCore(mesh, materials, cell_tags=cell_tags, facet_tags=facet_tags,
                                  dirichlet=dirichlet, flux=flux, degree=degree,
                                  quadrature_degree=quadrature_degree)
@@ -96,9 +112,9 @@ class SteadySpinDiffusion:
         self.D, self.tau, self.tau_A, self.lam, self.m0 = c.D, c.tau, c.tau_A, c.lam, c.m0
 
         self.M = as_vector_field(mesh, M, "M")
-        self.B = as_vector_field(mesh, B, "B")
-        self.H = physics.effective_field(self.B, self.M, self.lam)
-        if self.B is None and self.M is None:
+        self.H_ext = external_precession(mesh, B_T, H_ext, gamma_e)
+        self.H = physics.effective_field(self.H_ext, self.M, self.lam)
+        if self.H_ext is None and self.M is None:
             self.H = core.zero()  # tied to the mesh, so it can be output
         self.m_eq = (core.default_equilibrium(self.M) if m_eq is None
                      else as_vector_field(mesh, m_eq, "m_eq"))

@@ -19,10 +19,17 @@ import ufl
 
 from fem_spin import physics
 from fem_spin.core.boundary import check_drive
-from fem_spin.core.fields import as_vector_field, interpolable, jit_options, time_field
+from fem_spin.core.fields import (
+    as_vector_field,
+    check_no_B,
+    external_precession,
+    interpolable,
+    jit_options,
+    time_field,
+)
 from fem_spin.core.newton import NewtonSolver
 from fem_spin.core.problem import SpinTransportCore
-from fem_spin.parameters import Dirichlet, Flux, Material
+from fem_spin.parameters import GAMMA_E, Dirichlet, Flux, Material
 from fem_spin.stepping.schemes import TimeStepper
 
 __all__ = ["TransientSpinDiffusion"]
@@ -36,10 +43,10 @@ class TransientSpinDiffusion(TimeStepper):
     Arguments as for :class:`fem_spin.SteadySpinDiffusion`, plus:
 
     Args:
-        B: precession field (rad/ps): as for S1, or a callable ``B(t)`` of the UFL time
-            ``t`` (a ``fem.Constant`` in ps) returning a UFL 3-vector, e.g.
-            ``lambda t: ufl.as_vector((0, 0, w0 * ufl.cos(2 * t)))``; it is evaluated at
-            ``t_n + theta dt``.
+        B_T, H_ext: the external field in tesla or as a precession vector in rad/ps, as for
+            S1, or a callable ``f(t)`` of the UFL time ``t`` (a ``fem.Constant`` in ps)
+            returning a UFL 3-vector, e.g. ``lambda t: ufl.as_vector((0, 0, w0 * ufl.cos(2 *
+            t)))``; evaluated at ``t_n + theta dt``.
         m_init: initial accumulation (constant, callable ``x -> (3, N)``, Function or UFL);
             default zero.
         drive: ``s(t)`` multiplying all boundary data (Dirichlet values and fluxes), e.g.
@@ -51,11 +58,13 @@ class TransientSpinDiffusion(TimeStepper):
     name = "S2"
 
     def __init__(self, mesh, materials: Material | Mapping[int, Material], *,
-                 cell_tags=None, facet_tags=None, M=None, B=None, m_eq=None, m_init=None,
+                 cell_tags=None, facet_tags=None, M=None, B_T=None, H_ext=None, m_eq=None,
+                 m_init=None, gamma_e: float = GAMMA_E, B=None,
                  dirichlet: Sequence[Dirichlet] = (), flux: Sequence[Flux] = (),
                  drive: Callable[[float], float] | None = None, scheme: str = "bdf2",
                  degree: int = 1, quadrature_degree: int | None = None,
                  petsc_options: dict | None = None):
+        check_no_B(B, "TransientSpinDiffusion")
         core = SpinTransportCore(mesh, materials, cell_tags=cell_tags, facet_tags=facet_tags,
                                  dirichlet=dirichlet, flux=flux, degree=degree,
                                  quadrature_degree=quadrature_degree)
@@ -69,8 +78,8 @@ class TransientSpinDiffusion(TimeStepper):
         self.dx, self.ds = core.dx, core.ds
         self.coefficients = c = core.coefficients
         self.M = as_vector_field(mesh, M, "M")
-        self.B = time_field(mesh, B, self.tc.t_s, "B")
-        self.H = physics.effective_field(self.B, self.M, c.lam)
+        self.H_ext = external_precession(mesh, B_T, H_ext, gamma_e, self.tc.t_s)
+        self.H = physics.effective_field(self.H_ext, self.M, c.lam)
         self.m_eq = (core.default_equilibrium(self.M) if m_eq is None
                      else time_field(mesh, m_eq, self.tc.t_s, "m_eq"))
         self.boundary = core.boundary_data(V, drive)

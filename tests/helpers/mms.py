@@ -67,7 +67,7 @@ def solve_mms(comm, dim, n, p, *, a, D, tau, lam=0.3):
     n_out = ufl.FacetNormal(mesh)
     injected = Dt * ufl.grad(m_ex) * n_out  # g = -J n
     problem = fs.SteadySpinDiffusion(
-        mesh, fs.Material(D=D, tau=tau, lam=lam), facet_tags=facet_tags, M=M, B=B, m_eq=m_eq,
+        mesh, fs.Material(D=D, tau=tau, lam=lam), facet_tags=facet_tags, M=M, H_ext=B, m_eq=m_eq,
         dirichlet=[fs.Dirichlet(DIRICHLET_ALL, m_ex), fs.Dirichlet(DIRICHLET_Z, m_ex, (2,))],
         flux=[fs.Flux(FLUX, injected), fs.Flux(DIRICHLET_Z, injected)],
         degree=p, quadrature_degree=2 * p + QEXTRA)

@@ -60,8 +60,11 @@ def test_valid_case_values():
     # impossible combinations
     (("lam = 10.0\n\n[materials.fm_right]", "lam = 10.0\nl_sf = 100.0\n\n[materials.fm_right]"),
      "materials.fm_left", "[materials.fm_left]", ["exactly one of tau"]),
-    (('m_eq = "zero"', 'm_eq = "zero"\nB = [0, 0, 1, 2]'), "drive.B", "B = [0, 0, 1, 2]",
+    (('m_eq = "zero"', 'm_eq = "zero"\nB_T = [0, 0, 1, 2]'), "drive.B_T", "B_T = [0, 0, 1, 2]",
      ["three numbers"]),
+    # the removed precession-vector key (rad/ps before 0.2): a clear error, not 1 rad/ps as 1 T
+    (('m_eq = "zero"', 'm_eq = "zero"\nB = [0, 0, 1]'), "drive.B", "B = [0, 0, 1]",
+     ["tesla", "B_T", "H_ext"]),
     # a key of the second [[outputs.lines]]
     (("samples = 11", "samples = 1"), "outputs.lines[1].samples", "samples = 1",
      ["between 2 and"]),
@@ -152,8 +155,8 @@ def test_dynamics_case_values():
     # impossible combinations
     (('kind = "layered"', 'kind = "layered"\nl_da = 0.6'), "magnetization.l_da",
      "l_da = 0.6", ["sharp layers", "remove l_da"]),
-    (("[drive]", "[drive]\nB = [0.0, 0.0, 1.0]"), "drive.B", "B = [0.0, 0.0, 1.0]",
-     ["dynamics.B", "tesla"]),
+    (("[drive]", "[drive]\nB_T = [0.0, 0.0, 1.0]"), "drive.B_T", "B_T = [0.0, 0.0, 1.0]",
+     ["dynamics.B_T", "tesla"]),
     (("[drive]", '[drive]\nm_eq = "axis"'), "drive.m_eq", 'm_eq = "axis"', ["M moves"]),
     (("free = [0.984807753012208, 0.17364817766693033, 0.0]", "free = [0.0, 0.0, 0.0]"),
      "magnetization.axes.free", "axes =", ["is a magnet", "not zero"]),

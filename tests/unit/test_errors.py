@@ -144,12 +144,43 @@ def test_material_of_wrong_type(comm, geo):
         fs.SteadySpinDiffusion(geo.mesh, {1: MAT, 2: {"D": 1.0}}, cell_tags=geo.cell_tags)
 
 
-@pytest.mark.parametrize("name", ["B", "M", "m_eq"])
+@pytest.mark.parametrize("name", ["B_T", "H_ext", "M", "m_eq"])
 @pytest.mark.parametrize("value", [(1.0, 2.0), (1.0, 2.0, 3.0, 4.0), "z", (0.0, np.nan, 1.0)])
 def test_field_must_be_a_3_vector(comm, geo, name, value):
     with pytest.raises(fs.InputError, match=rf"{name} must be a constant 3-vector, a DOLFINx "
                                             "Function or a UFL 3-vector expression"):
         fs.SteadySpinDiffusion(geo.mesh, MAT, **{name: value})
+
+
+@pytest.mark.parametrize("problem", ["SteadySpinDiffusion", "TransientSpinDiffusion", "LLG",
+                                     "CoupledSpinDynamics"])
+def test_the_removed_B_fails_clearly(comm, geo, problem):
+    """B was a precession vector in rad/ps in S1/S2 and tesla in the LLG/coupled problems: an
+    old call fails, naming B_T (tesla) and H_ext (rad/ps), instead of reading rad/ps as T."""
+    magnet = fs.Magnet(Ms=1e6)
+    args = {"SteadySpinDiffusion": (MAT,), "TransientSpinDiffusion": (MAT,),
+            "LLG": (magnet,), "CoupledSpinDynamics": (MAT, magnet)}[problem]
+    extra = {"M0": (0.0, 0.0, 1.0)} if problem in ("LLG", "CoupledSpinDynamics") else {}
+    with pytest.raises(fs.InputError, match=rf"{problem}\(B=\.\.\.\): the external field is "
+                                            r"given in tesla .* B_T=.* H_ext="):
+        getattr(fs, problem)(geo.mesh, *args, B=(0.0, 0.0, 10.0), **extra)
+
+
+def test_both_field_forms_refused(comm, geo):
+    with pytest.raises(fs.InputError, match="B_T \\(tesla\\) or H_ext \\(rad/ps\\), not both"):
+        fs.SteadySpinDiffusion(geo.mesh, MAT, B_T=(0.0, 0.0, 1.0), H_ext=(0.0, 0.0, 1.0))
+
+
+def test_B_T_is_minus_H_ext_over_gamma_e(comm, geo):
+    """The same precession from B_T in tesla and from H_ext = -gamma_e B_T."""
+    kw = dict(facet_tags=geo.facet_tags, dirichlet=ends(geo), M=(1.0, 0.0, 0.0))
+    with fs.SteadySpinDiffusion(geo.mesh, MAT, B_T=(0.0, 0.3, 1.0), **kw) as a, \
+            fs.SteadySpinDiffusion(geo.mesh, MAT, H_ext=(0.0, -0.3 * fs.GAMMA_E, -fs.GAMMA_E),
+                                   **kw) as b:
+        a.solve()
+        b.solve()
+        assert np.max(np.abs(a.m.x.array - b.m.x.array)) < 1e-12
+        assert np.max(np.abs(a.m.x.array)) > 0.1
 
 
 def test_ufl_field_of_wrong_shape(comm, geo):
@@ -176,7 +207,7 @@ def test_diverging_linear_solver_raises_solver_error(comm, geo):
     """Unpreconditioned GMRES with 2 iterations cannot solve S1: SNES must see the failed
     linear solve and the error must name the reasons and the iteration counts."""
     problem = fs.SteadySpinDiffusion(
-        geo.mesh, MAT, facet_tags=geo.facet_tags, B=(0.0, 0.0, 0.1), dirichlet=ends(geo),
+        geo.mesh, MAT, facet_tags=geo.facet_tags, H_ext=(0.0, 0.0, 0.1), dirichlet=ends(geo),
         petsc_options={"ksp_type": "gmres", "pc_type": "none", "ksp_max_it": 2},
     )
     with pytest.raises(fs.SolverError) as info:
@@ -249,7 +280,7 @@ def test_iterative_solver_with_ilu(comm, geo):
     """pc_type ilu works serially (the default MUMPS solver type is dropped: MUMPS has no ILU);
     in parallel PETSc has no ILU for MPI matrices and the error says so."""
     problem = fs.SteadySpinDiffusion(
-        geo.mesh, MAT, facet_tags=geo.facet_tags, B=(0.0, 0.0, 0.1), dirichlet=ends(geo),
+        geo.mesh, MAT, facet_tags=geo.facet_tags, H_ext=(0.0, 0.0, 0.1), dirichlet=ends(geo),
         petsc_options={"ksp_type": "gmres", "pc_type": "ilu", "ksp_rtol": 1e-12},
     )
     if comm.size == 1:

@@ -135,7 +135,7 @@ def test_multilayer_exact_uniform_field(comm):
     m_left, m_right = (0.3, -0.5, 1.0), (1.0, 0.2, -0.4)
     problem = fs.SteadySpinDiffusion(
         geo.mesh, layer_materials(stack, geo), cell_tags=geo.cell_tags,
-        facet_tags=geo.facet_tags, B=(0.0, 0.0, a / TAU),
+        facet_tags=geo.facet_tags, H_ext=(0.0, 0.0, a / TAU),
         dirichlet=[fs.Dirichlet(geo.tag(LEFT), m_left), fs.Dirichlet(geo.tag(RIGHT), m_right)],
         degree=2)
     problem.solve()

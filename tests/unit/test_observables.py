@@ -223,7 +223,7 @@ def test_spin_current_1d_uniform_field(comm, a, degree):
     geo = layered_interval(comm, np.linspace(0.0, length, 33), [("bulk", length)])
     problem = fs.SteadySpinDiffusion(
         geo.mesh, fs.Material(D=D, tau=TAU), facet_tags=geo.facet_tags,
-        B=(0.0, 0.0, a / TAU), degree=degree,
+        H_ext=(0.0, 0.0, a / TAU), degree=degree,
         dirichlet=[fs.Dirichlet(geo.tags["left"], M_LEFT),
                    fs.Dirichlet(geo.tags["right"], M_RIGHT)],
     )
@@ -244,7 +244,7 @@ def test_spin_current_2d_uniform_field(comm):
     tau, Dc = 1.0, 1.0  # l_sf = 1 = size of the square
     H = 3.0 * np.array([1.0, 2.0, 2.0]) / 3.0  # |tau H| = 3
     problem = fs.SteadySpinDiffusion(
-        mesh, fs.Material(D=Dc, tau=tau), facet_tags=facet_tags, B=H,
+        mesh, fs.Material(D=Dc, tau=tau), facet_tags=facet_tags, H_ext=H,
         dirichlet=[fs.Dirichlet(1, M_LEFT), fs.Dirichlet(2, M_RIGHT)],
     )
     problem.solve()
@@ -269,7 +269,7 @@ def test_torque_uniform_magnetization(comm):
     M, lam = np.array([0.0, 0.6, 0.8]), 0.5
     problem = fs.SteadySpinDiffusion(
         geo.mesh, fs.Material(D=D, tau=TAU, lam=lam, m0=0.3), facet_tags=geo.facet_tags,
-        M=M, B=(0.2, 0.0, 0.0),
+        M=M, H_ext=(0.2, 0.0, 0.0),
         dirichlet=[fs.Dirichlet(geo.tags["left"], M_LEFT),
                    fs.Dirichlet(geo.tags["right"], M_RIGHT)],
     )

@@ -19,7 +19,7 @@ def problem_2d(comm):
     """m set to a linear field (no solve): J = -Dt grad m is constant and known."""
     mesh = dolfinx.mesh.create_unit_square(comm, 3, 3)
     problem = fs.SteadySpinDiffusion(mesh, fs.Material(D=2.0, tau=1.0, lam=0.5, m0=0.1),
-                                     M=(0.0, 0.0, 1.0), B=(0.0, 0.0, 1.5))
+                                     M=(0.0, 0.0, 1.0), H_ext=(0.0, 0.0, 1.5))
     problem.m.interpolate(linear_m)
     problem.m.x.scatter_forward()
     return problem

@@ -61,7 +61,7 @@ def test_equal_tau_margin_is_d_over_1_plus_a2(comm, dim, a):
     H = B + lam * M
     assert np.linalg.norm(H) * tau == pytest.approx(a, abs=1e-12)
     problem = no_coercivity_warning(lambda: fs.SteadySpinDiffusion(
-        mesh_of(comm, dim), fs.Material(D=D, tau=tau, lam=lam), M=tuple(M), B=tuple(B)))
+        mesh_of(comm, dim), fs.Material(D=D, tau=tau, lam=lam), M=tuple(M), H_ext=tuple(B)))
     assert problem.check_coercivity() == pytest.approx(D / (1 + a**2), rel=RTOL)
 
 
@@ -69,7 +69,7 @@ def test_equal_tau_margin_is_d_over_1_plus_a2(comm, dim, a):
 def test_equal_tau_at_strong_coupling_does_not_warn(comm, tau):
     """a = 100 along z (tau as one number or three equal ones): D / (1 + 100^2) > 0."""
     problem = no_coercivity_warning(lambda: fs.SteadySpinDiffusion(
-        mesh_of(comm, 1), fs.Material(D=D, tau=tau), B=(0.0, 0.0, 10.0)))
+        mesh_of(comm, 1), fs.Material(D=D, tau=tau), H_ext=(0.0, 0.0, 10.0)))
     assert problem.check_coercivity() == pytest.approx(D / (1 + 100.0**2), rel=RTOL)
 
 
@@ -86,7 +86,7 @@ TAU_UNEQUAL = (10.0, 1.0, 10.0)  # the margin changes sign at H = 2 / 9 rad/ps
 def test_unequal_tau_below_the_threshold_does_not_warn(comm, H):
     """H = 0.01 and 0.2 rad/ps < 2/9: margins 954.0 and 71.4 nm^2/ps."""
     problem = no_coercivity_warning(lambda: fs.SteadySpinDiffusion(
-        mesh_of(comm, 1), fs.Material(D=D, tau=TAU_UNEQUAL), B=(0.0, 0.0, H)))
+        mesh_of(comm, 1), fs.Material(D=D, tau=TAU_UNEQUAL), H_ext=(0.0, 0.0, H)))
     expected = unequal_tau_margin(TAU_UNEQUAL, H)
     assert expected > 0
     assert problem.check_coercivity() == pytest.approx(expected, rel=RTOL)
@@ -101,7 +101,7 @@ def test_unequal_tau_above_the_threshold_warns(comm, H):
     with pytest.warns(fs.CoercivityWarning, match=r"symmetric part of the spin-diffusion tensor "
                                                   rf"has eigenvalue {expected:.3g} <= 0"):
         problem = fs.SteadySpinDiffusion(mesh_of(comm, 1), fs.Material(D=D, tau=TAU_UNEQUAL),
-                                         B=(0.0, 0.0, H))
+                                         H_ext=(0.0, 0.0, H))
     with pytest.warns(fs.CoercivityWarning):
         margin = problem.check_coercivity()
     assert margin == pytest.approx(expected, rel=RTOL)

@@ -44,7 +44,7 @@ def problem(geo, *, lam=-1.0, lam_M=0.05, alpha=0.05, **kw):
     kw.setdefault("drive", lambda s: 1 - np.exp(-s / 5.0))
     return CoupledSpinDynamics(
         geo.mesh, materials(geo, lam), {t["free"]: magnet}, cell_tags=geo.cell_tags,
-        facet_tags=geo.facet_tags, M0=M0, B=B_EXT,
+        facet_tags=geo.facet_tags, M0=M0, B_T=B_EXT,
         flux=[fs.Flux(t["left"], (0.0, 0.0, 2.0))],
         dirichlet=[fs.Dirichlet(t["right"], (0.0, 0.0, 0.0))], **kw), magnet
 
@@ -73,13 +73,13 @@ def test_uncoupled_limit_is_s2_plus_llg(comm):
     t = geo.tags
     with TransientSpinDiffusion(
             geo.mesh, materials(geo, 0.0), cell_tags=geo.cell_tags, facet_tags=geo.facet_tags,
-            B=-GAMMA_E * np.asarray(B_EXT), flux=[fs.Flux(t["left"], (0.0, 0.0, 2.0))],
+            H_ext=-GAMMA_E * np.asarray(B_EXT), flux=[fs.Flux(t["left"], (0.0, 0.0, 2.0))],
             dirichlet=[fs.Dirichlet(t["right"], (0.0, 0.0, 0.0))],
             drive=lambda s: 1 - np.exp(-s / 5.0)) as s2:
         for _ in range(steps):
             s2.step(dt)
         m_ref = gathered(comm, s2, "m")
-    with LLG(geo.mesh, {t["free"]: magnet}, cell_tags=geo.cell_tags, M0=M0, B=B_EXT) as llg:
+    with LLG(geo.mesh, {t["free"]: magnet}, cell_tags=geo.cell_tags, M0=M0, B_T=B_EXT) as llg:
         for _ in range(steps):
             llg.step(dt)
         M_ref = gathered(comm, llg, "M")
@@ -155,7 +155,7 @@ def test_steady_self_consistent_state(comm):
         assert np.max(np.abs(gathered(comm, p, "m") - m_steady)) < 1e-9
     with fs.SteadySpinDiffusion(
             geo.mesh, materials(geo, -1.0), cell_tags=geo.cell_tags, facet_tags=geo.facet_tags,
-            M=M_fn, B=-GAMMA_E * np.asarray(B_EXT), m_eq=(0.0, 0.0, 0.0),
+            M=M_fn, H_ext=-GAMMA_E * np.asarray(B_EXT), m_eq=(0.0, 0.0, 0.0),
             flux=[fs.Flux(t["left"], (0.0, 0.0, 2.0))],
             dirichlet=[fs.Dirichlet(t["right"], (0.0, 0.0, 0.0))]) as s1:
         s1.solve()

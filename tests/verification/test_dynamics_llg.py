@@ -28,7 +28,7 @@ def precession_angles(comm, magnet, B, theta0, steps_per_period, periods, omega_
     M0 = M0 or (np.sin(theta0), 0.0, np.cos(theta0))
     dt = 2 * np.pi / omega_ref / steps_per_period
     ts, phis, thetas, drift = [0.0], [0.0], [theta0], 0.0
-    with LLG(macrospin_mesh(comm), magnet, M0=M0, B=B) as p:
+    with LLG(macrospin_mesh(comm), magnet, M0=M0, B_T=B) as p:
         for _ in range(int(steps_per_period * periods)):
             p.step(dt)
             M = p.average_M()
@@ -113,7 +113,7 @@ def test_energy_law_and_norm(comm):
 
     common = dict(Ms=MS, A_ex=A_EX, K_u=5e4, easy_axis=(1, 1, 0), K_d=1e5, normal=(0, 0, 1))
     for alpha in (0.3, 0.0):
-        with LLG(mesh, Magnet(alpha=alpha, **common), M0=M0, B=(0.0, 0.02, 0.05)) as p:
+        with LLG(mesh, Magnet(alpha=alpha, **common), M0=M0, B_T=(0.0, 0.02, 0.05)) as p:
             energies = [p.energy()]
             for _ in range(25):
                 p.step(1.0)
@@ -201,7 +201,7 @@ def test_spin_wave_dispersion(comm, j):
 
     steps = 40
     dt = 2 * np.pi / omega / steps
-    with LLG(geo.mesh, magnet, M0=spiral, B=(0.0, 0.0, B)) as p:
+    with LLG(geo.mesh, magnet, M0=spiral, B_T=(0.0, 0.0, B)) as p:
         M = p.field("M")
         xy = M.function_space.tabulate_dof_coordinates()
         owned = M.function_space.dofmap.index_map.size_local

@@ -34,7 +34,7 @@ def mode_error(comm, scheme: str, steps: int, n: int = 16, T: float = 4.0) -> fl
     A = np.eye(3) + TAU * cross_matrix(H)
     ev, P = np.linalg.eig(-(mu * D * np.linalg.inv(A) + A / TAU))
     geo = layered_interval(comm, np.linspace(0, L, n + 1), [("bulk", L)])
-    with TransientSpinDiffusion(geo.mesh, fs.Material(D=D, tau=TAU), B=H, scheme=scheme,
+    with TransientSpinDiffusion(geo.mesh, fs.Material(D=D, tau=TAU), H_ext=H, scheme=scheme,
                                 m_init=lambda x: c0[:, None] * np.cos(k * x[0])[None, :]) as p:
         for _ in range(steps):
             p.step(T / steps)
@@ -63,7 +63,7 @@ def uniform_error(comm, scheme: str, steps: int, T: float = 4.0) -> float:
     def B(t):
         return ufl.as_vector((0.0, 0.0, w0 * (1 + 0.5 * ufl.sin(0.5 * t))))
 
-    with TransientSpinDiffusion(geo.mesh, fs.Material(D=D, tau=TAU), B=B, scheme=scheme,
+    with TransientSpinDiffusion(geo.mesh, fs.Material(D=D, tau=TAU), H_ext=B, scheme=scheme,
                                 m_init=m0) as p:
         for _ in range(steps):
             p.step(T / steps)
@@ -95,7 +95,7 @@ def test_s2_relaxes_to_s1(comm):
     M = fs.textures.magnetization(geo.mesh, domain_wall("bloch", width=10.0))
     data = [fs.Dirichlet(geo.tags["left"], (0.0, 0.0, -1.0)),
             fs.Dirichlet(geo.tags["right"], (0.0, 1.0, 0.0))]
-    kw = dict(facet_tags=geo.facet_tags, M=M, B=(0.05, 0.0, 0.0), dirichlet=data)
+    kw = dict(facet_tags=geo.facet_tags, M=M, H_ext=(0.05, 0.0, 0.0), dirichlet=data)
     with fs.SteadySpinDiffusion(geo.mesh, material, **kw) as s1:
         s1.solve()
         steady = s1.m.x.array.copy()

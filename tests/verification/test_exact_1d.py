@@ -26,7 +26,7 @@ BASE = {(0, 1): 16, (0, 2): 4, (1, 1): 16, (1, 2): 4, (10, 1): 64, (10, 2): 32,
 def relative_error_1d(comm, a, p, n):
     geo = layered_interval(comm, np.linspace(0.0, LENGTH, n + 1), [("bulk", LENGTH)])
     problem = fs.SteadySpinDiffusion(
-        geo.mesh, fs.Material(D=D, tau=TAU), facet_tags=geo.facet_tags, B=(0.0, 0.0, a / TAU),
+        geo.mesh, fs.Material(D=D, tau=TAU), facet_tags=geo.facet_tags, H_ext=(0.0, 0.0, a / TAU),
         dirichlet=[fs.Dirichlet(geo.tags["left"], M_LEFT),
                    fs.Dirichlet(geo.tags["right"], M_RIGHT)],
         degree=p)

@@ -40,7 +40,7 @@ def bilayer(comm):
         cell_tags=geo.cell_tags, facet_tags=geo.facet_tags,
         M=interpolate(bilayer_magnetization(np.deg2rad(60.0), 2.0),
                       fem.functionspace(geo.mesh, ("Lagrange", 2, (3,)))),
-        B=ufl.as_vector((0.1, 0.0, 0.3 * ufl.tanh(x[0] / 5.0))),
+        H_ext=ufl.as_vector((0.1, 0.0, 0.3 * ufl.tanh(x[0] / 5.0))),
         dirichlet=[fs.Dirichlet(geo.tags["left"], (0.0, 0.0, -1.0))],
         flux=[fs.Flux(geo.tags["right"], (0.01, 0.02, -0.03))], degree=2)
     problem.solve()

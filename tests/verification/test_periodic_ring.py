@@ -86,7 +86,7 @@ def relative_error(geo, a: float, p: int) -> float:
     m_eq = ufl.as_vector([C0[k] + C1[k].real * ufl.cos(q * s) - C1[k].imag * ufl.sin(q * s)
                           for k in range(3)])
     problem = fs.SteadySpinDiffusion(geo.mesh, fs.Material(D=D, tau=tau),
-                                     B=tuple(a / tau * H_DIR), m_eq=m_eq, degree=p)
+                                     H_ext=tuple(a / tau * H_DIR), m_eq=m_eq, degree=p)
     info = problem.solve()  # no Dirichlet data: the loop has no boundary
     assert info.newton_iterations == 1
     exact = interpolate(exact_periodic(geo.path, a, tau),

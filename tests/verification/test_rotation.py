@@ -25,7 +25,7 @@ def solve_rotated(mesh, facet_tags, R, material):
     flux = ufl.as_vector((0.3, -x[0], x[1] ** 2))
     problem = fs.SteadySpinDiffusion(
         mesh, material, facet_tags=facet_tags,
-        B=Rm * (0.4 * H), M=Rm * H, m_eq=Rm * m_eq,  # H_total = 0.4 H + lam H, lam = 0.6
+        H_ext=Rm * (0.4 * H), M=Rm * H, m_eq=Rm * m_eq,  # H_total = 0.4 H + lam H, lam = 0.6
         dirichlet=[fs.Dirichlet(DIRICHLET_ALL, Rm * m_data)],
         flux=[fs.Flux(FLUX, Rm * flux), fs.Flux(DIRICHLET_Z, -(Rm * flux))],
         degree=2)

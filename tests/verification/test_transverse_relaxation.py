@@ -42,7 +42,7 @@ def solve(comm, cells: int, degree: int, tau_A: float | None):
     order = np.argsort(facets)
     tags = dolfinx.mesh.meshtags(mesh, fdim, facets[order], values[order])
     material = fs.Material(D=D, tau=TAU, tau_A=tau_A)
-    problem = fs.SteadySpinDiffusion(mesh, material, facet_tags=tags, B=(0.0, 0.0, H),
+    problem = fs.SteadySpinDiffusion(mesh, material, facet_tags=tags, H_ext=(0.0, 0.0, H),
                                      degree=degree,
                                      dirichlet=[fs.Dirichlet(1, (1.0, 0.0, 0.0)),
                                                 fs.Dirichlet(2, (0.0, 0.0, 0.0))])

@@ -42,7 +42,7 @@ def steady_problem(case: Case, geometry: Geometry, hierarchy=None
     materials = {geometry.tags[name]: mat for name, mat in case.materials.items()}
     problem = SteadySpinDiffusion(
         geometry.mesh, materials, cell_tags=geometry.cell_tags, facet_tags=geometry.facet_tags,
-        M=M, B=case.B, m_eq=m_eq,
+        M=M, B_T=case.B_T, H_ext=case.H_ext, m_eq=m_eq,
         dirichlet=[Dirichlet(geometry.tags[d.boundary], boundary_value(d.value, direction),
                              d.components) for d in case.dirichlet],
         flux=[Flux(geometry.tags[f.boundary], f.value) for f in case.flux],
@@ -62,7 +62,7 @@ def coupled_problem(case: Case, geometry: Geometry):
     return CoupledSpinDynamics(
         geometry.mesh, {tags[n]: mat for n, mat in case.materials.items()},
         {tags[n]: magnet for n, magnet in dyn.magnets.items()},
-        cell_tags=geometry.cell_tags, facet_tags=geometry.facet_tags, M0=M0, B=dyn.B,
+        cell_tags=geometry.cell_tags, facet_tags=geometry.facet_tags, M0=M0, B_T=dyn.B_T,
         m_eq=m_eq,
         dirichlet=[Dirichlet(tags[d.boundary], boundary_value(d.value, direction),
                              d.components) for d in case.dirichlet],

@@ -16,14 +16,15 @@ The tables of a case file (``examples/*.toml`` show each in use), each with its 
     [materials.<region>]       D, tau or l_sf, lam or a_max, m0 ([materials.default]: the rest)
     [magnetization]            kind = none | uniform | layered | vortex | domain_wall | ring | file
                                (schema.texture: a registry of one parser per kind)
-    [drive]                    m_eq, B, [[drive.dirichlet]], [[drive.flux]] on named boundaries
+    [drive]                    m_eq, B_T or H_ext, [[drive.dirichlet]], [[drive.flux]]
     [solver]                   degree, quadrature_degree, linear_solver, refinements,
                                [solver.petsc_options]                     (schema.outputs)
     [outputs]                  folder, fields, pictures, render, [[outputs.lines]]
     [dynamics]                 optional: a time-domain study instead (S2 + LLG, a drive sweep;
                                :mod:`fem_spin.app.schema.dynamics`)
 
-Units: lengths nm, times ps, D nm^2/ps, fields and lam rad/ps, angles degrees.
+Units (``docs/units.md``): lengths nm, times ps, D nm^2/ps, lam rad/ps, fields B_T in tesla
+(H_ext in rad/ps), m in A/m, angles degrees.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ class Case:
         geometry, materials (region -> Material), magnetization: the device.
         m_eq: ``"material"`` (m0 M per region), ``"zero"``, ``"axis"`` (m0 times the unit
             axis, per cell) or a constant vector.
-        B: external field (rad/ps) or None; dirichlet, flux: boundary data.
+        B_T: external field (T) or None; H_ext: or as a precession vector (rad/ps);
+        dirichlet, flux: boundary data.
         degree, quadrature_degree, petsc_options: the discretization and the solver.
         linear_solver: ``"auto"``, ``"direct"`` or ``"iterative"`` (S1; see
             :class:`fem_spin.SteadySpinDiffusion`); refinements: uniform refinements of the
@@ -72,7 +74,8 @@ class Case:
     materials: dict[str, Material]
     magnetization: TextureSpec
     m_eq: str | tuple[float, float, float]
-    B: tuple[float, float, float] | None
+    B_T: tuple[float, float, float] | None
+    H_ext: tuple[float, float, float] | None
     dirichlet: tuple[BoundarySpec, ...]
     flux: tuple[BoundarySpec, ...]
     degree: int

@@ -1,6 +1,7 @@
-"""``[drive]``: what drives the spin accumulation: ``m_eq``, ``B`` (rad/ps), Dirichlet data
+"""``[drive]``: what drives the spin accumulation: ``m_eq``, Dirichlet data
 ``[[drive.dirichlet]]`` (per component) and injected spin currents ``[[drive.flux]]`` on named
-boundaries (checked against the mesh once it exists)."""
+boundaries (checked against the mesh once it exists), and the external field ``B_T`` (T) or
+``H_ext`` (rad/ps)."""
 
 from __future__ import annotations
 
@@ -48,10 +49,17 @@ def _components(t: Table) -> tuple[int, ...]:
 def parse_drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, *,
            dynamic: bool = False) -> dict[str, Any]:
     d = root.table("drive", {})
-    d.allow(("m_eq", "B", "dirichlet", "flux"))
-    if dynamic and d.has("B"):
-        raise d.error("B", "in a [dynamics] case the external field is dynamics.B, in tesla "
-                           "(it acts on M and, as -gamma_e B, on m)")
+    d.allow(("m_eq", "B", "B_T", "H_ext", "dirichlet", "flux"))
+    if d.has("B"):
+        raise d.error("B", "the external field is in tesla since fem_spin 0.2: write B_T = "
+                           "[...] (T), or the precession vector H_ext = [...] (rad/ps: what B "
+                           "meant before)")
+    if d.has("B_T") and d.has("H_ext"):
+        raise d.error("H_ext", "give the external field once: B_T (tesla) or H_ext (rad/ps)")
+    if dynamic and (d.has("B_T") or d.has("H_ext")):
+        raise d.error("B_T" if d.has("B_T") else "H_ext", "in a [dynamics] case the external "
+                      "field is dynamics.B_T, in tesla (it acts on M and, as -gamma_e B_T, on "
+                      "m)")
     if dynamic and d.get("m_eq", None) == "axis":
         raise d.error("m_eq", "'axis' is the initial direction; in a [dynamics] case M moves: "
                               "use 'material' (m0 M, following M), 'zero' or a vector")
@@ -92,5 +100,5 @@ def parse_drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, 
             raise root.source.error((*bc.path, "boundary"), f"every component on "
                                     f"{bc.boundary!r} has Dirichlet data: a flux there does "
                                     "nothing (prescribe fewer components)")
-    B = d.vector("B", None)
-    return {"m_eq": m_eq, "B": B, "dirichlet": tuple(dirichlet), "flux": tuple(flux)}
+    return {"m_eq": m_eq, "B_T": d.vector("B_T", None), "H_ext": d.vector("H_ext", None),
+            "dirichlet": tuple(dirichlet), "flux": tuple(flux)}

@@ -14,7 +14,7 @@ drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
     coupling = "monolithic"  # monolithic | staggered
     drives = [5.0, 5.5]      # amplitudes j (default [1.0])
     ramp = 10.0              # ps
-    B = [0.0, 0.0, 0.0]      # external field in TESLA (H = -gamma_e B + lam M)
+    B_T = [0.0, 0.0, 0.0]    # external field in tesla (H = -gamma_e B_T + lam M)
     switch_axis = [1, 0, 0]  # reversal is measured along it (default: the easy axis)
     write_every = 5          # VTX fields every N steps (0: never)
     progress_seconds = 10.0
@@ -54,7 +54,7 @@ _MAGNET_KEYS = ("Ms", "A_ex", "alpha", "gamma", "K_u", "easy_axis", "K_d", "norm
 
 @dataclass(frozen=True)
 class DynamicsSpec:
-    """A validated ``[dynamics]`` table (times in ps, B in tesla).
+    """A validated ``[dynamics]`` table (times in ps, B_T in tesla).
 
     Attributes:
         magnets: region name -> :class:`fem_spin.Magnet`.
@@ -71,7 +71,7 @@ class DynamicsSpec:
     magnets: dict[str, Any]
     drives: tuple[float, ...]
     ramp: float
-    B: tuple[float, float, float] | None
+    B_T: tuple[float, float, float] | None
     gamma_e: float | None
     switch_axis: tuple[float, float, float]
     write_every: int
@@ -117,7 +117,7 @@ def _magnet(t: Table):
 def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) -> DynamicsSpec:
     """Validate ``root``'s ``[dynamics]`` table (it must exist)."""
     d = root.table("dynamics")
-    d.allow(("t_end", "dt", "tol", "scheme", "coupling", "magnets", "drives", "ramp", "B",
+    d.allow(("t_end", "dt", "tol", "scheme", "coupling", "magnets", "drives", "ramp", "B", "B_T",
              "gamma_e", "switch_axis", "write_every", "progress_seconds"),
             " in [dynamics]")
     t_end = d.number("t_end", positive=True, unit="ps")
@@ -135,7 +135,9 @@ def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) ->
     drives = d.numbers("drives", (1.0,))
     if len(set(drives)) != len(drives):
         raise d.error("drives", "each drive amplitude once (they name the output folders)")
-    B = d.vector("B", None)
+    if d.has("B"):
+        raise d.error("B", "the external field is dynamics.B_T, in tesla (since fem_spin 0.2)")
+    B_T = d.vector("B_T", None)
     gamma_e = d.number("gamma_e", None, positive=True, unit="rad/(ps T)")
     first = next(iter(magnets.values()))
     axis = d.vector("switch_axis", first.easy_axis)
@@ -146,7 +148,7 @@ def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) ->
         scheme=d.string("scheme", "bdf2", choices=SPIN_SCHEMES),
         coupling=d.string("coupling", "monolithic", choices=COUPLINGS),
         magnets=magnets, drives=tuple(drives),
-        ramp=d.number("ramp", 0.0, nonnegative=True, unit="ps"), B=B, gamma_e=gamma_e,
+        ramp=d.number("ramp", 0.0, nonnegative=True, unit="ps"), B_T=B_T, gamma_e=gamma_e,
         switch_axis=tuple(axis),
         write_every=d.integer("write_every", 0, minimum=0),
         progress_seconds=d.number("progress_seconds", 10.0, positive=True, unit="s"))
