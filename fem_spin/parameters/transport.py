@@ -112,6 +112,11 @@ class Material:
                     f"Material.{name} must be positive, got {getattr(self, name)!r} "
                     f"({'nm^2/ps' if name == 'D' else 'ps'})"
                 )
+        if self.tau_A is not None and any(a > t for a, t in zip(
+                as_triple(self.tau_A, "Material.tau_A"), self.tau3, strict=True)):
+            raise InputError(f"Material.tau_A = {self.tau_A!r} ps exceeds tau = {self.tau!r} ps: "
+                             "tau_A is the momentum (transverse) time, and a spin cannot flip "
+                             "more often than the electron scatters; give tau_A <= tau")
         for name in ("lam", "m0"):
             x = getattr(self, name)
             if not _is_real(x) or not math.isfinite(x):

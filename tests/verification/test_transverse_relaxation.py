@@ -125,6 +125,9 @@ def test_default_is_the_paper(comm):
 def test_tau_A_inputs():
     with pytest.raises(fs.InputError, match="tau_A must be positive"):
         fs.Material(D=D, tau=TAU, tau_A=-1.0)
+    with pytest.raises(fs.InputError, match="exceeds tau .* momentum"):
+        fs.Material(D=D, tau=TAU, tau_A=2 * TAU)  # physically impossible: tau_p > tau_sf
+    assert fs.Material(D=D, tau=TAU, tau_A=TAU).tau_A3 == (TAU,) * 3  # the paper's choice
     assert fs.Material(D=D, tau=TAU, tau_A=(1.0, 1.0, 2.0)).tau_A3 == (1.0, 1.0, 2.0)
     assert not fs.Material(D=D, tau=TAU, tau_A=(1.0, 1.0, 2.0)).isotropic
     from fem_spin.app.schema import ConfigError, loads

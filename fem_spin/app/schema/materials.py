@@ -46,7 +46,7 @@ def parse_material(t: Table) -> Material:
                         lam=lam, m0=m0,
                         tau_A=None if tau_A is None else (tau_A[0] if len(tau_A) == 1
                                                           else tau_A))
-    except InputError as e:  # the checks above should make this unreachable
+    except InputError as e:  # e.g. tau_A > tau (physically impossible)
         raise t.error(None, str(e)) from None
 
 
