@@ -33,10 +33,14 @@
 # vertices obey the LLG; those of the fixed layer keep $M = p$, those of the non-magnetic
 # layers $M = 0$.
 #
-# The current enters through the bottom electrode, which injects a spin current
-# $g = j\,s(t)\,p$ (`fem_spin.Flux`, $s(t) = 1 - e^{-t/10\,\mathrm{ps}}$ a smooth switch-on);
-# the top electrode is a spin reservoir, $m = 0$. The drive $j$ measures the injected spin
-# current (the accumulation's units times nm/ps). The electrons' spin along $+p$ is a moment
+# The current enters through the bottom electrode, which injects the spin current of a charge
+# current $j\,J_1\,s(t)$ polarized along $p$: $g = P J \mu_B/e$ (`fem_spin.Flux`,
+# `fem_spin.physics.scales.spin_current`; $s(t) = 1 - e^{-t/10\,\mathrm{ps}}$ a smooth
+# switch-on). $J_1 = 8.64\times 10^{11}$ A/m$^2$ ($P = 1$) injects $5\times 10^4$ A/m nm/ps, so
+# the drives $j = 5, 5.5, 6.5$ are $P J = 4.3, 4.8, 5.6\times 10^{12}$ A/m$^2$
+# (`docs/units.md`: the accumulation in A/m). The top electrode is a spin reservoir, $m = 0$.
+# The torque on $M$ is the spin-conserving $\lambda_M = -\lambda\gamma/(\gamma_e M_s)$
+# (`Magnet.lam_M` left out). The electrons' spin along $+p$ is a moment
 # along $-p$: angular-momentum transfer favours the antiparallel state, so for $j > 0$ the
 # free layer, started parallel to $p$ (10 degrees off in the plane), is pushed towards $-p$.
 #
@@ -78,6 +82,8 @@ from fem_spin.geometry.pillar import ELECTRODE_BOTTOM, ELECTRODE_TOP, nanopillar
 from fem_spin.log import configure_logging
 from fem_spin.observables.switching import final_state, switching_time
 from fem_spin.output import prepare_run_folder, write_csv, write_json
+from fem_spin.physics.magnetization import conserving_torque_coupling
+from fem_spin.physics.scales import spin_current
 from fem_spin.plotting import save, switching_time_figure, switching_traces_figure, write_gif
 from fem_spin.render import frame_recorder
 
@@ -85,7 +91,7 @@ log = logging.getLogger("fem_spin.demos.switching_pillar")
 
 D, TAU = 1e3, 10.0  # nm^2/ps, ps: l_sf = 100 nm
 LAMBDA = -2.0  # s-d coupling of the magnetic layers (rad/ps): a = tau |lambda| = 20
-LAM_M = 0.1  # s-d torque coupling on M (rad/ps per unit m); lam_M / lambda < 0: see docs
+J_1 = 8.637992748819967e11  # A/m^2, P = 1: the current per unit of drive (5e4 A/m x nm/ps)
 MS, A_EX, ALPHA, K_U = 1e6, 1.5e-11, 0.1, 1e5  # A/m, J/m, -, J/m^3
 P = np.array([1.0, 0.0, 0.0])  # polarizer axis = the free layer's easy axis
 LAYERS = (("fixed", 6.0), ("spacer", 3.0), ("free", 4.0), ("cap", 7.0))  # bottom to top, nm
@@ -159,11 +165,11 @@ def build(comm: MPI.Comm, args: argparse.Namespace):
     nm = fs.Material(D=D, tau=TAU)
     materials = {geo.tag(name): (fm if name in ("fixed", "free") else nm) for name, _ in LAYERS}
     free = Magnet(Ms=MS, A_ex=A_EX, alpha=ALPHA, K_u=K_U, easy_axis=tuple(P),
-                  K_d=thin_film_anisotropy(MS), normal=(0.0, 0.0, 1.0), lam_M=LAM_M)
+                  K_d=thin_film_anisotropy(MS), normal=(0.0, 0.0, 1.0))  # lam_M derived
     problem = CoupledSpinDynamics(
         geo.mesh, materials, {geo.tag("free"): free}, cell_tags=geo.cell_tags,
         facet_tags=geo.facet_tags, M0=initial_magnetization(args.tilt),
-        flux=[fs.Flux(geo.tag(ELECTRODE_BOTTOM), tuple(P))],
+        flux=[fs.Flux(geo.tag(ELECTRODE_BOTTOM), spin_current(J_1, P))],
         dirichlet=[fs.Dirichlet(geo.tag(ELECTRODE_TOP), (0.0, 0.0, 0.0))])
     return geo, free, problem
 
@@ -254,7 +260,10 @@ def main(argv: list[str] | None = None) -> dict:
         "parameters": {
             "layers_nm": dict(LAYERS), "radius_nm": args.radius, "D_nm2_per_ps": D,
             "tau_ps": TAU, "lambda_rad_per_ps": LAMBDA, "Ms_A_per_m": MS, "A_ex_J_per_m": A_EX,
-            "alpha": ALPHA, "K_u_J_per_m3": K_U, "K_d_J_per_m3": magnet.K_d, "lam_M": LAM_M,
+            "alpha": ALPHA, "K_u_J_per_m3": K_U, "K_d_J_per_m3": magnet.K_d,
+            "lam_M_rad_per_ps_per_A_per_m": conserving_torque_coupling(LAMBDA, magnet.gamma, MS,
+                                                                       fs.GAMMA_E),
+            "current_density_per_drive_A_per_m2": J_1,
             "polarizer": P.tolist(), "ramp_ps": RAMP, "t_end_ps": args.t_end,
             "dt_ps": args.dt, "tol": args.tol},
         "discretization": {"cells": geo.stats["cells"], "h_min": geo.stats["h_min"],

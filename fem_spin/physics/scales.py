@@ -26,9 +26,11 @@ import math
 __all__ = [
     "GAMMA_E",
     "MU0",
+    "MU_B_OVER_E",
     "cells_per_wavelength",
     "coupling_strength",
     "relaxation_time",
+    "spin_current",
     "spin_diffusion_length",
     "transverse_lengths",
     "transverse_wavelength",
@@ -40,6 +42,11 @@ GAMMA_E = 0.1760859627
 
 MU0 = 1.25663706212e-6
 """Vacuum permeability in T m / A (N / A^2)."""
+
+MU_B_OVER_E = 9.2740100657e-24 / 1.602176634e-19
+"""Bohr magneton over the elementary charge, mu_B / e in m^2/s (CODATA 2018): the spin
+current (as A/m x m/s of accumulation, ``docs/units.md``) carried by 1 A/m^2 of fully
+polarized charge current."""
 
 
 def spin_diffusion_length(D: float, tau: float) -> float:
@@ -82,3 +89,11 @@ def transverse_lengths(D: float, tau: float, tau_A: float, H: float) -> tuple[fl
     accumulation (:func:`transverse_wavenumber`; the wavelength is ``inf`` for ``H = 0``)."""
     k = transverse_wavenumber(D, tau, tau_A, H)
     return 1.0 / k.real, (math.inf if k.imag == 0 else 2.0 * math.pi / abs(k.imag))
+
+
+def spin_current(current_density: float, polarization) -> tuple[float, float, float]:
+    """The spin current (A/m x nm/ps, ``docs/units.md``) injected by a charge current density
+    ``current_density`` (A/m^2) polarized along ``polarization`` (a vector of length P <= 1):
+    ``g = P J mu_B / e``, times 1e-3 for m/s -> nm/ps."""
+    scale = current_density * MU_B_OVER_E * 1e-3
+    return tuple(float(scale * p) for p in polarization)  # type: ignore[return-value]

@@ -78,7 +78,8 @@ def test_case_file_equals_the_demo(shared_dir, demo_run, capsys):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "success" and summary["mpi_ranks"] == MPI.COMM_WORLD.size
     assert summary["mesh"]["dofs"] == demo_summary["discretization"]["dofs"]
-    assert summary["parameters"]["dynamics"]["magnets"]["free"]["lam_M"] == 0.1
+    assert summary["parameters"]["dynamics"]["magnets"]["free"]["lam_M"] is None  # derived
+    assert demo_summary["parameters"]["lam_M_rad_per_ps_per_A_per_m"] == pytest.approx(2e-6)
     for j in ("6", "-6"):
         cli_trace, ref = read_profile(out / f"drive_{j}" / "trace.csv"), \
             read_profile(demo_out / f"drive_{j}" / "trace.csv")

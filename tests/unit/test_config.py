@@ -123,7 +123,10 @@ def test_dynamics_case_values():
     assert d.drives == (5.0, 5.5, 6.5) and d.ramp == 10.0 and d.write_every == 5
     free = d.magnets["free"]
     assert list(d.magnets) == ["free"] and free.Ms == 1e6 and free.alpha == 0.1
-    assert free.K_d == pytest.approx(thin_film_anisotropy(1e6)) and free.lam_M == 0.1
+    assert free.K_d == pytest.approx(thin_film_anisotropy(1e6)) and free.lam_M is None  # derived
+    # the drive as a charge current: 8.638e11 A/m^2 along +x injects 5e4 A/m x nm/ps
+    (flux,) = case.flux
+    assert flux.value[1:] == (0.0, 0.0) and flux.value[0] == pytest.approx(5e4, rel=1e-14)
     assert d.switch_axis == (1.0, 0.0, 0.0) and case.fields == ("m", "M")
     assert d.drive(2.0)(0.0) == 0.0 and d.drive(2.0)(1e9) == 2.0
     assert d.drive(2.0)(10.0) == pytest.approx(2.0 * (1 - np.exp(-1.0)))
@@ -243,3 +246,24 @@ def test_boundaries_checked_against_the_mesh():
     assert err.key == "drive.dirichlet[1].boundary"
     assert err.line == line_of(BILAYER, 'boundary = "right"')
     assert "did you mean 'right'" in str(err) and "its boundaries: left, right" in str(err)
+
+
+@pytest.mark.parametrize("flux, words", [
+    ('value = [1.0, 0.0, 0.0], current_density = 1e12, polarization = [1.0, 0.0, 0.0]',
+     ["value = [...]", "current_density"]),
+    ('current_density = 1e12, polarization = [1.0, 1.0, 0.0]', ["0 < P <= 1", "1.41421"]),
+    ('current_density = -1e12, polarization = [1.0, 0.0, 0.0]', ["positive", "A/m^2"]),
+])
+def test_flux_as_a_polarized_current(flux, words):
+    """[[drive.flux]] as a charge current: P J mu_B / e (A/m x nm/ps), or a clear error."""
+    text = SWITCHING.replace(
+        'current_density = 8.637992748819967e11, polarization = [1.0, 0.0, 0.0]', flux)
+    with pytest.raises(ConfigError) as err:
+        loads(text, "sw.toml")
+    assert "drive.flux" in str(err.value)
+    for w in words:
+        assert w in str(err.value)
+    half = SWITCHING.replace("polarization = [1.0, 0.0, 0.0]", "polarization = [0.0, 0.5, 0.0]")
+    (f,) = loads(half).flux
+    assert f.value == pytest.approx((0.0, 0.5 * 8.637992748819967e11 * 5.788381798170701e-8,
+                                     0.0), rel=1e-14)

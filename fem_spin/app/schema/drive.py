@@ -5,12 +5,14 @@ boundaries (checked against the mesh once it exists), and the external field ``B
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from fem_spin.app.schema.geometry import GeometrySpec
 from fem_spin.app.schema.texture import TextureSpec
 from fem_spin.app.tomltable import KeyPath, Table, dotted
+from fem_spin.physics.scales import spin_current
 
 __all__ = ["M_EQ_KINDS", "BoundarySpec", "parse_drive"]
 
@@ -44,6 +46,22 @@ def _components(t: Table) -> tuple[int, ...]:
     if not out:
         raise t.error("components", "must name at least one component")
     return tuple(out)
+
+
+def _flux_value(t: Table) -> tuple[float, float, float]:
+    """``value`` (A/m x nm/ps), or the spin current of a charge current: ``current_density``
+    (A/m^2) polarized along ``polarization`` (length P <= 1)."""
+    if t.has("value") == (t.has("current_density") or t.has("polarization")):
+        raise t.error(None, "give the injected spin current as value = [...] (A/m x nm/ps) or "
+                            "as current_density (A/m^2) with polarization = [...] (|P| <= 1)")
+    if t.has("value"):
+        return t.vector("value")
+    J = t.number("current_density", positive=True, unit="A/m^2")
+    P = t.vector("polarization")
+    if not 0 < math.hypot(*P) <= 1 + 1e-12:
+        raise t.error("polarization", f"its length is the spin polarization P, 0 < P <= 1, got "
+                                      f"{math.hypot(*P):.6g}")
+    return spin_current(J, P)
 
 
 def parse_drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, *,
@@ -85,8 +103,9 @@ def parse_drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, 
         dirichlet.append(BoundarySpec(t.string("boundary"), value, _components(t), t.path))
     flux = []
     for t in d.tables("flux"):
-        t.allow(("boundary", "value"), " in [[drive.flux]] (a flux acts on all components)")
-        flux.append(BoundarySpec(t.string("boundary"), t.vector("value"), (0, 1, 2), t.path))
+        t.allow(("boundary", "value", "current_density", "polarization"),
+                " in [[drive.flux]] (a flux acts on all components)")
+        flux.append(BoundarySpec(t.string("boundary"), _flux_value(t), (0, 1, 2), t.path))
     seen: dict[tuple[str, int], KeyPath] = {}
     for bc in dirichlet:
         for k in bc.components:
