@@ -9,15 +9,16 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests package
 
 import fem_spin  # noqa: F401  (before dolfinx)
 import numpy as np
-from exact import rates
-from mms import solve_mms
 from mpi4py import MPI
-from test_exact_1d import BASE, LENGTH, relative_error_1d
-from test_mms import CASES
+
+from tests.helpers.exact import rates
+from tests.helpers.mms import solve_mms
+from tests.verification.test_exact_1d import BASE, LENGTH, relative_error_1d
+from tests.verification.test_mms import CASES
 
 
 def main() -> None:
