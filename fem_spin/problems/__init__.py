@@ -9,8 +9,8 @@ of :mod:`fem_spin.physics`:
 The time-domain problems step with :mod:`fem_spin.stepping`.
 """
 
-from fem_spin.problems.coupled import COUPLINGS, CoupledSpinDynamics, SpinConservationWarning
-from fem_spin.problems.llg import LLG
+from fem_spin.problems.coupled import COUPLINGS, CoupledSpinDynamics
+from fem_spin.problems.llg import LLG, SpinConservationWarning
 from fem_spin.problems.steady import CoercivityWarning, SteadySpinDiffusion
 from fem_spin.problems.transient import TransientSpinDiffusion
 

@@ -26,9 +26,7 @@ rule of :mod:`fem_spin.problems.llg` (|M| = 1 exactly at the vertices), the torq
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 
 import basix.ufl
 import dolfinx.fem as fem
@@ -40,12 +38,10 @@ from fem_spin.core.boundary import check_drive
 from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
 from fem_spin.core.newton import NewtonSolver
 from fem_spin.core.problem import SpinTransportCore
-from fem_spin.core.regions import as_magnets
 from fem_spin.errors import InputError
 from fem_spin.parameters.magnet import GAMMA_E, Magnet
 from fem_spin.parameters.transport import Dirichlet, Flux, Material
 from fem_spin.physics.magnetization import (
-    conserving_torque_coupling,
     effective_field_residual,
     energy_density,
     llg_residual,
@@ -55,45 +51,11 @@ from fem_spin.physics.magnetization import (
 from fem_spin.problems.llg import MagnetState, nonlinear_options
 from fem_spin.stepping.schemes import TimeStepper
 
-__all__ = ["COUPLINGS", "CoupledSpinDynamics", "SpinConservationWarning", "spin_conserving_magnets"]
+__all__ = ["COUPLINGS", "CoupledSpinDynamics"]
 
 log = logging.getLogger(__name__)
 
 COUPLINGS = ("monolithic", "staggered")
-
-
-class SpinConservationWarning(UserWarning):
-    """A magnet's ``lam_M`` overrides the spin-conserving torque coupling."""
-
-
-def spin_conserving_magnets(magnets: Mapping[int, Magnet], materials: Mapping[int, Material],
-                            gamma_e: float) -> dict[int, Magnet]:
-    """The magnets with ``lam_M`` derived where it is None: ``-lam gamma / (gamma_e Ms)``
-    with ``lam`` of the region's transport material (one material: that one), so that the
-    s-d exchange conserves the total spin; a given ``lam_M`` that differs is kept with a
-    :class:`SpinConservationWarning`."""
-    out = {}
-    for tag, mag in magnets.items():
-        if len(materials) == 1:
-            mat = next(iter(materials.values()))
-        elif tag in materials:
-            mat = materials[tag]
-        else:
-            raise InputError(f"magnet region {tag} has no transport material: give it one in "
-                             f"materials (its tags are {sorted(materials)})")
-        derived = conserving_torque_coupling(mat.lam, mag.gamma, mag.Ms, gamma_e)
-        if mag.lam_M is None:
-            out[tag] = replace(mag, lam_M=derived)
-            continue
-        if not np.isclose(mag.lam_M, derived, rtol=1e-12, atol=0.0):
-            msg = (f"Magnet.lam_M = {mag.lam_M:g} rad/ps per A/m (region {tag}) overrides the "
-                   f"spin-conserving coupling -lam gamma/(gamma_e Ms) = {derived:.6g}: the "
-                   "total spin of the accumulation and the magnetization is not conserved "
-                   "(leave lam_M out to derive it)")
-            log.warning(msg)
-            warnings.warn(msg, SpinConservationWarning, stacklevel=3)
-        out[tag] = mag
-    return out
 
 
 class CoupledSpinDynamics(TimeStepper):
@@ -139,10 +101,8 @@ class CoupledSpinDynamics(TimeStepper):
             mesh, materials, cell_tags=cell_tags, facet_tags=facet_tags, dirichlet=dirichlet,
             flux=flux, degree=degree, quadrature_degree=quadrature_degree)
         self.coupling = coupling
-        by_tag, magnet_tags = as_magnets(magnets, cell_tags)
-        by_tag = spin_conserving_magnets(by_tag, core.materials, gamma_e)
-        self.magnet = mg = MagnetState(mesh, by_tag[0] if magnet_tags is None else by_tag,
-                                       cell_tags, M0)
+        self.magnet = mg = MagnetState(mesh, magnets, cell_tags, M0,
+                                       lam_of=self._transport_coupling, gamma_e=gamma_e)
         V = fem.functionspace(mesh, basix.ufl.mixed_element([core.element, mg.element,
                                                              mg.element]))
         u = fem.Function(V, name="mMW")
@@ -222,6 +182,16 @@ class CoupledSpinDynamics(TimeStepper):
         log.info("coupled problem (%s, m: %s P%d, M: midpoint P1): %d dofs", coupling, scheme,
                  degree, V.dofmap.index_map.size_global * V.dofmap.index_map_bs)
         self._store_initial()
+
+    def _transport_coupling(self, tag: int) -> float:
+        """``lam`` of the transport material of magnet region ``tag`` (one material: its)."""
+        materials = self.core.materials
+        if len(materials) == 1:
+            return next(iter(materials.values())).lam
+        if tag not in materials:
+            raise InputError(f"magnet region {tag} has no transport material: give it one in "
+                             f"materials (its tags are {sorted(materials)})")
+        return materials[tag].lam
 
     def set_drive(self, drive: Callable[[float], float] | None) -> None:
         """Replace the drive ``s(t)`` of the boundary data (e.g. between runs of a sweep)."""

@@ -32,6 +32,8 @@ is the free boundary condition on its surfaces and interfaces.
 from __future__ import annotations
 
 import logging
+import warnings
+from collections.abc import Mapping
 from dataclasses import replace
 
 import basix.ufl
@@ -46,7 +48,7 @@ from fem_spin.core.measures import vertex_measure
 from fem_spin.core.newton import NewtonSolver
 from fem_spin.core.regions import MagnetCoefficients, as_magnets
 from fem_spin.errors import InputError
-from fem_spin.parameters.magnet import GAMMA_E
+from fem_spin.parameters.magnet import GAMMA_E, Magnet
 from fem_spin.physics.magnetization import (
     conserving_torque_coupling,
     effective_field_residual,
@@ -57,7 +59,8 @@ from fem_spin.physics.magnetization import (
 )
 from fem_spin.stepping.schemes import TimeStepper
 
-__all__ = ["LLG", "MagnetState", "magnet_vertices", "nonlinear_options"]
+__all__ = ["LLG", "MagnetState", "SpinConservationWarning", "magnet_vertices",
+           "nonlinear_options", "spin_conserving_magnets"]
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +101,48 @@ def magnet_vertices(V, dx_magnets) -> fem.Function:
     return chi
 
 
+class SpinConservationWarning(UserWarning):
+    """A magnet's ``lam_M`` overrides the spin-conserving torque coupling."""
+
+
+def spin_conserving_magnets(magnets: Mapping[int, Magnet], lam_of, gamma_e: float
+                            ) -> dict[int, Magnet]:
+    """The magnets with ``lam_M`` derived where it is None: ``-lam gamma / (gamma_e Ms)``
+    (:func:`~fem_spin.physics.magnetization.conserving_torque_coupling`) with ``lam =
+    lam_of(tag)`` the s-d coupling of the accumulation acting on that magnet region, so that
+    the exchange conserves the total spin; ``lam_of(tag)`` None: no accumulation acts (a left-out
+    ``lam_M`` is 0). A given ``lam_M`` that differs from the derived one is kept, with a
+    :class:`SpinConservationWarning`."""
+    out = {}
+    for tag, mag in magnets.items():
+        lam = lam_of(tag)
+        if lam is None:
+            out[tag] = replace(mag, lam_M=0.0) if mag.lam_M is None else mag
+            continue
+        derived = conserving_torque_coupling(lam, mag.gamma, mag.Ms, gamma_e)
+        if mag.lam_M is None:
+            out[tag] = replace(mag, lam_M=derived)
+            continue
+        if not np.isclose(mag.lam_M, derived, rtol=1e-12, atol=0.0):
+            msg = (f"Magnet.lam_M = {mag.lam_M:g} rad/ps per A/m (region {tag}) overrides the "
+                   f"spin-conserving coupling -lam gamma/(gamma_e Ms) = {derived:.6g}: the "
+                   "total spin of the accumulation and the magnetization is not conserved "
+                   "(leave lam_M out to derive it)")
+            log.warning(msg)
+            warnings.warn(msg, SpinConservationWarning, stacklevel=5)
+        out[tag] = mag
+    return out
+
+
 class MagnetState:
     """The (M, W) part shared by :class:`LLG` and the coupled solver: coefficients, measures,
     the magnet-vertex indicator and the initial (= pinned) magnetization, normalised at the
     magnet vertices, in the P1 vector space ``V_M`` of M (a collapsed sub-space).
     """
 
-    def __init__(self, mesh, magnets, cell_tags, M0):
-        self.magnets, self.cell_tags = as_magnets(magnets, cell_tags)
+    def __init__(self, mesh, magnets, cell_tags, M0, lam_of, gamma_e: float = GAMMA_E):
+        by_tag, self.cell_tags = as_magnets(magnets, cell_tags)
+        self.magnets = spin_conserving_magnets(by_tag, lam_of, gamma_e)
         if M0 is None:
             raise InputError("the initial magnetization M0 is required")
         self.M0 = M0
@@ -170,18 +207,13 @@ class LLG(TimeStepper):
     def __init__(self, mesh, magnets, *, cell_tags=None, M0, B_T=None, m=None, lam=None,
                  petsc_options: dict | None = None, B=None):
         check_no_B(B, "LLG")
-        by_tag, magnet_tags = as_magnets(magnets, cell_tags)
-        for tag, mag in by_tag.items():
-            if mag.lam_M is not None:
-                continue
-            if m is not None and lam is None:
-                raise InputError("the torque of the given spin accumulation m needs each "
-                                 "Magnet's lam_M (rad/ps per A/m), or the transport coupling "
-                                 "lam=... (rad/ps) to derive the spin-conserving one")
-            by_tag[tag] = replace(mag, lam_M=0.0 if m is None else conserving_torque_coupling(
-                lam, mag.gamma, mag.Ms, GAMMA_E))
-        self.magnet = mg = MagnetState(mesh, by_tag[0] if magnet_tags is None else by_tag,
-                                       cell_tags, M0)
+        if m is not None and lam is None and any(
+                mag.lam_M is None for mag in as_magnets(magnets, cell_tags)[0].values()):
+            raise InputError("the torque of the given spin accumulation m needs each "
+                             "Magnet's lam_M (rad/ps per A/m), or the transport coupling "
+                             "lam=... (rad/ps) to derive the spin-conserving one")
+        self.magnet = mg = MagnetState(mesh, magnets, cell_tags, M0,
+                                       lam_of=lambda tag: None if m is None else lam)
         V = fem.functionspace(mesh, basix.ufl.mixed_element([mg.element, mg.element]))
         u = fem.Function(V, name="MW")
         self._init_stepper(mesh, u, "midpoint", [("M", V.sub(0), True), ("W", V.sub(1), False)])
