@@ -28,7 +28,7 @@ from fem_spin.app.report import dynamics_pictures, pictures
 from fem_spin.app.results import Results
 from fem_spin.app.schema import Case
 from fem_spin.app.steady import simulate_steady
-from fem_spin.app.summary import to_toml, versions, write_json
+from fem_spin.app.summary import to_toml, versions, write_summary
 from fem_spin.errors import OutputError
 from fem_spin.physics import scales
 
@@ -52,7 +52,7 @@ def _prepare(comm: MPI.Comm, case: Case, folder: Path, summary: dict) -> None:
                                     + to_toml(case.data))
             else:
                 resolved.unlink(missing_ok=True)
-            write_json(comm, folder / "summary.json", summary)
+            write_summary(comm, folder / "summary.json", summary)
         except OSError as e:
             error = f"cannot write the output folder {folder}: {e.strerror or e}"
     error = comm.bcast(error, root=0)
@@ -124,7 +124,7 @@ def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | 
                               *results.files, *pngs, "summary.json"],
                        pictures=pngs,
                        finished=datetime.now(UTC).isoformat(timespec="seconds"))
-        write_json(comm, folder / "summary.json", summary)
+        write_summary(comm, folder / "summary.json", summary)
         comm.barrier()
         log.info("done in %.1f s: %s, %d dofs, output in %s", timings["total"],
                  results.solve["reason"], results.mesh["dofs"], folder)
@@ -133,7 +133,7 @@ def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | 
         summary.update(status="failed", error=f"{type(e).__name__}: {e}",
                        finished=datetime.now(UTC).isoformat(timespec="seconds"))
         try:
-            write_json(comm, folder / "summary.json", summary)
+            write_summary(comm, folder / "summary.json", summary)
         except Exception:  # the original error matters more
             pass
         raise

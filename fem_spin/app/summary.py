@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 from mpi4py import MPI
 
-__all__ = ["to_toml", "versions", "write_json"]
+from fem_spin.output import PARTIAL
+
+__all__ = ["to_toml", "versions", "write_summary"]
 
 
 def versions() -> dict[str, str]:
@@ -37,10 +39,12 @@ def versions() -> dict[str, str]:
     return out
 
 
-def write_json(comm: MPI.Comm, path: Path, data: dict) -> None:
-    """``data`` as JSON on rank 0, atomically (a ``.partial`` file renamed); not collective."""
+def write_summary(comm: MPI.Comm, path: Path, data: dict) -> None:
+    """``data`` as JSON on rank 0, atomically (a ``.partial`` file renamed); not collective, so
+    the failure path of a run can call it on any rank (:func:`fem_spin.output.write_json` is
+    the collective writer)."""
     if comm.rank == 0:
-        tmp = path.with_name(path.name + ".partial")
+        tmp = path.with_name(path.name + PARTIAL)
         tmp.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
         os.replace(tmp, path)
 

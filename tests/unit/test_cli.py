@@ -109,6 +109,7 @@ def test_run_writes_the_folder_and_equals_the_demo(shared_dir, capsys, read_csv)
         np.testing.assert_allclose(fields[name], demo_fields[name], rtol=0, atol=1e-12,
                                    err_msg=name)
     np.testing.assert_allclose(J["J"], demo_J["J"], rtol=0, atol=1e-9)  # J ~ D m' ~ 1e3
+    # the CSV holds 10 significant digits: nodes and values agree with it to its rounding
     m_nodes = dict(zip(np.round(fields["x"][:, 0], 9), fields["m"], strict=True))
     for x in (-100.0, 0.0, 100.0):
         row = np.flatnonzero(np.isclose(cli["x"], x, rtol=0, atol=1e-9))
