@@ -94,6 +94,11 @@ class Material:
             behind Eq. 71, ``J / tau_p + H x J = -(v_F^2 / 3) grad m``, puts the momentum
             time there; a short ``tau_A`` absorbs the transverse accumulation within
             nanometres (Zhang-Levy-Fert), ``docs/transverse-relaxation.md``.
+        sigma: electrical conductivity (S/m; 1/sigma in Ohm m, 1 microOhm cm = 1e-8 Ohm m) for
+            the charge-transport problem (:class:`fem_spin.ChargeSpinTransport`); None: the
+            region carries no charge current (the spin-only problems ignore it).
+        beta: bulk spin asymmetry of the conductivity, ``sigma_(up/down) = sigma (1 +/- beta)
+            / 2`` along M (Valet-Fert's beta), ``|beta| < 1``; 0 in a normal metal.
     """
 
     D: float | tuple[float, float, float]
@@ -101,8 +106,17 @@ class Material:
     lam: float = 0.0
     m0: float = 0.0
     tau_A: float | tuple[float, float, float] | None = None
+    sigma: float | None = None
+    beta: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.sigma is not None and (not _is_real(self.sigma) or not math.isfinite(self.sigma)
+                                       or self.sigma <= 0):
+            raise InputError(f"Material.sigma must be a positive conductivity in S/m, got "
+                             f"{self.sigma!r} (a resistivity rho in Ohm m is sigma = 1/rho)")
+        if not _is_real(self.beta) or not abs(self.beta) < 1:
+            raise InputError(f"Material.beta must be a spin asymmetry with |beta| < 1, got "
+                             f"{self.beta!r}: beta = (sigma_up - sigma_down) / sigma")
         for name in ("D", "tau", "tau_A"):
             if getattr(self, name) is None:
                 continue
