@@ -264,6 +264,15 @@ class ChargeSpinTransport:
             parts.append(self._indicator(col) * expr[name]())
         return parts[0] if len(parts) == 1 else parts[0] + parts[1]
 
+    def function(self, name: str) -> fem.Function:
+        """:meth:`field` interpolated into a discontinuous Lagrange space (degree of the
+        solution for phi, mu, m; one less for the currents j, J), for output and sampling."""
+        expr = self.field(name)
+        degree = self.W.ufl_element().sub_elements[0].embedded_superdegree
+        k = degree - 1 if name in ("j", "J") else degree
+        V = fem.functionspace(self.mesh, ("DG", k, expr.ufl_shape))
+        return interpolate(expr, V, name=name)
+
     def _integral(self, expr, measure) -> float:
         value = fem.assemble_scalar(fem.form(expr * measure, jit_options=jit_options()))
         return self.mesh.comm.allreduce(value, op=MPI.SUM)

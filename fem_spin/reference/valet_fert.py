@@ -144,17 +144,21 @@ class StackSolution:
     def AR(self) -> float:
         return float(self.state(0.0)[0] / self.j)
 
-    def torque(self, i: int, n: int = 4001) -> np.ndarray:
-        """``int lam (sigma / D) M x mu dx`` over layer ``i`` (A/m^2), Simpson's rule on ``n``
-        points (exponentials: converged to round-off for n >> L / l)."""
+    def mean_mu(self, i: int) -> np.ndarray:
+        """``int mu dx`` over layer ``i`` (V nm), exactly (integrals of the exponentials)."""
+        lb = self.layers[i]
+        c = self.coeffs[7 * i:7 * i + 7]
+        L, l, k = lb.layer.L, lb.l, lb.k
+        par = (c[1] + c[2]) * l * -np.expm1(-L / l)
+        u = (c[3] + 1j * c[4] + c[5] + 1j * c[6]) * -np.expm1(-k * L) / k
+        return par * lb.M + u.real * lb.e1 + u.imag * lb.e2
+
+    def torque(self, i: int) -> np.ndarray:
+        """The s-d torque per area on layer ``i``, ``int 1e9 sigma / D lam M x mu dx``
+        (A/m^2, charge-current units)."""
         lb = self.layers[i]
         lay = lb.layer
-        x = np.linspace(0.0, lay.L, n)
-        mu = np.array([lb.matrix(xi)[0][1:4] @ self.coeffs[7 * i:7 * i + 7] for xi in x])
-        f = NM_PER_M * lay.sigma / lay.D * lay.lam * np.cross(lb.M, mu)
-        w = np.ones(n)
-        w[1:-1:2], w[2:-1:2] = 4, 2
-        return (lay.L / (n - 1) / 3) * (w @ f)
+        return NM_PER_M * lay.sigma / lay.D * lay.lam * np.cross(lb.M, self.mean_mu(i))
 
 
 def solve_stack(layers: Sequence[Layer], junctions: Sequence[Junction | None],
