@@ -20,11 +20,13 @@ __all__ = ["cell_regions", "colour_regions", "facet_regions", "inactive_bcs"]
 
 
 def cell_regions(mesh, cell_tags) -> np.ndarray:
-    """The cell tag of every local cell (owned and ghost; -1 where untagged)."""
+    """The cell tag of every local cell (owned and ghost; -1 where untagged; 0 everywhere
+    without cell tags: one region)."""
     tdim = mesh.topology.dim
     imap = mesh.topology.index_map(tdim)
-    region = np.full(imap.size_local + imap.num_ghosts, -1, dtype=np.int64)
-    region[cell_tags.indices] = cell_tags.values
+    region = np.full(imap.size_local + imap.num_ghosts, -1 if cell_tags else 0, dtype=np.int64)
+    if cell_tags is not None:
+        region[cell_tags.indices] = cell_tags.values
     return region
 
 

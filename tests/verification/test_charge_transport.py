@@ -221,3 +221,82 @@ def test_circuit_theory():
     errors = np.array(errors)
     assert np.all(errors[-1] < 1e-3), errors
     assert np.all(np.log10(errors[1] / errors[2]) > 0.9), errors
+
+
+def test_reduces_to_s1_without_charge_current():
+    """beta = 0 and no charge current (both electrodes at 0 V, spin reservoirs): the spin
+    accumulation m = chi mu equals S1's (SteadySpinDiffusion) with the same field, m_eq and
+    transverse time, to round-off: the spin equation is S1 times sigma / D."""
+    comm = MPI.COMM_WORLD
+    geo, names = _stack(comm, [30.0], 0.5)
+    tags = geo.tags
+    mat = conductor(sigma=2e7, l_sf=40.0, D=1e3, lam=3.0, m0=1e3, tau_A=0.5)
+    M = lambda x: np.stack([np.sin(x[0] / 7), np.zeros_like(x[0]), np.cos(x[0] / 7)])  # noqa: E731
+    import dolfinx.fem as fem
+
+    V = fem.functionspace(geo.mesh, ("Lagrange", 1, (3,)))
+    Mf = fem.Function(V)
+    Mf.interpolate(M)
+    with ChargeSpinTransport(geo.mesh, mat, facet_tags=geo.facet_tags, M=Mf, B_T=(0.0, 0.5, 0.0),
+                             electrodes=[Electrode(tag=tags["left"], voltage=0.0),
+                                         Electrode(tag=tags["right"], voltage=0.0)]) as p:
+        p.solve()
+        m_charge = p.function("m")
+    from fem_spin import Dirichlet, SteadySpinDiffusion
+
+    with SteadySpinDiffusion(geo.mesh, mat, facet_tags=geo.facet_tags, M=Mf, B_T=(0.0, 0.5, 0.0),
+                             dirichlet=[Dirichlet(tags["left"], (0, 0, 0)),
+                                        Dirichlet(tags["right"], (0, 0, 0))]) as s1:
+        s1.solve()
+        points = np.c_[np.linspace(0.1, 29.9, 40), np.zeros((40, 2))]
+        m_s1 = sample_points(s1.m, points)
+    m_h = sample_points(m_charge, points)
+    assert np.abs(m_s1).max() > 50  # a real accumulation (A/m), driven by m_eq = m0 M
+    assert np.abs(m_h - m_s1).max() < 1e-9 * np.abs(m_s1).max()
+
+
+def test_pillar_3d_equals_1d():
+    """A 3D pillar of uniform non-collinear layers (P1 tetrahedra, 2 and 1 nm) converges to
+    the exact 1D solution at rate 2 (AR; the error includes that of the faceted side wall)."""
+    from fem_spin.geometry.pillar import interface_name, nanopillar
+
+    comm = MPI.COMM_WORLD
+    F = conductor(sigma=SIG_F, beta=B_F, l_sf=L_F, D=1e3, lam=2.0, tau_A=0.5)
+    N = conductor(sigma=SIG_N, l_sf=L_N, D=1e3)
+    th = np.deg2rad(70)
+    M2 = (np.sin(th), 0.0, np.cos(th))
+    itf = dict(AR=AR_I, gamma=GAMMA, G_mix=(0.55, 0.05))
+    ref = _exact([6.0, 10.0, 6.0], ["F", "N", "F"], [(0, 0, 1), None, M2], F, N, itf)
+    errors = []
+    for h in (2.0, 1.0):
+        geo = nanopillar(comm, [("f1", 6.0), ("n", 10.0), ("f2", 6.0)], rx=5.0, h_max=h)
+        tg = geo.tags
+        M = region_function(geo.mesh, geo.cell_tags, {tg["f1"]: (0, 0, 1.0), tg["n"]: (0, 0, 0),
+                                                      tg["f2"]: M2}, (3,), "M")
+        with ChargeSpinTransport(
+                geo.mesh, {tg["f1"]: F, tg["n"]: N, tg["f2"]: F}, cell_tags=geo.cell_tags,
+                facet_tags=geo.facet_tags, M=M,
+                interfaces=[Interface(tag=tg[interface_name("f1", "n")], **itf),
+                            Interface(tag=tg[interface_name("n", "f2")], **itf)],
+                electrodes=[Electrode(tag=tg["electrode_bottom"], current_density=J),
+                            Electrode(tag=tg["electrode_top"], voltage=0.0)]) as p:
+            p.solve()
+            AR = p.resistance_area(tg["electrode_bottom"], tg["electrode_top"])
+            T = p.torque(tg["f2"], area=p.electrode_area(tg["electrode_bottom"]))
+        errors.append(abs(AR / (ref.AR / FEMTO) - 1))
+        assert np.abs(T - ref.torque(2)).max() < 2e-3 * np.abs(ref.torque(2)).max()
+    assert errors[1] < 1.5e-3 and np.log2(errors[0] / errors[1]) > 1.8, errors
+
+
+def test_serial_equals_parallel():
+    """The same non-collinear valve solved on this rank alone and on all ranks."""
+    results = []
+    for comm in (MPI.COMM_SELF, MPI.COMM_WORLD):
+        th = np.deg2rad(50)
+        p, geo, _, _ = _fem(comm, [6.0, 10.0, 6.0], ["F", "N", "F"],
+                            [(0, 0, 1), None, (np.sin(th), 0, np.cos(th))], h=0.5, degree=1,
+                            interfaces=dict(AR=AR_I, gamma=GAMMA, G_mix=(0.5, 0.1)), lam=2.0)
+        results.append([p.resistance_area(geo.tags["left"], geo.tags["right"]),
+                        *p.torque(geo.tags["l2"])])
+        p.close()
+    assert np.allclose(results[0], results[1], rtol=1e-11, atol=0)
