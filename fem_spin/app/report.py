@@ -18,6 +18,7 @@ from fem_spin.app.results import Results
 from fem_spin.app.schema import Case
 from fem_spin.errors import InputError
 from fem_spin.plotting import save, switching_time_figure, switching_traces_figure
+from fem_spin.plotting.charge import angle_sweep_figure, charge_profile_figure
 
 __all__ = ["dynamics_pictures", "pictures", "plot_csv", "redraw", "render_fields"]
 
@@ -71,6 +72,8 @@ def plot_csv(csv_path: str | Path, png_path: str | Path, title: str = "") -> Pat
 def pictures(case: Case, folder: Path, grid) -> list[str]:
     """The PNGs of one result folder (rank 0): a plot of each line's CSV and, with a gathered
     ``grid``, the PyVista picture ``fields.png``; returns the file names written."""
+    if case.charge is not None:
+        return charge_pictures(case, folder)
     written = []
     for line in case.lines:
         png = plot_csv(folder / f"{line.name}.csv", folder / f"{line.name}.png",
@@ -83,6 +86,36 @@ def pictures(case: Case, folder: Path, grid) -> list[str]:
             log.warning("the PyVista picture fields.png was not drawn (%s: %s); on a headless "
                         "machine set PYVISTA_OFF_SCREEN=true (and install libgl1/libosmesa6)",
                         type(e).__name__, e)
+    return written
+
+
+def _read(path: Path) -> dict[str, np.ndarray]:
+    data = np.genfromtxt(path, delimiter=",", names=True)
+    return {k: np.atleast_1d(data[k]) for k in data.dtype.names}
+
+
+def charge_pictures(case: Case, folder: Path) -> list[str]:
+    """A charge-driven study: each line's profile (phi, m, J) and, with an angle sweep,
+    R(theta) and torque(theta)."""
+    written = []
+    for line in case.lines:
+        fig = charge_profile_figure(_read(folder / f"{line.name}.csv"),
+                                    title=f"{case.name}: {line.name}, driven by "
+                                          "the electrodes' current",
+                                    interfaces=case.geometry.interfaces)
+        written.append(save(fig, folder / f"{line.name}.png").name)
+    sweep = folder / "angle_sweep.csv"
+    if case.charge.angle_sweep is not None and sweep.is_file():
+        c = _read(sweep)
+        if "torque_inplane_A_per_m2" in c:
+            torque = {"in-plane (damping-like)": c["torque_inplane_A_per_m2"],
+                      "along the axis (field-like)": c["torque_axis_A_per_m2"]}
+        else:
+            torque = {f"{k}": c[f"torque_{k}_A_per_m2"] for k in "xyz"}
+        fig = angle_sweep_figure(c["theta_deg"], c["AR_fOhm_m2"], torque,
+                                 title=f"{case.name}: {case.charge.angle_sweep.region} turned "
+                                       f"about {list(case.charge.angle_sweep.axis)}")
+        written.append(save(fig, folder / "angle_sweep.png").name)
     return written
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from mpi4py import MPI
 
+from fem_spin.app.charge import simulate_charge
 from fem_spin.app.dynamics import simulate_dynamics
 from fem_spin.app.progress import step
 from fem_spin.app.report import dynamics_pictures, pictures
@@ -86,6 +87,8 @@ def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | 
         "parameters": {
             "materials": {n: {"D": m.D, "tau": m.tau, "lam": m.lam, "m0": m.m0,
                               **({} if m.tau_A is None else {"tau_A": m.tau_A}),
+                              **({} if m.sigma is None else {"sigma": m.sigma,
+                                                             "beta": m.beta}),
                               "l_sf": list(m.l_sf),
                               "a_max": [scales.coupling_strength(t, m.lam) for t in m.tau3]}
                           for n, m in case.materials.items()},
@@ -99,7 +102,9 @@ def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | 
         summary["parameters"]["dynamics"] = asdict(case.dynamics)
     _prepare(comm, case, folder, summary)
     try:
-        if case.dynamics is None:
+        if case.charge is not None:
+            results = simulate_charge(comm, case, folder)
+        elif case.dynamics is None:
             results = simulate_steady(comm, case, folder)
         else:
             results = simulate_dynamics(comm, case, folder)

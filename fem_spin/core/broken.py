@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 import dolfinx.fem as fem
 import dolfinx.la as la
 import numpy as np
+
 from fem_spin.errors import InputError
 
 __all__ = ["cell_regions", "colour_regions", "facet_regions", "inactive_bcs"]
@@ -71,8 +72,6 @@ def colour_regions(regions: Iterable[int], pairs: Iterable[tuple[int, int]]) -> 
 def inactive_bcs(W, subspaces: Mapping[int, Iterable], cells: np.ndarray) -> list:
     """Zero Dirichlet conditions on the dofs of the scalar sub-spaces ``subspaces`` of ``W``
     that no cell of ``cells`` touches (a colour's copy outside its regions)."""
-    mesh = W.mesh
-    tdim = mesh.topology.dim
     bcs = []
     for sub in subspaces.values():
         for Wk in sub:
@@ -80,7 +79,7 @@ def inactive_bcs(W, subspaces: Mapping[int, Iterable], cells: np.ndarray) -> lis
             parent = parent[0] if isinstance(parent, list) else parent  # DOLFINx 0.11: [map]
             # a dof is active if a cell of the colour on any rank touches it
             touched = fem.Function(Vk)
-            touched.x.array[fem.locate_dofs_topological(Vk, tdim, cells)] = 1.0
+            touched.x.array[Vk.dofmap.list[cells].ravel()] = 1.0
             touched.x.scatter_reverse(la.InsertMode.add)
             touched.x.scatter_forward()
             collapsed = np.flatnonzero(touched.x.array == 0).astype(np.int32)

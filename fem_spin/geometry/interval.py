@@ -18,6 +18,7 @@ __all__ = ["LEFT_END", "RIGHT_END", "Geometry", "graded_nodes", "layered_interva
 log = logging.getLogger(__name__)
 
 LEFT_END, RIGHT_END = 1, 2  # facet tags of the two end points of a 1D mesh
+INTERFACE_TAG0 = 100  # facet tag of the interface between layers i and i + 1 is 100 + i
 
 
 def graded_nodes(x0: float, x1: float, h_max: float, refine: Sequence[tuple[float, float]] = (),
@@ -102,7 +103,8 @@ def layered_interval(comm: MPI.Comm, nodes: np.ndarray, layers: Sequence[tuple[s
         layers: ``(name, right end x)`` per layer, left to right; cell tags 1, 2, ... in order.
         gdim: geometric dimension (1).
     Returns:
-        Geometry with facet tags :data:`LEFT_END`/:data:`RIGHT_END` ("left", "right").
+        Geometry with facet tags :data:`LEFT_END`/:data:`RIGHT_END` ("left", "right") and
+        ``INTERFACE_TAG0 + i`` ("interface_<i>") on the interface after layer ``i`` (1-based).
     """
     nodes = np.asarray(nodes, dtype=float)
     if nodes.ndim != 1 or len(nodes) < 2 or np.any(np.diff(nodes) <= 0):
@@ -132,13 +134,19 @@ def layered_interval(comm: MPI.Comm, nodes: np.ndarray, layers: Sequence[tuple[s
     left = dolfinx.mesh.locate_entities_boundary(mesh, 0, lambda p: np.abs(p[0] - nodes[0]) < tol)
     right = dolfinx.mesh.locate_entities_boundary(mesh, 0,
                                                   lambda p: np.abs(p[0] - nodes[-1]) < tol)
-    facets = np.concatenate([left, right]).astype(np.int32)
-    values = np.concatenate([np.full(len(left), LEFT_END), np.full(len(right), RIGHT_END)])
+    # the internal interfaces: tags 100 + i, "interface_<i>" (as geometry.multilayer)
+    inner = [dolfinx.mesh.locate_entities(mesh, 0, lambda p, xi=xi: np.abs(p[0] - xi) < tol)
+             for xi in ends[:-1]]
+    facets = np.concatenate([left, right, *inner]).astype(np.int32)
+    values = np.concatenate([np.full(len(left), LEFT_END), np.full(len(right), RIGHT_END),
+                             *[np.full(len(f), INTERFACE_TAG0 + i + 1)
+                               for i, f in enumerate(inner)]])
     order = np.argsort(facets)
     facet_tags = dolfinx.mesh.meshtags(mesh, 0, facets[order], values[order].astype(np.int32))
 
     tags = {name: i + 1 for i, (name, _) in enumerate(layers)}
     tags.update(left=LEFT_END, right=RIGHT_END)
+    tags.update({f"interface_{i}": INTERFACE_TAG0 + i for i in range(1, len(layers))})
     h = np.diff(nodes)
     log.info("1D mesh: %d cells on [%g, %g] nm, h in [%.3g, %.3g] nm, layers %s",
              len(h), nodes[0], nodes[-1], h.min(), h.max(), [n for n, _ in layers])

@@ -158,8 +158,10 @@ class Material:
 
     @property
     def l_sf(self) -> tuple[float, float, float]:
-        """Spin-diffusion lengths ``sqrt(D_k tau_k)`` (nm), per component."""
-        return tuple(scales.spin_diffusion_length(d, t)  # type: ignore[return-value]
+        """Spin-diffusion lengths ``sqrt((1 - beta^2) D_k tau_k)`` (nm), per component (``beta``
+        is 0 unless the material conducts a spin-polarized charge current,
+        ``docs/charge-transport.md``)."""
+        return tuple(scales.spin_diffusion_length((1 - self.beta**2) * d, t)  # type: ignore
                      for d, t in zip(self.D3, self.tau3, strict=True))
 
     def transverse_wavelength(self, H: float | None = None) -> float:

@@ -87,16 +87,16 @@ class _LayerBasis:
         self.s = NM_PER_M * layer.sigma
         b, D, tau = layer.beta, layer.D, layer.tau
         tau_A = tau if layer.tau_A is None else layer.tau_A
-        self.l = np.sqrt((1 - b**2) * D * tau)
+        self.l_sf = np.sqrt((1 - b**2) * D * tau)
         self.a = tau_A * layer.lam
         k = np.sqrt((1 + 1j * self.a) * (1 / tau + 1j * layer.lam) / D + 0j)
         self.k = k if k.real > 0 else -k
 
     def matrix(self, x: float) -> tuple[np.ndarray, np.ndarray]:
-        L, b, s, l, k = self.layer.L, self.layer.beta, self.s, self.l, self.k
-        E1, E2 = np.exp(-x / l), np.exp(-(L - x) / l)
+        L, b, s, ls, k = self.layer.L, self.layer.beta, self.s, self.l_sf, self.k
+        E1, E2 = np.exp(-x / ls), np.exp(-(L - x) / ls)
         par = np.array([0.0, E1, E2, 0, 0, 0, 0])
-        dpar = np.array([0.0, -E1 / l, E2 / l, 0, 0, 0, 0])
+        dpar = np.array([0.0, -E1 / ls, E2 / ls, 0, 0, 0, 0])
         F1, F2 = np.exp(-k * x), np.exp(-k * (L - x))
         # u = (r_re + i r_im) F1 + (s_re + i s_im) F2, linear in the four real coefficients
         u = np.array([0, 0, 0, F1, 1j * F1, F2, 1j * F2])
@@ -148,8 +148,8 @@ class StackSolution:
         """``int mu dx`` over layer ``i`` (V nm), exactly (integrals of the exponentials)."""
         lb = self.layers[i]
         c = self.coeffs[7 * i:7 * i + 7]
-        L, l, k = lb.layer.L, lb.l, lb.k
-        par = (c[1] + c[2]) * l * -np.expm1(-L / l)
+        L, ls, k = lb.layer.L, lb.l_sf, lb.k
+        par = (c[1] + c[2]) * ls * -np.expm1(-L / ls)
         u = (c[3] + 1j * c[4] + c[5] + 1j * c[6]) * -np.expm1(-k * L) / k
         return par * lb.M + u.real * lb.e1 + u.imag * lb.e2
 

@@ -20,6 +20,8 @@ The tables of a case file (``examples/*.toml`` show each in use), each with its 
     [solver]                   degree, quadrature_degree, linear_solver, refinements,
                                [solver.petsc_options]                     (schema.outputs)
     [outputs]                  folder, fields, pictures, render, [[outputs.lines]]
+    [charge]                   optional: electrodes and N/F interfaces; the device is driven by a
+                               charge current (schema.charge, docs/charge-transport.md)
     [dynamics]                 optional: a time-domain study instead (S2 + LLG, a drive sweep;
                                :mod:`fem_spin.app.schema.dynamics`)
 
@@ -35,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fem_spin.app.schema.charge import ChargeSpec, parse_charge
 from fem_spin.app.schema.drive import BoundarySpec, parse_drive
 from fem_spin.app.schema.dynamics import DYNAMIC_FIELDS, DynamicsSpec, parse_dynamics
 from fem_spin.app.schema.geometry import GeometrySpec, parse_geometry
@@ -65,6 +68,8 @@ class Case:
         folder, fields, lines, pictures, render: the outputs.
         dynamics: the time-domain study (:class:`~fem_spin.app.schema.dynamics.DynamicsSpec`),
             None for a steady S1 study.
+        charge: electrodes and interfaces (:class:`~fem_spin.app.schema.charge.ChargeSpec`)
+            of a device driven by a charge current, None for S1's boundary data.
         data: the TOML data (after ``--set`` overrides); source: where it came from.
     """
 
@@ -87,6 +92,7 @@ class Case:
     pictures: bool
     render: bool
     dynamics: DynamicsSpec | None = None
+    charge: ChargeSpec | None = None
     linear_solver: str = "auto"
     refinements: int = 0
     data: dict[str, Any] = field(default_factory=dict)
@@ -98,7 +104,7 @@ class Case:
 
 
 TOP_LEVEL = ("name", "description", "geometry", "materials", "magnetization", "drive",
-             "solver", "outputs", "dynamics")
+             "solver", "outputs", "dynamics", "charge")
 
 
 def parse_case(data: Any, source: Source | None = None, default_name: str = "case") -> Case:
@@ -115,13 +121,24 @@ def parse_case(data: Any, source: Source | None = None, default_name: str = "cas
     geometry = parse_geometry(root)
     materials = parse_materials(root, geometry)
     dynamic = root.has("dynamics")
-    texture = parse_texture(root.table("magnetization", {}), geometry, dynamic=dynamic)
+    texture = parse_texture(root.table("magnetization", {}), geometry,
+                            dynamic=dynamic or root.has("charge"))  # sharp layers
     drive = parse_drive(root, geometry, texture, dynamic=dynamic)
     dynamics = parse_dynamics(root, geometry.regions, geometry.kind) if dynamic else None
     outputs = parse_outputs(root, name, geometry, texture)
     if dynamics is not None:
         _dynamic_checks(root, dynamics, texture, outputs)
-    if not _driven(drive, texture, materials):
+    charge = parse_charge(root, geometry, materials) if root.has("charge") else None
+    if charge is not None:
+        if drive["dirichlet"] or drive["flux"]:
+            bc = (drive["dirichlet"] or drive["flux"])[0]
+            raise source.error(bc.path, "a [charge] case is driven by its electrodes (spin "
+                                        "reservoirs): remove [[drive.dirichlet]] and "
+                                        "[[drive.flux]]")
+        if dynamic:
+            raise root.error("charge", "[charge] with [dynamics] is not supported by case "
+                                       "files yet: use fem_spin.ChargeDrivenLLG from Python")
+    elif not _driven(drive, texture, materials):
         raise root.error("drive", "nothing drives the spin accumulation (no dirichlet or flux "
                                   "data, and m_eq is zero: m_eq = 'zero', or m0 = 0 in every "
                                   "material, or no magnetization): the solution would be m = 0")
@@ -131,7 +148,7 @@ def parse_case(data: Any, source: Source | None = None, default_name: str = "cas
                                                    "drive it with m_eq (and materials' m0)")
     return Case(name=name, description=description, geometry=geometry, materials=materials,
                 magnetization=texture, **drive, **parse_solver(root, geometry), **outputs,
-                dynamics=dynamics, data=data, source=source)
+                dynamics=dynamics, charge=charge, data=data, source=source)
 
 
 def _dynamic_checks(root: Table, dynamics: DynamicsSpec, texture: TextureSpec,
@@ -177,7 +194,10 @@ def check_boundaries(case: Case, available: Iterable[str]) -> None:
     """After meshing: every boundary named in ``[drive]`` must be one of the mesh's facet
     names ``available`` (raises a :class:`ConfigError` listing them)."""
     names = sorted(available)
-    for bc in (*case.dirichlet, *case.flux):
+    charge = () if case.charge is None else (
+        BoundarySpec(n, (0.0, 0.0, 0.0), path=p)
+        for n, _, p in (*case.charge.electrodes, *case.charge.interfaces))
+    for bc in (*case.dirichlet, *case.flux, *charge):
         if bc.boundary not in names:
             if not names:
                 raise case.error((*bc.path, "boundary"), f"this {case.geometry.kind} mesh has "

@@ -1,7 +1,8 @@
 """``[materials.<region>]``: the spin-transport parameters of each region (``default``: the rest).
 
-Units: ``D`` nm^2/ps, ``tau`` ps or ``l_sf`` nm (``tau = l_sf^2 / D``), ``lam`` rad/ps or
-``a_max = tau lam``, ``m0`` dimensionless, ``tau_A`` ps (the time in ``A(H)``; default ``tau``).
+Units: ``D`` nm^2/ps, ``tau`` ps or ``l_sf`` nm (``tau = l_sf^2 / ((1 - beta^2) D)``), ``lam``
+rad/ps or ``a_max = tau lam``, ``m0`` A/m, ``tau_A`` ps (the time in ``A(H)``; default ``tau``);
+for charge transport (``[charge]``) ``sigma`` S/m and the bulk spin asymmetry ``beta``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ __all__ = ["parse_material", "parse_materials"]
 
 
 def parse_material(t: Table) -> Material:
-    t.allow(("D", "tau", "l_sf", "lam", "a_max", "m0", "tau_A"), " in a material")
+    t.allow(("D", "tau", "l_sf", "lam", "a_max", "m0", "tau_A", "sigma", "beta"),
+            " in a material")
+    sigma = t.number("sigma", None, positive=True, unit="S/m")
+    beta = t.number("beta", 0.0)
+    if not abs(beta) < 1:
+        raise t.error("beta", f"must satisfy |beta| < 1 (beta = (sigma_up - sigma_down) / "
+                              f"sigma), got {beta}")
     D = t.numbers("D", positive=True, unit="nm^2/ps")
     if t.has("tau") == t.has("l_sf"):
         raise t.error(None, "give exactly one of tau (ps) or l_sf (nm; tau = l_sf^2 / D)")
@@ -23,7 +30,7 @@ def parse_material(t: Table) -> Material:
         if len(set(D)) != 1:
             raise t.error("l_sf", "needs one D (not three); give tau for unequal D_p")
         l_sf = t.number("l_sf", positive=True, unit="nm")
-        tau: tuple[float, ...] = (l_sf**2 / D[0],)
+        tau: tuple[float, ...] = (l_sf**2 / ((1 - beta**2) * D[0]),)
     else:
         tau = t.numbers("tau", positive=True, unit="ps")
     if len(D) not in (1, 3) or len(tau) not in (1, 3):
@@ -43,7 +50,7 @@ def parse_material(t: Table) -> Material:
         raise t.error("tau_A", "must be one number or three (x, y, z)")
     try:
         return Material(D=D[0] if len(D) == 1 else D, tau=tau[0] if len(tau) == 1 else tau,
-                        lam=lam, m0=m0,
+                        lam=lam, m0=m0, sigma=sigma, beta=beta,
                         tau_A=None if tau_A is None else (tau_A[0] if len(tau_A) == 1
                                                           else tau_A))
     except InputError as e:  # e.g. tau_A > tau (physically impossible)
