@@ -100,6 +100,9 @@ class ChargeSpinTransport:
                                                       materials.items()}, (), "beta")
         self.chi = charge.spin_susceptibility(self.sigma, self.D)
         self.M = as_vector_field(mesh, M, "M")
+        self._M_cells = self._M_source = None
+        # the majority spin is along the magnets' local spin, antiparallel to the moment M
+        self.spin_axis = None if self.M is None else -self.M
         self.H_ext = external_precession(mesh, B_T, H_ext, gamma_e)
         self.H = physics.effective_field(self.H_ext, self.M, self.lam)
         zero = fem.Constant(mesh, np.zeros(3))
@@ -112,7 +115,7 @@ class ChargeSpinTransport:
             if not tags:
                 continue
             F += charge.bulk_residual(
-                self.phi[col], self.mu[col], psi[col], v[col], M=self.M, H=self.H,
+                self.phi[col], self.mu[col], psi[col], v[col], s=self.spin_axis, H=self.H,
                 sigma=self.sigma, beta=self.beta, D=self.D, tau=self.tau, tau_A=self.tau_A,
                 mu_eq=mu_eq, dx=dx(tags) if cell_tags is not None else dx)
         for itf in self.interfaces:
@@ -125,12 +128,13 @@ class ChargeSpinTransport:
                 self._interface_axis(itf, (r1, r2)), G=itf.G, gamma=itf.gamma, G_r=G_r,
                 G_i=G_i, G_sf=itf.G_sf, dS=dS(itf.tag))
         self.bcs = []
-        self._electrode_colour = {}
+        self._electrode_colour, self._currents, self._voltages = {}, {}, []
         for e in self.electrodes:
             col = self._boundary_colour(e.tag)
             self._electrode_colour[e.tag] = col
             if e.current_density is not None:
-                F -= e.current_density * psi[col] * ds(e.tag)
+                self._currents[e.tag] = fem.Constant(mesh, float(e.current_density))
+                F -= self._currents[e.tag] * psi[col] * ds(e.tag)
             self.bcs += self._electrode_bcs(e, col)
         if self.ncolours == 2:
             region = cell_tags.values
@@ -173,8 +177,8 @@ class ChargeSpinTransport:
             raise InputError(f"a facet tag is used twice among interfaces/electrodes: {tags}")
 
     def _interface_axis(self, itf: Interface, regions):
-        """The unit magnetization of the interface's magnetic side (DG0, restricted), or
-        None for a normal/normal interface."""
+        """The majority-spin axis ``-M / |M|`` of the interface's magnetic side (M's cell
+        values, restricted), or None for a normal/normal interface."""
         if self.M is None:
             return None
         if itf.magnet is not None:
@@ -192,11 +196,14 @@ class ChargeSpinTransport:
                                  f"{list(regions)}: name the one whose M sets its axis with "
                                  "Interface(magnet=...)")
             magnet = magnetic[0]
-        V0 = fem.functionspace(self.mesh, ("DG", 0, (3,)))
+        if self._M_cells is None:
+            V0 = fem.functionspace(self.mesh, ("DG", 0, (3,)))
+            self._M_cells = interpolate(self.M, V0)
+            self._M_source = fem.Expression(self.M, V0.element.interpolation_points)
         side = region_function(self.mesh, self.cell_tags, {magnet: (1.0,)}, (), "side")
-        Md = interpolate(self.M, V0)
+        Md = self._M_cells
         axis = (side * Md)("+") + (side * Md)("-")
-        return axis / ufl.sqrt(ufl.dot(axis, axis))
+        return -axis / ufl.sqrt(ufl.dot(axis, axis))  # the majority axis: -M
 
     def _boundary_colour(self, tag: int) -> int:
         regions = facet_regions(self.mesh, self.cell_tags, self.facet_tags, tag)
@@ -219,9 +226,26 @@ class ChargeSpinTransport:
             Vk, _ = Wk.collapse()
             g = fem.Function(Vk)
             g.x.array[:] = value
+            if value != 0.0:
+                self._voltages.append((g, value))
             dofs = fem.locate_dofs_topological((Wk, Vk), fdim, facets)
             bcs.append(fem.dirichletbc(g, dofs, Wk))
         return bcs
+
+    def set_drive(self, scale: float) -> None:
+        """Scale every electrode's current density and voltage by ``scale`` (of the values
+        given); the problem is linear, so the solution scales with it."""
+        for tag, c in self._currents.items():
+            e = next(e for e in self.electrodes if e.tag == tag)
+            c.value = scale * e.current_density
+        for g, value in self._voltages:
+            g.x.array[:] = scale * value
+
+    def update_magnetization(self) -> None:
+        """Re-read ``M`` after its Function changed (the interfaces' axes are cell values of
+        M, kept in a DG0 copy)."""
+        if self._M_cells is not None:
+            self._M_cells.interpolate(self._M_source)
 
     # -- solve and observables -----------------------------------------------------------
 
@@ -255,9 +279,10 @@ class ChargeSpinTransport:
             phi, mu = self.phi[col], self.mu[col]
             expr = {
                 "phi": lambda: phi, "mu": lambda: mu, "m": lambda: self.chi * mu,
-                "j": lambda: charge.charge_current(phi, mu, self.M, self.sigma, self.beta),
-                "J": lambda: charge.spin_current(phi, mu, self.M, self.H, self.sigma, self.beta,
-                                                 self.tau_A),
+                "j": lambda: charge.charge_current(phi, mu, self.spin_axis, self.sigma,
+                                                   self.beta),
+                "J": lambda: charge.spin_current(phi, mu, self.spin_axis, self.H, self.sigma,
+                                                 self.beta, self.tau_A),
             }
             if name not in expr:
                 raise InputError(f"unknown field {name!r}: use phi, mu, m, j or J")
@@ -292,7 +317,7 @@ class ChargeSpinTransport:
         charge equation on the electrode's dofs)."""
         e = next(e for e in self.electrodes if e.tag == tag)
         if e.current_density is not None:
-            return e.current_density
+            return float(self._currents[tag].value)
         col = self._electrode_colour[tag]
         Wk, parent = self.W.sub(2 * col).collapse()
         fdim = self.mesh.topology.dim - 1

@@ -12,7 +12,9 @@ a normal metal), with ``s = 1e9 sigma`` (gradients per nm):
     potential     phi = c - j x / s + beta mu_par
     currents      J_par = -s (1 - beta^2) mu_par' - beta j,  J_u = -s u' / (1 + i tau_A lam)
 
-(``e1 x e2 = M``). Each exponential is normalised at the end where it is largest, so thick
+(``e1 x e2 = M``; ``mu_par = mu.M``). ``M`` is along the moment as everywhere in fem_spin: the
+majority spin is along ``-M``, so ``beta``, ``gamma`` and ``G_i`` enter with the opposite sign
+in this frame. Each exponential is normalised at the end where it is largest, so thick
 layers stay well conditioned. Ends are spin reservoirs (``mu = 0``); the right end is at
 ``phi = 0`` and the current density ``j`` flows from left to right, so the resistance-area
 product is ``phi(0) / j``. Junctions are transparent (``phi, mu, J`` continuous) or
@@ -85,7 +87,8 @@ class _LayerBasis:
         self.layer = layer
         self.e1, self.e2, self.M = _frame(layer.M)
         self.s = NM_PER_M * layer.sigma
-        b, D, tau = layer.beta, layer.D, layer.tau
+        self.b = -layer.beta  # the asymmetry along M (the majority spin is along -M)
+        b, D, tau = self.b, layer.D, layer.tau
         tau_A = tau if layer.tau_A is None else layer.tau_A
         self.l_sf = np.sqrt((1 - b**2) * D * tau)
         self.a = tau_A * layer.lam
@@ -93,7 +96,7 @@ class _LayerBasis:
         self.k = k if k.real > 0 else -k
 
     def matrix(self, x: float) -> tuple[np.ndarray, np.ndarray]:
-        L, b, s, ls, k = self.layer.L, self.layer.beta, self.s, self.l_sf, self.k
+        L, b, s, ls, k = self.layer.L, self.b, self.s, self.l_sf, self.k
         E1, E2 = np.exp(-x / ls), np.exp(-(L - x) / ls)
         par = np.array([0.0, E1, E2, 0, 0, 0, 0])
         dpar = np.array([0.0, -E1 / ls, E2 / ls, 0, 0, 0, 0])
@@ -207,7 +210,7 @@ def solve_stack(layers: Sequence[Layer], junctions: Sequence[Junction | None],
             jl, jlc = G * d[0], G * dc[0]
             JG, JGc = -G * d[1:4], -G * dc[1:4]
         else:
-            Mi = np.asarray(jn.M, float) / np.linalg.norm(jn.M)
+            Mi = -np.asarray(jn.M, float) / np.linalg.norm(jn.M)  # the majority axis -M
             P = np.eye(3) - np.outer(Mi, Mi)
             X = np.array([[0, -Mi[2], Mi[1]], [Mi[2], 0, -Mi[0]], [-Mi[1], Mi[0], 0]])
             jl = G * (d[0] - jn.gamma * Mi @ d[1:4])

@@ -74,7 +74,7 @@ def test_run_writes_the_folder_and_equals_the_demo(shared_dir, capsys, read_csv)
     assert summary["status"] == "success" and summary["mpi_ranks"] == MPI.COMM_WORLD.size
     assert summary["solve"]["reason"].startswith("CONVERGED")
     assert summary["overrides"] == ["geometry.h_max=1.0", "outputs.lines.0.samples=801"]
-    assert summary["mesh"]["boundaries"] == {"left": 1, "right": 2}
+    assert summary["mesh"]["boundaries"] == {"left": 1, "right": 2, "interface_1": 101}
     assert summary["mesh"]["cells"] > 100 and summary["mesh"]["dofs"] > 300
     assert {"mesh", "setup", "solve", "output", "total"} <= set(summary["timings"])
     assert {"fem_spin", "dolfinx", "petsc4py", "numpy", "gmsh"} <= set(summary["versions"])
@@ -220,7 +220,7 @@ def test_missing_boundary_after_meshing(shared_dir, capsys):
     if rank0:
         line = 1 + text.splitlines().index('boundary = "right"')
         assert f"typo.toml:{line}: drive.dirichlet[1].boundary: " in err
-        assert "did you mean 'right'" in err and "its boundaries: left, right" in err
+        assert "did you mean 'right'" in err and "its boundaries: interface_1, left, right" in err
     MPI.COMM_WORLD.barrier()  # rank 0 writes the failed summary (no collective call there)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "failed" and "rigth" in summary["error"]

@@ -94,7 +94,7 @@ def test_flux_value_cannot_be_a_callable():
 @pytest.mark.parametrize("kind", [fs.Dirichlet, fs.Flux])
 def test_boundary_data_on_missing_facet_tag(comm, geo, kind):
     with pytest.raises(fs.InputError, match=r"boundary data on facet tags \[7\], which the mesh "
-                                            r"does not have; its facet tags are \[1, 2\]"):
+                                            r"does not have; its facet tags are \[1, 2, 101\]"):
         fs.SteadySpinDiffusion(geo.mesh, MAT, facet_tags=geo.facet_tags,
                                **{kind.__name__.lower(): [kind(1, DATA_L), kind(7, DATA_L)]})
 

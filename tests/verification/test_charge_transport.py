@@ -19,7 +19,7 @@ from fem_spin.geometry.multilayer import multilayer
 from fem_spin.observables import sample_points
 from fem_spin.parameters.charge import FEMTO, Electrode, Interface, conductor
 from fem_spin.problems.charge import ChargeSpinTransport
-from fem_spin.reference.circuit import spin_valve, spin_valve_conductance
+from fem_spin.reference.circuit import SpinValve, spin_valve, spin_valve_conductance
 from fem_spin.reference.valet_fert import Junction, Layer, solve_stack
 
 J = 1e11  # A/m^2
@@ -207,7 +207,8 @@ def test_circuit_theory():
     assert np.abs(A @ [a, chi] - tp).max() < 1e-12 * np.abs(tp).max()
     th = np.deg2rad(60)
     axis = [np.sin(th), 0, np.cos(th)]
-    c = spin_valve(th, G=G, gamma=GAMMA, G_r=G_r, j=J)
+    # the reservoirs' majority axes are -M (M along the moment)
+    c = SpinValve([0, 0, -1], -np.asarray(axis), G, GAMMA, G_r, 0.0, J)
     errors = []
     for s in (10, 100, 1000):
         tau = 0.1 / s
