@@ -62,8 +62,8 @@ def angle_sweep_figure(theta_deg: np.ndarray, AR: np.ndarray,
     ax1.set_xlabel(r"angle $\theta$ between the magnetizations (deg)")
     ax1.set_ylabel(r"resistance-area product AR (f$\Omega$ m$^2$)")
     ax2.set_xlabel(r"angle $\theta$ (deg)")
-    ax2.set_ylabel("torque on the free layer (A/m$^2$)\n"
-                   r"($\times\hbar/2e$: J/m$^2$)")
+    ax2.set_ylabel("spin torque on the free layer (A/m$^2$)\n"
+                   r"($\times\hbar/2e$: J/m$^2$; M turns against it)")
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

@@ -336,9 +336,11 @@ class ChargeSpinTransport:
                 / self.electrode_current(high) / FEMTO)
 
     def torque(self, region: int, area: float = 1.0):
-        """The s-d torque on the magnet of a region per area ``area`` (nm^2), as the absorbed
-        spin current in charge-current units (A/m^2; times hbar / (2 e) in J/m^2):
-        ``int 1e9 sigma / D lam M x mu dx / area``. A 3-vector."""
+        """The s-d torque on the magnet of a region per area ``area`` (nm^2): the spin
+        angular momentum it gains per time, in charge-current units (A/m^2; times
+        hbar / (2 e) in J/m^2): ``int 1e9 sigma / D lam M x mu dx / area``. A 3-vector. The
+        magnet's spin is ``-Ms M / gamma``: M (the moment) turns against this vector,
+        ``d_t M = -(gamma / (Ms t)) (hbar / 2e) torque`` for a layer of thickness ``t``."""
         if self.M is None:
             return np.zeros(3)
         col = self.colour.get(region, 0)

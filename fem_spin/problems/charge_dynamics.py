@@ -125,9 +125,11 @@ class ChargeDrivenLLG(LLG):
         """The LLG's averages and energy, the resistance-area product (fOhm m^2) between the
         first current and the first voltage electrode, and the drive."""
         out = super().observe()
-        if self._pair is not None:
-            out["AR_fOhm_m2"] = self.transport.resistance_area(*self._pair)
-        out["drive"] = 1.0 if self.drive is None else float(self.drive(self.t))
+        drive = 1.0 if self.drive is None else float(self.drive(self.t))
+        if self._pair is not None:  # of the last transport solve (the last step's midpoint)
+            zero = self.transport.electrode_current(self._pair[0]) == 0.0
+            out["AR_fOhm_m2"] = np.nan if zero else self.transport.resistance_area(*self._pair)
+        out["drive"] = drive
         return out
 
     def output_functions(self) -> list[fem.Function]:
