@@ -68,3 +68,16 @@ def test_spin_valve_keys(override, match, comm, shared_tmp):
     with pytest.raises(ConfigError, match=match):
         case = load_case(EXAMPLE, [override])
         run_study(case, comm, shared_tmp / "bad", command=["test"])
+
+
+def test_spin_valve_demo(shared_tmp):
+    """demos/spin_valve.py (quick): the GMR against the Cu thickness and R(theta), torque(theta)
+    equal the exact solution; its pictures exist."""
+    from fem_spin.app.catalog import load_demo
+
+    summary = load_demo("spin_valve").main(["--quick", "--out", str(shared_tmp / "demo")])
+    assert summary["gmr_vs_cu"]["max_relative_error"] < 1e-6
+    assert summary["angle"]["max_AR_relative_error"] < 1e-6
+    assert summary["angle"]["max_torque_relative_error"] < 1e-4
+    for png in ("profiles.png", "gmr_vs_cu.png", "angle.png"):
+        assert (shared_tmp / "demo" / png).read_bytes().startswith(b"\x89PNG")
