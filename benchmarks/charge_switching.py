@@ -36,9 +36,17 @@ def unstable(j: float, antiparallel: bool) -> bool:
         return cp.precession_growth(llg, T_TEST, DT, WINDOW) > 0
 
 
-def bisect(lo: float, hi: float, antiparallel: bool, rel: float = 0.01) -> tuple[float, float]:
-    """|j| in [lo, hi] with the state stable at lo and unstable at hi (signs as given)."""
-    assert not unstable(lo, antiparallel) and unstable(hi, antiparallel)
+def bisect(guess: float, antiparallel: bool, rel: float = 0.01) -> tuple[float, float]:
+    """Bracket the threshold from ``guess`` (stable below, unstable above in |j|), then
+    bisect to ``rel``."""
+    if unstable(guess, antiparallel):
+        hi, lo = guess, 0.8 * guess
+        while unstable(lo, antiparallel):
+            hi, lo = lo, 0.8 * lo
+    else:
+        lo, hi = guess, 1.25 * guess
+        while not unstable(hi, antiparallel):
+            lo, hi = hi, 1.25 * hi
     while abs(hi - lo) > rel * abs(hi):
         mid = 0.5 * (lo + hi)
         if unstable(mid, antiparallel):
@@ -71,8 +79,7 @@ def main() -> int:
           f"thresholds {est['P->AP']:.4g}, {est['AP->P']:.4g} A/m^2", flush=True)
     found = {}
     for key, ap in (("P->AP", False), ("AP->P", True)):
-        guess = est[key]
-        lo, hi = bisect(0.8 * guess, 1.2 * guess, ap)
+        lo, hi = bisect(est[key], ap)
         found[key] = 0.5 * (lo + hi)
     times = {}
     for key, ap in (("P->AP", False), ("AP->P", True)):
