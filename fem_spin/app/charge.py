@@ -14,6 +14,7 @@ from mpi4py import MPI
 
 from fem_spin.app.builders.geometry import mesh_step
 from fem_spin.app.builders.magnetization import magnetization_field, texture_fields
+from fem_spin.app.builders.problems import charge_parameters
 from fem_spin.app.progress import step
 from fem_spin.app.results import Results
 from fem_spin.app.schema import Case
@@ -70,17 +71,9 @@ def _magnetization(case: Case, geometry):
 
 
 def _problem(case: Case, geometry, M) -> ChargeSpinTransport:
-    tags = geometry.tags
-    interfaces = []
-    for name, (itf, magnet), _ in case.charge.interfaces:
-        interfaces.append(type(itf)(tag=tags[name], AR=itf.AR, gamma=itf.gamma,
-                                    G_mix=itf.G_mix, delta=itf.delta,
-                                    magnet=None if magnet is None else tags[magnet]))
-    electrodes = [type(e)(tag=tags[name], voltage=e.voltage, current_density=e.current_density,
-                          spin_reservoir=e.spin_reservoir)
-                  for name, e, _ in case.charge.electrodes]
+    interfaces, electrodes = charge_parameters(case, geometry)
     return ChargeSpinTransport(
-        geometry.mesh, {tags[n]: m for n, m in case.materials.items()},
+        geometry.mesh, {geometry.tags[n]: m for n, m in case.materials.items()},
         cell_tags=geometry.cell_tags, facet_tags=geometry.facet_tags, M=M, B_T=case.B_T,
         H_ext=case.H_ext, interfaces=interfaces, electrodes=electrodes, degree=case.degree,
         quadrature_degree=case.quadrature_degree, petsc_options=case.petsc_options)

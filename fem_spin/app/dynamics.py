@@ -1,6 +1,8 @@
 """A time-domain study from a case file with ``[dynamics]`` (:mod:`fem_spin.app.schema.dynamics`):
 the spin accumulation and the magnetization advanced together
-(:class:`fem_spin.CoupledSpinDynamics`), once per drive amplitude of a sweep.
+(:class:`fem_spin.CoupledSpinDynamics`), or with ``[charge]`` the magnets driven by the current
+through the electrodes (:class:`fem_spin.ChargeDrivenLLG`, the drive amplitude scaling the
+electrodes' currents and voltages), once per drive amplitude of a sweep.
 
 :func:`fem_spin.app.runner.run_case` calls :func:`simulate_dynamics` instead of the steady solve;
 the run folder then holds, besides ``input.toml`` and ``summary.json``::
@@ -24,7 +26,7 @@ import numpy as np
 from mpi4py import MPI
 
 from fem_spin.app.builders.geometry import mesh_step
-from fem_spin.app.builders.problems import coupled_problem
+from fem_spin.app.builders.problems import charge_llg_problem, coupled_problem
 from fem_spin.app.progress import step
 from fem_spin.app.results import Results, sample_lines
 from fem_spin.app.schema import Case
@@ -49,7 +51,8 @@ def simulate_dynamics(comm: MPI.Comm, case: Case, folder: Path) -> Results:
     step(2, "initial magnetization and the coupled forms (m: P%d %s, M: P1 midpoint, %s; "
              "compiling forms the first time takes a while)", case.degree, dyn.scheme,
           dyn.coupling)
-    problem = coupled_problem(case, geometry)
+    problem = (charge_llg_problem(case, geometry) if case.charge is not None
+               else coupled_problem(case, geometry))
     traces, grids, runs = {}, {}, []
     with problem:
         r.mesh["dofs"] = (problem.u.function_space.dofmap.index_map.size_global

@@ -72,7 +72,7 @@ def plot_csv(csv_path: str | Path, png_path: str | Path, title: str = "") -> Pat
 def pictures(case: Case, folder: Path, grid) -> list[str]:
     """The PNGs of one result folder (rank 0): a plot of each line's CSV and, with a gathered
     ``grid``, the PyVista picture ``fields.png``; returns the file names written."""
-    if case.charge is not None:
+    if case.charge is not None and case.dynamics is None:
         return charge_pictures(case, folder)
     written = []
     for line in case.lines:

@@ -102,12 +102,12 @@ def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | 
         summary["parameters"]["dynamics"] = asdict(case.dynamics)
     _prepare(comm, case, folder, summary)
     try:
-        if case.charge is not None:
-            results = simulate_charge(comm, case, folder)
-        elif case.dynamics is None:
-            results = simulate_steady(comm, case, folder)
-        else:
+        if case.dynamics is not None:  # with [charge]: the charge-driven LLG
             results = simulate_dynamics(comm, case, folder)
+        elif case.charge is not None:
+            results = simulate_charge(comm, case, folder)
+        else:
+            results = simulate_steady(comm, case, folder)
         gc.collect()  # collective PETSc objects go away now, on every rank
         t0 = time.perf_counter()
         pngs = []

@@ -90,7 +90,35 @@ class ChargeDrivenLLG(LLG):
         voltage = [e.tag for e in names if e.voltage is not None]
         self._pair = (current[0], voltage[0]) if current else (
             (voltage[0], voltage[1]) if len(voltage) > 1 else None)
+        mg = self.magnet
+        Mn = self.u_n.sub(0)
+        m = self.m_accumulation
+        self._m_avg = [fem.form(m[k] * mg.dx, jit_options=jit_options()) for k in range(3)]
+        torque = mg.c.lam_M * ufl.cross(Mn, m)
+        self._torque_avg = [fem.form(torque[k] * mg.dx, jit_options=jit_options())
+                            for k in range(3)]
         self._update_accumulation(0.0, 0.0)
+
+    def set_drive(self, drive: Callable[[float], float] | None) -> None:
+        """Replace the drive ``t (ps) -> scale`` of the electrodes (between runs)."""
+        if drive is not None and not callable(drive):
+            raise InputError(f"drive must be a callable t (ps) -> scale, got {drive!r}")
+        self.drive = drive
+        if self.dt_prev is None:  # at the start of a run: the accumulation of the new drive
+            self._update_accumulation(self.t, 0.0)
+
+    def reset(self) -> None:
+        super().reset()
+        self._update_accumulation(0.0, 0.0)
+
+    def field(self, name: str, which: str = "n") -> fem.Function:
+        """``"m"``: the spin accumulation (A/m) on the magnets' vertices of the last transport
+        solve; otherwise the LLG's fields."""
+        if name == "m":
+            f = fem.Function(self.m_accumulation.function_space, name="m")
+            f.x.array[:] = self.m_accumulation.x.array
+            return f
+        return super().field(name, which)
 
     def _midpoint_magnetization(self, dt: float) -> np.ndarray:
         M_n = self._sub_array("M")
@@ -122,9 +150,15 @@ class ChargeDrivenLLG(LLG):
         self._update_accumulation(t, dt)
 
     def observe(self) -> dict[str, float]:
-        """The LLG's averages and energy, the resistance-area product (fOhm m^2) between the
+        """The LLG's averages and energy, the magnets' mean accumulation ``m`` (A/m) and s-d
+        torque ``lam_M <M x m>`` (rad/ps), the resistance-area product (fOhm m^2) between the
         first current and the first voltage electrode, and the drive."""
         out = super().observe()
+        comm = self.comm
+        for k, c in enumerate("xyz"):
+            out[f"m{c}"] = comm.allreduce(fem.assemble_scalar(self._m_avg[k])) / self._volume
+            out[f"torque_{c}"] = (comm.allreduce(fem.assemble_scalar(self._torque_avg[k]))
+                                  / self._volume)
         drive = 1.0 if self.drive is None else float(self.drive(self.t))
         if self._pair is not None:  # of the last transport solve (the last step's midpoint)
             zero = self.transport.electrode_current(self._pair[0]) == 0.0

@@ -81,3 +81,22 @@ def test_spin_valve_demo(shared_tmp):
     assert summary["angle"]["max_torque_relative_error"] < 1e-4
     for png in ("profiles.png", "gmr_vs_cu.png", "angle.png"):
         assert (shared_tmp / "demo" / png).read_bytes().startswith(b"\x89PNG")
+
+
+def test_switching_pillar_charge_case(comm, shared_tmp):
+    """examples/switching_pillar_charge.toml ([charge] + [dynamics]) through the runner equals
+    the same stack built with fem_spin.paper.charge_pillar and stepped by the API."""
+    from fem_spin.paper import charge_pillar as cp
+    from tests.conftest import read_csv
+
+    case = load_case(EXAMPLE.with_name("switching_pillar_charge.toml"),
+                     ["dynamics.drives=[5.0]", "dynamics.t_end=60.0", "outputs.pictures=false",
+                      "dynamics.write_every=0"])
+    summary, _ = run_study(case, comm, shared_tmp / "spc", command=["test"])
+    assert summary["status"] == "success"
+    trace = read_csv(shared_tmp / "spc" / "drive_5" / "trace.csv")
+    with cp.pillar_llg(cp.with_current(cp.stack(), 5e11), theta_deg=5.0, ramp=10.0) as llg:
+        llg.run(60.0, 4.0, progress_seconds=1e9)
+        api = llg.trace_arrays()
+    for key in ("Mx", "My", "Mz", "AR_fOhm_m2"):
+        assert np.allclose(trace.column(key)[1:], api[key][1:], rtol=1e-8, atol=1e-12), key

@@ -14,9 +14,11 @@ from fem_spin.app.builders.magnetization import (
 from fem_spin.app.schema import Case
 from fem_spin.geometry.base import Geometry
 from fem_spin.parameters import GAMMA_E, Dirichlet, Flux
-from fem_spin.problems import CoupledSpinDynamics, SteadySpinDiffusion
+from fem_spin.parameters.charge import Electrode, Interface
+from fem_spin.problems import ChargeDrivenLLG, CoupledSpinDynamics, SteadySpinDiffusion
 
-__all__ = ["boundary_value", "coupled_problem", "steady_problem"]
+__all__ = ["boundary_value", "charge_llg_problem", "charge_parameters", "coupled_problem",
+           "steady_problem"]
 
 
 def boundary_value(value, direction):
@@ -71,3 +73,30 @@ def coupled_problem(case: Case, geometry: Geometry):
         quadrature_degree=case.quadrature_degree,
         gamma_e=GAMMA_E if dyn.gamma_e is None else dyn.gamma_e,
         petsc_options=case.petsc_options)
+
+
+def charge_parameters(case: Case, geometry: Geometry) -> tuple[list, list]:
+    """The ``[charge]`` interfaces and electrodes with the mesh's tags."""
+    tags = geometry.tags
+    interfaces = [Interface(tag=tags[name], AR=itf.AR, gamma=itf.gamma, G_mix=itf.G_mix,
+                            delta=itf.delta, magnet=None if magnet is None else tags[magnet])
+                  for name, (itf, magnet), _ in case.charge.interfaces]
+    electrodes = [Electrode(tag=tags[name], voltage=e.voltage,
+                            current_density=e.current_density,
+                            spin_reservoir=e.spin_reservoir)
+                  for name, e, _ in case.charge.electrodes]
+    return interfaces, electrodes
+
+
+def charge_llg_problem(case: Case, geometry: Geometry) -> ChargeDrivenLLG:
+    """The LLG of a ``[dynamics]`` case's magnets driven by its ``[charge]`` electrodes."""
+    dyn = case.dynamics
+    M0, _ = initial_magnetization(case, geometry)
+    tags = geometry.tags
+    interfaces, electrodes = charge_parameters(case, geometry)
+    return ChargeDrivenLLG(
+        geometry.mesh, {tags[n]: mat for n, mat in case.materials.items()},
+        {tags[n]: magnet for n, magnet in dyn.magnets.items()}, cell_tags=geometry.cell_tags,
+        facet_tags=geometry.facet_tags, M0=M0, interfaces=interfaces, electrodes=electrodes,
+        B_T=dyn.B_T, petsc_options=case.petsc_options,
+        gamma_e=GAMMA_E if dyn.gamma_e is None else dyn.gamma_e)

@@ -135,9 +135,6 @@ def parse_case(data: Any, source: Source | None = None, default_name: str = "cas
             raise source.error(bc.path, "a [charge] case is driven by its electrodes (spin "
                                         "reservoirs): remove [[drive.dirichlet]] and "
                                         "[[drive.flux]]")
-        if dynamic:
-            raise root.error("charge", "[charge] with [dynamics] is not supported by case "
-                                       "files yet: use fem_spin.ChargeDrivenLLG from Python")
     elif not _driven(drive, texture, materials):
         raise root.error("drive", "nothing drives the spin accumulation (no dirichlet or flux "
                                   "data, and m_eq is zero: m_eq = 'zero', or m0 = 0 in every "
