@@ -128,14 +128,19 @@ def critical_current_estimate(eta: float, free: Magnet = FREE, t_free: float = T
 
 
 def precession_growth(llg: ChargeDrivenLLG, t_end: float, dt: float, window: float) -> float:
-    """Run to ``t_end``; the mean micromagnetic energy over the last ``window`` ps minus that
-    over the first (aJ): > 0 when the current pumps the precession (unstable), < 0 when it
-    decays. Averaged over precession periods (``window``), so that the oscillation of the
-    energy along the orbit (the field-like torque shifts its centre) cancels."""
+    """Run to ``t_end``; ``log(a_end / a_start)`` of the precession amplitude ``a``, the
+    standard deviation of ``(<M_y>, <M_z>)`` over the first and the last ``window`` ps (a
+    whole number of periods): > 0 when the current pumps the precession (unstable), < 0 when
+    it decays. The amplitude about the orbit's own centre, which the field-like torque
+    shifts, unlike the energy or the angle from the easy axis."""
     llg.run(t_end, dt, progress_seconds=1e9)
     trace = llg.trace_arrays()
-    t, e = trace["t"], trace["energy_aJ"]
-    return float(e[t >= t[-1] - window].mean() - e[t <= t[0] + window].mean())
+    t = trace["t"]
+
+    def amplitude(mask):
+        return np.sqrt(trace["My"][mask].var() + trace["Mz"][mask].var())
+
+    return float(np.log(amplitude(t >= t[-1] - window) / amplitude(t <= t[0] + window)))
 
 
 def with_current(s: PillarStack, j: float) -> PillarStack:

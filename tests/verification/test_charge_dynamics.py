@@ -43,7 +43,7 @@ def test_current_sign_and_threshold(antiparallel):
     eta = cp.torque_efficiency(s, 178.0 if antiparallel else 2.0)
     j_c = cp.critical_current_estimate(eta) * (-1 if antiparallel else 1)
     gain = {}
-    for f in (1.5, 0.5) if antiparallel else (1.5, 0.5, -1.5):
+    for f in (1.5, 0.5) if antiparallel else (1.5, 0.5, -1.5):  # noqa: B007
         with cp.pillar_llg(cp.with_current(s, f * j_c), theta_deg=5.0,
                            antiparallel=antiparallel, ramp=0.0) as llg:
             gain[f] = cp.precession_growth(llg, 300.0, 4.0, 132.0)  # two periods
