@@ -205,11 +205,13 @@ def main(argv=None) -> dict:
     if comm.rank == 0:
         save(fig, out / "angle.png")
         (out / "summary.json").write_text(json.dumps(summary, indent=1))
-    print(f"spin valve: AR_P = {summary['AR_P_fOhm_m2']:.4f}, AR_AP = "
-          f"{summary['AR_AP_fOhm_m2']:.4f} fOhm m^2, CPP-GMR = {100 * summary['cpp_gmr']:.2f} %"
-          f"; largest error against the exact solution: GMR "
-          f"{summary['gmr_vs_cu']['max_relative_error']:.1e}, torque "
-          f"{summary['angle']['max_torque_relative_error']:.1e}; pictures in {out}/")
+    comm.barrier()  # the files exist for every rank on return
+    if comm.rank == 0:
+        print(f"spin valve: AR_P = {summary['AR_P_fOhm_m2']:.4f}, AR_AP = "
+              f"{summary['AR_AP_fOhm_m2']:.4f} fOhm m^2, CPP-GMR = "
+              f"{100 * summary['cpp_gmr']:.2f} %; largest error against the exact solution: "
+              f"GMR {summary['gmr_vs_cu']['max_relative_error']:.1e}, torque "
+              f"{summary['angle']['max_torque_relative_error']:.1e}; pictures in {out}/")
     return summary
 
 
