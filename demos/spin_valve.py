@@ -27,12 +27,14 @@ import json
 import sys
 from pathlib import Path
 
+import fem_spin as fs  # first: the PETSc stack in order
+
+# isort: split
 import dolfinx.fem as fem
 import numpy as np
 from matplotlib.figure import Figure
 from mpi4py import MPI
 
-import fem_spin as fs  # first: the PETSc stack in order
 from fem_spin.geometry.interval import layered_interval, stack_nodes
 from fem_spin.observables import sample_line
 from fem_spin.parameters.charge import FEMTO
