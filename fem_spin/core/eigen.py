@@ -1,0 +1,82 @@
+"""Generalized eigenproblems ``A x = s B x`` with SLEPc: shift-and-invert through MUMPS.
+
+Real PETSc: a non-symmetric real pencil has real eigenvalues and complex-conjugate pairs; an
+eigenvector of a complex ``s`` is returned as its real and imaginary parts. The shift
+``sigma`` is real: with ``which="magnitude"`` the eigenvalues nearest to it come first (for a
+spin-wave pencil ``s = -Gamma +- i omega`` at ``sigma = 0``: the lowest frequencies).
+``B`` may be singular (quasi-static blocks): shift-and-invert maps its infinite eigenvalues
+to 0, far from the wanted ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from petsc4py import PETSc
+from slepc4py import SLEPc
+
+from fem_spin.errors import SolverError
+
+__all__ = ["EigenPairs", "solve_pencil"]
+
+
+@dataclass
+class EigenPairs:
+    """``values[i]`` (complex) with the vector ``vectors[i] = (re, im)`` (PETSc Vecs) and the
+    relative residual ``errors[i] = ||A x - s B x|| / ||s x||`` reported by SLEPc."""
+
+    values: np.ndarray
+    vectors: list[tuple[PETSc.Vec, PETSc.Vec]]
+    errors: np.ndarray
+
+
+def solve_pencil(A: PETSc.Mat, B: PETSc.Mat, *, nev: int, sigma: float = 0.0,
+                 tol: float = 1e-10, max_it: int = 500, ncv: int | None = None,
+                 prefix: str = "modes_", options: dict | None = None) -> EigenPairs:
+    """The ``nev`` (at least) eigenpairs of ``A x = s B x`` nearest to the real shift
+    ``sigma`` (Krylov-Schur, shift-and-invert, LU by MUMPS); ``options`` further PETSc options
+    under ``prefix`` (e.g. ``{"eps_tol": 1e-12}``)."""
+    comm = A.getComm()
+    eps = SLEPc.EPS().create(comm)
+    eps.setOptionsPrefix(prefix)
+    eps.setOperators(A, B)
+    eps.setProblemType(SLEPc.EPS.ProblemType.GNHEP)
+    eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
+    eps.setDimensions(nev=nev, ncv=ncv if ncv is not None else max(2 * nev + 10, 30))
+    eps.setTolerances(tol=tol, max_it=max_it)
+    eps.setTarget(sigma)
+    eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
+    st = eps.getST()
+    st.setType(SLEPc.ST.Type.SINVERT)
+    st.setShift(sigma)
+    ksp = st.getKSP()
+    ksp.setType(PETSc.KSP.Type.PREONLY)
+    pc = ksp.getPC()
+    pc.setType(PETSc.PC.Type.LU)
+    pc.setFactorSolverType("mumps")
+    opts = PETSc.Options()
+    for key, value in (options or {}).items():
+        opts[f"{prefix}{key}"] = value
+    eps.setFromOptions()
+    try:
+        eps.solve()
+    except PETSc.Error as exc:
+        eps.destroy()
+        raise SolverError(f"the eigensolver failed ({exc}): a singular A - sigma B (a zero "
+                          "mode, e.g. free exchange without a field) needs a shift sigma that "
+                          "is not an eigenvalue") from exc
+    nconv = eps.getConverged()
+    if nconv < nev:
+        eps.destroy()
+        raise SolverError(f"the eigensolver converged {nconv} of {nev} eigenpairs: raise "
+                          "max_it or ncv, or move the shift sigma")
+    values, vectors, errors = [], [], []
+    for i in range(nconv):
+        vr, vi = A.createVecs()
+        s = eps.getEigenpair(i, vr, vi)
+        values.append(complex(s))
+        vectors.append((vr, vi))
+        errors.append(eps.computeError(i, SLEPc.EPS.ErrorType.RELATIVE))
+    eps.destroy()
+    return EigenPairs(np.array(values), vectors, np.array(errors))
