@@ -18,7 +18,7 @@ from slepc4py import SLEPc
 
 from fem_spin.errors import SolverError
 
-__all__ = ["EigenPairs", "solve_pencil"]
+__all__ = ["EigenPairs", "solve_pencil", "solve_reduced"]
 
 
 @dataclass
@@ -79,4 +79,66 @@ def solve_pencil(A: PETSc.Mat, B: PETSc.Mat, *, nev: int, sigma: float = 0.0,
         vectors.append((vr, vi))
         errors.append(eps.computeError(i, SLEPc.EPS.ErrorType.RELATIVE))
     eps.destroy()
+    return EigenPairs(np.array(values), vectors, np.array(errors))
+
+
+class _Reduced:
+    """``x -> head((A - sigma B)^{-1} [B_yy x; 0])``: shift-and-invert restricted to the
+    leading block (the other unknowns are eliminated, e.g. a quasi-static field)."""
+
+    def __init__(self, ksp: PETSc.KSP, B_yy: PETSc.Mat, n_local: int):
+        self.ksp, self.B_yy, self.n = ksp, B_yy, n_local
+        self.rhs, self.sol = ksp.getOperators()[0].createVecs()
+        self.tmp = B_yy.createVecLeft()
+
+    def mult(self, mat, x, y):
+        self.B_yy.mult(x, self.tmp)
+        r = self.rhs.getArray()
+        r[:] = 0.0
+        r[:self.n] = self.tmp.getArray(readonly=True)
+        self.ksp.solve(self.rhs, self.sol)
+        y.getArray()[:] = self.sol.getArray(readonly=True)[:self.n]
+
+
+def solve_reduced(A: PETSc.Mat, B: PETSc.Mat, B_yy: PETSc.Mat, *, nev: int,
+                  sigma: float = 0.0, tol: float = 1e-10, max_it: int = 500) -> EigenPairs:
+    """Eigenpairs of ``A x = s B x`` whose leading block ``y`` (of ``B_yy``'s size, the first
+    entries of each rank's part of ``x``) carries the dynamics, the rest of ``x`` being
+    quasi-static (zero rows of ``B``): Krylov-Schur on the shell operator ``y -> head((A -
+    sigma B)^{-1} [B_yy y; 0])`` (LU by MUMPS once), ``s = sigma + 1/theta``. Returns the
+    ``y`` parts of the eigenvectors."""
+    comm = A.getComm()
+    C = A.duplicate(copy=True)
+    C.axpy(-sigma, B, structure=PETSc.Mat.Structure.DIFFERENT_NONZERO_PATTERN)
+    ksp = PETSc.KSP().create(comm)
+    ksp.setOperators(C)
+    ksp.setType(PETSc.KSP.Type.PREONLY)
+    pc = ksp.getPC()
+    pc.setType(PETSc.PC.Type.LU)
+    pc.setFactorSolverType("mumps")
+    ksp.setUp()
+    n = B_yy.getLocalSize()[0]
+    N = B_yy.getSize()[0]
+    op = PETSc.Mat().createPython(((n, N), (n, N)), _Reduced(ksp, B_yy, n), comm=comm)
+    op.setUp()
+    eps = SLEPc.EPS().create(comm)
+    eps.setOperators(op)
+    eps.setProblemType(SLEPc.EPS.ProblemType.NHEP)
+    eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
+    eps.setDimensions(nev=nev, ncv=max(2 * nev + 10, 30))
+    eps.setTolerances(tol=tol, max_it=max_it)
+    eps.setWhichEigenpairs(SLEPc.EPS.Which.LARGEST_MAGNITUDE)
+    eps.solve()
+    nconv = eps.getConverged()
+    if nconv < nev:
+        raise SolverError(f"the reduced eigensolver converged {nconv} of {nev} eigenpairs")
+    values, vectors, errors = [], [], []
+    for i in range(nconv):
+        vr, vi = op.createVecs()
+        theta = complex(eps.getEigenpair(i, vr, vi))
+        values.append(sigma + 1.0 / theta)
+        vectors.append((vr, vi))
+        errors.append(eps.computeError(i, SLEPc.EPS.ErrorType.RELATIVE))
+    for obj in (eps, op, ksp, C):
+        obj.destroy()
     return EigenPairs(np.array(values), vectors, np.array(errors))

@@ -31,7 +31,7 @@ from dolfinx import la
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from fem_spin.core.eigen import solve_pencil
+from fem_spin.core.eigen import solve_pencil, solve_reduced
 from fem_spin.core.fields import as_vector_field, jit_options
 from fem_spin.errors import InputError
 from fem_spin.output import write_fields
@@ -140,6 +140,7 @@ class SpinWaveModes:
         self.A = tg.Q.transposeMatMult(S.matMult(tg.R))
         self.B = tg.pencil_mass(self.weights, alpha)
         S.destroy()
+        self.B_yy = self.B
         if coupling is not None:
             self.A, self.B = coupling.augment(self, self.A, self.B)
         log.info("spin-wave modes: %d magnet vertices, pencil of size %d", tg.size,
@@ -161,14 +162,22 @@ class SpinWaveModes:
 
     def solve(self, n: int = 6, *, sigma: float = 0.0, tol: float = 1e-10,
               options: dict | None = None) -> ModeSet:
-        """The ``n`` modes nearest to the shift ``sigma`` (rad/ps; 0: the lowest frequencies),
-        sorted by frequency (a conjugate pair counts once, with ``omega >= 0``)."""
+        """The ``n`` modes nearest to the shift ``sigma`` (rad/ps; 0: the lowest frequencies):
+        the oscillating ones (a conjugate pair counts once, ``omega > 0``) by frequency, then
+        the non-oscillating ones (overdamped, or the accumulation's own) by ``|s|``."""
         if not (isinstance(n, int) and n > 0):
             raise InputError(f"the number of modes must be a positive integer, got {n!r}")
-        pairs = solve_pencil(self.A, self.B, nev=2 * n, sigma=sigma, tol=tol, options=options)
-        keep = [i for i, s in enumerate(pairs.values) if s.imag >= -1e-12 * abs(s)]
-        keep.sort(key=lambda i: (abs(pairs.values[i].imag), -pairs.values[i].real))
-        keep = keep[:n]
+        if self.coupling is not None and not self.coupling.dynamic:
+            pairs = solve_reduced(self.A, self.B, self.B_yy, nev=2 * n, sigma=sigma, tol=tol)
+        else:
+            pairs = solve_pencil(self.A, self.B, nev=2 * n, sigma=sigma, tol=tol,
+                                 options=options)
+        v = pairs.values
+        osc = sorted((i for i in range(len(v)) if v[i].imag > 1e-9 * abs(v[i])),
+                     key=lambda i: v[i].imag)
+        real = sorted((i for i in range(len(v)) if abs(v[i].imag) <= 1e-9 * abs(v[i])),
+                      key=lambda i: abs(v[i]))
+        keep = (osc + real)[:n]
         tg = self.tangent
         m = tg.n_local
         profiles = []
