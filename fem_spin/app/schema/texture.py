@@ -86,7 +86,8 @@ def _layered(t: Table, geometry: GeometrySpec, dynamic: bool) -> TextureSpec:
     if dynamic:  # sharp layers: the LLG's exchange makes the profile
         for key in ("l_da", "spacers"):
             if t.has(key):
-                raise t.error(key, "a [dynamics] case starts from sharp layers (a vertex on "
+                raise t.error(key, "a [dynamics] or [modes] case starts from sharp layers (a "
+                                   "vertex on "
                                    "an interface takes the axis of the magnet next to it): "
                                    f"remove {key}")
     l_da = t.numbers("l_da", positive=True, unit="nm") if n_if and not dynamic else ()
