@@ -3,9 +3,77 @@
 import pytest
 
 from fem_spin.app.schema import ConfigError, loads
-from tests.helpers import ROOT
 
-PILLAR = (ROOT / "demos" / "pillar_modes.toml").read_text()
+PILLAR = """\
+# Spin-wave modes of the CPP pillar's free layer (as demos/spin_wave_modes.py): the pillar,
+# layers, materials and drive of examples/switching_pillar.toml, the free layer along the fixed
+# layer (the P state). Per drive amplitude j (the bottom electrode's spin current times j,
+# constant): the steady coupled state (S1 + zero torque), then the modes of the LLG linearized
+# about it with the spin accumulation's dynamic response. The lowest mode's decay rate falls
+# with j and crosses zero (the soft mode: the P state turns unstable) near j = 4.
+name = "pillar_modes"
+description = "Spin-wave modes of the CPP pillar's free layer against the drive current"
+
+[geometry]
+kind = "pillar"
+layers = [
+  { name = "fixed", thickness = 6.0 },
+  { name = "spacer", thickness = 3.0 },
+  { name = "free", thickness = 4.0 },
+  { name = "cap", thickness = 7.0 },
+]
+radius = 6.0           # nm
+h_max = 2.0            # nm
+
+[materials.default]    # spacer and cap: non-magnetic
+D = 1000.0             # nm^2/ps
+tau = 10.0             # ps
+
+[materials.fixed]
+D = 1000.0
+tau = 10.0
+lam = -2.0             # rad/ps
+
+[materials.free]
+D = 1000.0
+tau = 10.0
+lam = -2.0
+
+[magnetization]
+kind = "layered"
+
+[magnetization.axes]
+fixed = [1.0, 0.0, 0.0]
+spacer = [0.0, 0.0, 0.0]
+cap = [0.0, 0.0, 0.0]
+free = [1.0, 0.0, 0.0]
+
+[drive]                # times j (modes.drives), constant in time
+
+[[drive.flux]]
+boundary = "electrode_bottom"
+current_density = 8.637992748819967e11
+polarization = [1.0, 0.0, 0.0]
+
+[[drive.dirichlet]]
+boundary = "electrode_top"
+value = [0.0, 0.0, 0.0]
+
+[modes]
+n = 4
+accumulation = "dynamic"
+drives = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+write_modes = 4
+
+[modes.magnets.free]
+Ms = 1e6               # A/m
+A_ex = 1.5e-11         # J/m
+alpha = 0.1
+K_u = 1e5              # J/m^3
+easy_axis = [1.0, 0.0, 0.0]
+K_d = "thin_film"
+normal = [0.0, 0.0, 1.0]
+"""
 
 
 def line_of(text: str, needle: str) -> int:
