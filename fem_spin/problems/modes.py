@@ -14,6 +14,14 @@ the eigenvalues are ``s = +- i omega``; with damping ``s = -Gamma +- i omega``: 
 (:mod:`fem_spin.problems.mode_coupling`): the pencil stays sparse and shift-and-invert (MUMPS)
 solves it (:func:`fem_spin.core.eigen.solve_pencil`).
 
+Further physics plugs in the same two ways: a local linear field ``B_lin(dM)`` as
+``extra_stiffness`` (its static field into ``B_T``), and a field with its own unknowns (the
+magnetostatic potential ``u``: ``lap u = div(Ms M)``, ``B_d = -mu0 grad u``) as a ``coupling``
+object like :class:`~fem_spin.problems.mode_coupling.AccumulationCoupling`: ``augment(modes, A,
+B)`` returns the pencil with the rows and columns of ``du`` (``B``'s block zero: quasi-static,
+``dynamic = False`` selects the reduced solve) and ``dynamic`` says whether ``B`` has a mass
+there.
+
 Units: frequencies in GHz, decay rates in 1/ns (rad/ps internally), fields T, lengths nm.
 """
 
@@ -33,6 +41,7 @@ from petsc4py import PETSc
 
 from fem_spin.core.eigen import solve_pencil, solve_reduced
 from fem_spin.core.fields import as_vector_field, jit_options
+from fem_spin.core.regions import as_magnets
 from fem_spin.errors import InputError
 from fem_spin.output import write_fields
 from fem_spin.physics.magnetization import local_field
@@ -97,10 +106,12 @@ class SpinWaveModes:
 
     def __init__(self, mesh, magnets, *, cell_tags=None, M0, B_T=None, m0=None, lam=None,
                  coupling=None, extra_stiffness=None, equilibrium_tol: float = 1e-6):
-        if m0 is not None and lam is None:
-            lam_of = lambda tag: None  # noqa: E731  (lam_M as given)
-        else:
-            lam_of = lambda tag: lam  # noqa: E731
+        if m0 is not None and lam is None and any(
+                mag.lam_M is None for mag in as_magnets(magnets, cell_tags)[0].values()):
+            raise InputError("the torque of the given spin accumulation m0 needs each Magnet's "
+                             "lam_M (rad/ps per A/m), or the transport coupling lam=... "
+                             "(rad/ps) to derive the spin-conserving one")
+        lam_of = (lambda tag: None) if m0 is None or lam is None else (lambda tag: lam)
         self.mesh, self.comm = mesh, mesh.comm
         self.magnet = mg = MagnetState(mesh, magnets, cell_tags, M0, lam_of=lam_of)
         self.V = V = fem.functionspace(mesh, mg.element)

@@ -117,3 +117,15 @@ def test_localized_source_response(comm, restored):
         hs.append(SIDE / n)
     r = rates(hs, errors)
     assert errors[-1] < 2e-2 and np.all(r > 1.9), (errors, r)
+
+
+def test_bad_input(comm):
+    from fem_spin.errors import InputError
+
+    mesh = square_ring(comm, SIDE, 4).mesh
+    with pytest.raises(InputError, match="non-zero 3-vector"):
+        MagnetizationFluctuations(mesh, M=(0, 0, 0), J0=J0, J2=J2)
+    with pytest.raises(InputError, match="k \\(the component"):
+        MagnetizationFluctuations(mesh, M=(0, 0, 1), J0=J0, J2=J2, eps=1.0, k=3)
+    with pytest.raises(InputError, match="J2 must be a finite"):
+        MagnetizationFluctuations(mesh, M=(0, 0, 1), J0=J0, J2=float("nan"))

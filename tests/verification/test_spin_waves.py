@@ -59,10 +59,15 @@ def test_kittel_uniform_mode(comm, case):
     assert modes.frequency_GHz[0] > 1.0 and modes.decay_rate_per_ns[0] > 0.0
 
 
-def test_not_an_equilibrium(comm):
+def test_bad_input(comm):
     mag = Magnet(Ms=MS, A_ex=A_EX)
     with pytest.raises(InputError, match="not an equilibrium"):
         SpinWaveModes(box(comm), mag, M0=(1, 0, 0), B_T=(0, 0.1, 0))
+    with pytest.raises(InputError, match="lam_M"):  # a torque without its coupling
+        SpinWaveModes(box(comm), mag, M0=(1, 0, 0), m0=(1e3, 0, 0))
+    modes = SpinWaveModes(box(comm), mag, M0=(1, 0, 0), B_T=(0.1, 0, 0))
+    with pytest.raises(InputError, match="positive integer"):
+        modes.solve(0)
 
 
 def test_periodic_exchange_modes_rate(comm):
