@@ -129,3 +129,16 @@ def test_bad_input(comm):
         MagnetizationFluctuations(mesh, M=(0, 0, 1), J0=J0, J2=J2, eps=1.0, k=3)
     with pytest.raises(InputError, match="J2 must be a finite"):
         MagnetizationFluctuations(mesh, M=(0, 0, 1), J0=J0, J2=float("nan"))
+
+
+def test_kernel_moments_gaussian():
+    """Eq. 85-86 of a Gaussian kernel J0 (2 pi l^2)^(-3/2) exp(-r^2 / 2 l^2): (J0, J0 l^2),
+    the pair that moments_from_exchange gives for its range l."""
+    from fem_spin.physics.fluctuations import kernel_moments
+
+    ell, j0 = 1.3, 7.0
+    J = lambda r: j0 * (2 * np.pi * ell * ell) ** -1.5 * np.exp(-r * r / (2 * ell * ell))  # noqa: E731
+    m0, m2 = kernel_moments(J, r_max=12 * ell, n=20000)
+    assert m0 == pytest.approx(j0, rel=1e-8) and m2 == pytest.approx(j0 * ell * ell, rel=1e-8)
+    J0_, J2_ = moments_from_exchange(32.5, 0.176, ell)
+    assert J2_ == pytest.approx(2 * 0.176 * 32.5) and J0_ == pytest.approx(J2_ / ell ** 2)
