@@ -98,9 +98,10 @@ class SpinWaveModes:
             with it, each magnet's ``lam_M`` is derived from ``lam`` (rad/ps) unless given.
         coupling: a linear response of the accumulation ``dm`` to ``dM``
             (:class:`fem_spin.problems.mode_coupling.AccumulationCoupling`) or None.
-        extra_stiffness: ``f(dM, v)`` -> a further bilinear form of ``S`` (rad/ps nm^3), e.g.
-            ``-gamma (B_lin(dM), v)`` of a linear field (magnetostatics); its static field
-            goes into ``B_T``.
+        extra_stiffness: ``f(dM, v, c, dx)`` -> a further bilinear form of ``S`` (rad/ps nm^3;
+            ``c`` the magnets' coefficients, ``dx`` their vertex measure), e.g.
+            ``-c.gamma * inner(B_lin(dM), v) * dx`` of a linear field; its static field goes
+            into ``B_T``.
         equilibrium_tol: the largest relative torque ``max|M0 x F0| / max|F0|`` accepted.
     """
 
@@ -144,7 +145,7 @@ class SpinWaveModes:
                              f"{equilibrium_tol:g}); relax it first (LLG.solve_steady)")
         dM = ufl.TrialFunction(V)
         f0 = ufl.dot(self.M0, F0)
-        extra = None if extra_stiffness is None else extra_stiffness(dM, psi)
+        extra = None if extra_stiffness is None else extra_stiffness(dM, psi, c, dx)
         S = fem_petsc.assemble_matrix(fem.form(tangent_stiffness(dM, psi, c=c, f0=f0, dx=dx,
                                                                  extra=extra), jit_options=jit))
         S.assemble()

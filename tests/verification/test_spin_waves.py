@@ -59,6 +59,40 @@ def test_kittel_uniform_mode(comm, case):
     assert modes.frequency_GHz[0] > 1.0 and modes.decay_rate_per_ns[0] > 0.0
 
 
+def test_extra_stiffness_hook(comm):
+    """A linear field given through ``extra_stiffness`` (here a hard axis along y, as a
+    magnetostatic term would enter) gives the modes of the same field given as K_u < 0."""
+    import ufl
+
+    K_u, B = -2e5, 0.08
+    ey = ufl.as_vector([0.0, 1.0, 0.0])
+    with_K = Magnet(Ms=MS, A_ex=A_EX, alpha=0.01, K_u=K_u, easy_axis=(0, 1, 0))
+    plain = Magnet(Ms=MS, A_ex=A_EX, alpha=0.01)
+    B_K = 2 * K_u / MS
+
+    def hard_axis(dM, v, c, dx):  # -gamma (B_K (dM.y) y, v)_h
+        return -c.gamma * B_K * ufl.dot(dM, ey) * ufl.dot(v, ey) * dx
+
+    a = SpinWaveModes(box(comm), with_K, M0=(1, 0, 0), B_T=(B, 0, 0)).solve(3).s
+    b = SpinWaveModes(box(comm), plain, M0=(1, 0, 0), B_T=(B, 0, 0),
+                      extra_stiffness=hard_axis).solve(3).s
+    assert np.allclose(a, b, rtol=1e-9)
+    assert abs(a[0] - kittel(plain.gamma, B - B_K, B, 0.01)) < 1e-9 * abs(a[0])
+
+
+def test_solver_options_are_per_solve(comm):
+    """PETSc options of one solve (an iterative inner solve here) give the same modes and do
+    not stay in the options database."""
+    from petsc4py import PETSc
+
+    modes = SpinWaveModes(box(comm), Magnet(Ms=MS, A_ex=A_EX), M0=(1, 0, 0), B_T=(0.1, 0, 0))
+    lu = modes.solve(3).s
+    it = modes.solve(3, options={"st_ksp_type": "gmres", "st_pc_type": "sor",
+                                 "st_ksp_rtol": 1e-13}).s
+    assert np.allclose(lu, it, rtol=1e-8)
+    assert not PETSc.Options().hasName("modes_st_pc_type")
+
+
 def test_bad_input(comm):
     mag = Magnet(Ms=MS, A_ex=A_EX)
     with pytest.raises(InputError, match="not an equilibrium"):
