@@ -44,7 +44,8 @@
 #
 # **Output** (`--out`, default `output/spin_wave_modes`): `dispersion.png`, `dispersion.csv`;
 # `ring_modes.png`, `ring_modes.csv`, `ring_modes.bp`; `pillar/` (the `[modes]` case run:
-# `modes.csv`, `modes_j<j>.bp`, `modes_vs_drive.png`, `summary.json`), `pillar_modes.png`;
+# `modes.csv`, `modes_j<j>.bp`, `modes_vs_drive.png`, `summary.json`), `pillar_modes.png`,
+# `pillar_profiles.png`;
 # `summary.json` last.
 
 # +
@@ -64,7 +65,7 @@ import numpy as np
 from mpi4py import MPI
 
 from fem_spin.app.catalog import example_path
-from fem_spin.app.runner import run_case
+from fem_spin.app.runner import run_study
 from fem_spin.app.schema import parse_case
 from fem_spin.geometry.disc import disc
 from fem_spin.geometry.periodic import square_ring
@@ -178,7 +179,7 @@ def pillar_case(h: float, drives, out: Path):
 # ## Pictures
 
 
-def draw(args, disp, ring, ring_index, ring_pics, pillar_csv, soft):
+def draw(args, disp, ring, ring_index, ring_pics, pillar_csv, soft, pillar_profiles):
     import matplotlib.pyplot as plt
     import matplotlib.tri as mtri
 
@@ -241,7 +242,30 @@ def draw(args, disp, ring, ring_index, ring_pics, pillar_csv, soft):
     b.legend(fontsize=8)
     fig.savefig(out / "pillar_modes.png", dpi=120)
     plt.close(fig)
-    return ["dispersion.png", "ring_modes.png", "pillar_modes.png"]
+
+    # pillar: the free layer's two lowest modes at the first and the last drive, seen from
+    # above (every vertex of the 4 nm thick layer, projected: the profiles hardly vary across
+    # the thickness); colour: the in-plane transverse part Re dM_y, arrows: (Re dM_x, Re dM_y)
+    drives = [min(pillar_profiles), max(pillar_profiles)]
+    fig, axes = plt.subplots(2, 2, figsize=(8, 7.4), constrained_layout=True)
+    for row, j in enumerate(drives):
+        xyz = np.concatenate([p[0] for p in pillar_profiles[j]])
+        sel = c["drive"] == j
+        for k, ax in enumerate(axes[row]):
+            re = np.concatenate([p[1][k][0] for p in pillar_profiles[j]])
+            lim = np.max(np.abs(re[:, 1])) or 1.0
+            sc = ax.scatter(xyz[:, 0], xyz[:, 1], c=re[:, 1], cmap="RdBu_r", vmin=-lim,
+                            vmax=lim, s=30)
+            ax.quiver(xyz[:, 0], xyz[:, 1], re[:, 0], re[:, 1], scale=12, width=0.004)
+            ax.set_aspect("equal")
+            ax.set(xlabel="x (nm)", ylabel="y (nm)")
+            ax.set_title(f"j = {j:g}: mode {k}, {c['frequency_GHz'][sel][k]:.1f} GHz, "
+                         f"decay {c['decay_rate_per_ns'][sel][k]:.2g}/ns", fontsize=9)
+            fig.colorbar(sc, ax=ax, shrink=0.8, label=r"Re $\delta M_y$")
+    fig.suptitle("CPP pillar, free layer (M0 along x): mode profiles")
+    fig.savefig(out / "pillar_profiles.png", dpi=120)
+    plt.close(fig)
+    return ["dispersion.png", "ring_modes.png", "pillar_modes.png", "pillar_profiles.png"]
 
 
 # ## Running it
@@ -269,11 +293,11 @@ def main(argv: list[str] | None = None) -> dict:
         "mode": np.arange(len(ring.s)), "azimuthal_index": np.array(ring_index),
         "frequency_GHz": ring.frequency_GHz, "linewidth_GHz": ring.linewidth_GHz})
     case, current = pillar_case(args.pillar_h, args.drives, args.out / "pillar")
-    summary = run_case(case, comm, args.out / "pillar")
+    summary, results = run_study(case, comm, args.out / "pillar")
     soft = summary["solve"]["soft_drive"]
     pillar_csv = read_csv(args.out / "pillar" / "modes.csv")
-    pngs = draw(args, disp, ring, ring_index, ring_pics, pillar_csv, soft) \
-        if comm.rank == 0 else None
+    pngs = draw(args, disp, ring, ring_index, ring_pics, pillar_csv, soft,
+                results.extra["profiles"]) if comm.rank == 0 else None
     result = {
         "film_dispersion_max_relative_error": err,
         "ring": {"frequency_GHz": ring.frequency_GHz.tolist(), "azimuthal_index": ring_index},

@@ -6,7 +6,9 @@ drive amplitude (:mod:`fem_spin.app.schema.modes`), into::
     modes_j<j>.bp         VTX: M0 and Re/Im of the first write_modes profiles per drive
     modes_vs_drive.png    the lowest modes' frequency and decay rate against the drive
 
-The summary holds, per drive, the modes and the lowest mode; and ``soft_drive``: the drive at
+``Results.extra["profiles"][j]`` (rank 0) holds the written modes' profiles at the magnet
+vertices, per rank: ``(coordinates, [(Re dM, Im dM), ...])``. The summary holds, per drive,
+the modes and the lowest mode; and ``soft_drive``: the drive at
 which the lowest mode's decay rate crosses zero (linear interpolation between the first pair
 of drives that brackets it; None if none does).
 """
@@ -72,7 +74,7 @@ def simulate_modes(comm: MPI.Comm, case: Case, folder: Path) -> Results:
                       * problem.u.function_space.dofmap.index_map_bs)
     r.timings["setup"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    rows, runs = [], []
+    rows, runs, profiles = [], [], {}
     with problem:
         for i, j in enumerate(spec.drives):
             step(3, "drive %d/%d, j = %g: state and %d modes (%s accumulation)", i + 1,
@@ -89,6 +91,9 @@ def simulate_modes(comm: MPI.Comm, case: Case, folder: Path) -> Results:
                                      modes.errors[:spec.write_modes])
                 solver.write_vtx(folder / name, picked)
                 files.append(name)
+                tg = solver.tangent
+                xyz = tg.V.tabulate_dof_coordinates()[tg.nodes]
+                profiles[j] = comm.gather((xyz, picked.profiles), root=0)
             r.files += files
             runs.append({"drive": j, "modes": table, "lowest": table[0] if table else None,
                          "files": files})
@@ -102,7 +107,7 @@ def simulate_modes(comm: MPI.Comm, case: Case, folder: Path) -> Results:
     r.solve = {"reason": f"{spec.n} modes at {len(runs)} drive(s)", "drives": runs,
                "soft_drive": soft_drive(spec.drives, lowest),
                "accumulation": spec.accumulation}
-    r.extra = {"modes": columns}
+    r.extra = {"modes": columns, "profiles": profiles}
     return r
 
 

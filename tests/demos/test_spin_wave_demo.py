@@ -28,7 +28,7 @@ def test_spin_wave_demo(shared_dir):
     assert s["pillar"]["soft_drive"] == pytest.approx(3.0 + 3.0 * low[1] / (low[1] - low[2]))
     saved = json.loads((out / "pillar" / "summary.json").read_text())
     assert saved["solve"]["soft_drive"] == s["pillar"]["soft_drive"]
-    for name in ("dispersion.png", "ring_modes.png", "pillar_modes.png",
+    for name in ("dispersion.png", "ring_modes.png", "pillar_modes.png", "pillar_profiles.png",
                  "pillar/modes_vs_drive.png"):
         assert (out / name).read_bytes().startswith(b"\x89PNG")
     assert (out / "ring_modes.bp").is_dir() and (out / "pillar" / "modes_j3.bp").is_dir()
