@@ -121,6 +121,16 @@ def cmd_run(args) -> int:
                f"{t['total']:.1f} s; output: {args.out or case.folder}/ (traces.png, "
                f"drive_<j>/trace.csv, summary.json)")
         return 0
+    if case.modes is not None:
+        for run in s["drives"]:
+            low = run["lowest"]
+            _print(f"{case.name}: drive {run['drive']:g}: lowest mode {low['frequency_GHz']:.4g} "
+                   f"GHz, decay rate {low['decay_rate_per_ns']:.4g} /ns")
+        soft = s["soft_drive"]
+        _print(f"soft mode (decay rate 0) at drive {'none' if soft is None else f'{soft:.4g}'}; "
+               f"{t['total']:.1f} s; output: {args.out or case.folder}/ "
+               f"({', '.join(summary['files'])})")
+        return 0
     _print(f"{case.name}: {s['reason']} ({s['newton_iterations']} Newton / "
            f"{s['linear_iterations']} linear iterations), {summary['mesh']['dofs']} dofs on "
            f"{MPI.COMM_WORLD.size} rank(s), {t['total']:.1f} s "

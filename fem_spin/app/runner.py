@@ -24,6 +24,7 @@ from mpi4py import MPI
 
 from fem_spin.app.charge import simulate_charge
 from fem_spin.app.dynamics import simulate_dynamics
+from fem_spin.app.modes import modes_pictures, simulate_modes
 from fem_spin.app.progress import step
 from fem_spin.app.report import dynamics_pictures, pictures
 from fem_spin.app.results import Results
@@ -100,9 +101,13 @@ def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | 
     }
     if case.dynamics is not None:
         summary["parameters"]["dynamics"] = asdict(case.dynamics)
+    if case.modes is not None:
+        summary["parameters"]["modes"] = asdict(case.modes)
     _prepare(comm, case, folder, summary)
     try:
-        if case.dynamics is not None:  # with [charge]: the charge-driven LLG
+        if case.modes is not None:
+            results = simulate_modes(comm, case, folder)
+        elif case.dynamics is not None:  # with [charge]: the charge-driven LLG
             results = simulate_dynamics(comm, case, folder)
         elif case.charge is not None:
             results = simulate_charge(comm, case, folder)
@@ -114,7 +119,9 @@ def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | 
         if case.pictures:
             step(5, "pictures (rank 0)")
             if comm.rank == 0:
-                if case.dynamics is None:
+                if case.modes is not None:
+                    pngs = modes_pictures(case, folder, results)
+                elif case.dynamics is None:
                     pngs = pictures(case, folder, results.grid)
                 else:
                     pngs = dynamics_pictures(case, folder, results)

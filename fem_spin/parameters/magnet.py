@@ -32,7 +32,7 @@ def thin_film_anisotropy(Ms: float) -> float:
     demagnetizing field ``-mu0 Ms (M . n) n`` along the film normal."""
     if not _real(Ms) or Ms <= 0:
         raise InputError(f"Ms must be a positive number (A/m), got {Ms!r}")
-    return MU0 * float(Ms) ** 2
+    return MU0 * float(Ms) * float(Ms)  # inf (refused by Magnet) rather than OverflowError
 
 
 def _real(x: Any) -> bool:

@@ -11,7 +11,11 @@ paper) and units in its docstring:
 - :mod:`~fem_spin.physics.scales`: the length and time scales (l_sf, a = tau |H|, the
   transverse wavelength, cells per wavelength) and the physical constants.
 
-Charge transport, magnetostatics and fluctuations (S4) arrive as sibling modules.
+- :mod:`~fem_spin.physics.spin_waves`: the LLG linearized about an equilibrium (the modes).
+- :mod:`~fem_spin.physics.fluctuations`: S4, the magnetization fluctuations (Eq. 82-86).
+- :mod:`~fem_spin.physics.spin_wave_theory`: closed-form spin-wave frequencies (numpy).
+
+Charge transport and magnetostatics arrive as sibling modules.
 """
 
 from fem_spin.physics.spin_diffusion import (

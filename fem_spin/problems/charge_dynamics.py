@@ -9,8 +9,9 @@ extrapolated to the midpoint ``t + dt/2`` (from the last two states; normalised)
 current at that time; the midpoint rule of the LLG then sees the accumulation of its own
 midpoint to second order in ``dt``. The torque takes the accumulation's part transverse to
 the magnetization it was solved for: the longitudinal part follows M instantly and exerts no
-torque (with it, the lag of the extrapolation would act as a spurious damping). The torque coupling ``lam_M`` of each magnet is derived
-from its region's ``lam`` so that spin is conserved (``docs/units.md``).
+torque (with it, the lag of the extrapolation would act as a spurious damping). The torque
+coupling ``lam_M`` of each magnet is derived from its region's ``lam`` so that spin is
+conserved (``docs/units.md``).
 """
 
 from __future__ import annotations

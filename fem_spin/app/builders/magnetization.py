@@ -185,7 +185,7 @@ def initial_magnetization(case: Case, geometry: Geometry):
     g = case.geometry
     fields = layer_fields(spec, geometry, case)
     positions = np.asarray(g.interfaces, dtype=float)
-    magnets = set(case.dynamics.magnets)
+    magnets = set((case.dynamics or case.modes).magnets)
     nonzero = [spec.axes[n].vector is None or any(spec.axes[n].vector) for n in g.stack]
     priority = [2 if n in magnets else int(nonzero[k]) for k, n in enumerate(g.stack)]
     eps = 1e-9 * max(1.0, float(np.max(np.abs(positions))) if len(positions) else 1.0)

@@ -15,10 +15,10 @@ from fem_spin.app.schema import Case
 from fem_spin.geometry.base import Geometry
 from fem_spin.parameters import GAMMA_E, Dirichlet, Flux
 from fem_spin.parameters.charge import Electrode, Interface
-from fem_spin.problems import ChargeDrivenLLG, CoupledSpinDynamics, SteadySpinDiffusion
+from fem_spin.problems import LLG, ChargeDrivenLLG, CoupledSpinDynamics, SteadySpinDiffusion
 
 __all__ = ["boundary_value", "charge_llg_problem", "charge_parameters", "coupled_problem",
-           "steady_problem"]
+           "modes_states", "steady_problem"]
 
 
 def boundary_value(value, direction):
@@ -54,9 +54,10 @@ def steady_problem(case: Case, geometry: Geometry, hierarchy=None
     return problem, M
 
 
-def coupled_problem(case: Case, geometry: Geometry):
-    """The coupled S2 + LLG problem of a ``[dynamics]`` case on ``geometry``."""
-    dyn = case.dynamics
+def coupled_problem(case: Case, geometry: Geometry, study=None):
+    """The coupled S2 + LLG problem of a ``[dynamics]`` case on ``geometry`` (``study``: the
+    spec with the magnets and B_T, default ``case.dynamics``)."""
+    dyn = case.dynamics if study is None else study
     M0, direction = initial_magnetization(case, geometry)
     m_eq = {"material": None, "zero": (0.0, 0.0, 0.0)}.get(case.m_eq, case.m_eq) \
         if isinstance(case.m_eq, str) else case.m_eq
@@ -69,10 +70,23 @@ def coupled_problem(case: Case, geometry: Geometry):
         dirichlet=[Dirichlet(tags[d.boundary], boundary_value(d.value, direction),
                              d.components) for d in case.dirichlet],
         flux=[Flux(tags[f.boundary], f.value) for f in case.flux],
-        scheme=dyn.scheme, coupling=dyn.coupling, degree=case.degree,
-        quadrature_degree=case.quadrature_degree,
-        gamma_e=GAMMA_E if dyn.gamma_e is None else dyn.gamma_e,
-        petsc_options=case.petsc_options)
+        degree=case.degree, quadrature_degree=case.quadrature_degree,
+        petsc_options=case.petsc_options,
+        **({} if study is not None else dict(
+            scheme=dyn.scheme, coupling=dyn.coupling,
+            gamma_e=GAMMA_E if dyn.gamma_e is None else dyn.gamma_e)))
+
+
+def modes_states(case: Case, geometry: Geometry):
+    """The problem whose (relaxed) states the modes of a ``[modes]`` case are computed about:
+    the coupled problem with an accumulation, else the LLG of the magnets (collective)."""
+    spec, tags = case.modes, geometry.tags
+    if spec.accumulation != "none":
+        return coupled_problem(case, geometry, study=spec)
+    M0, _ = initial_magnetization(case, geometry)
+    return LLG(geometry.mesh, {tags[n]: magnet for n, magnet in spec.magnets.items()},
+               cell_tags=geometry.cell_tags, M0=M0, B_T=spec.B_T,
+               petsc_options=case.petsc_options)
 
 
 def charge_parameters(case: Case, geometry: Geometry) -> tuple[list, list]:

@@ -24,6 +24,8 @@ The tables of a case file (``examples/*.toml`` show each in use), each with its 
                                charge current (schema.charge, docs/charge-transport.md)
     [dynamics]                 optional: a time-domain study instead (S2 + LLG, a drive sweep;
                                :mod:`fem_spin.app.schema.dynamics`)
+    [modes]                    optional: a spin-wave eigenmode study instead
+                               (:mod:`fem_spin.app.schema.modes`)
 
 Units (``docs/units.md``): lengths nm, times ps, D nm^2/ps, lam rad/ps, fields B_T in tesla
 (H_ext in rad/ps), m in A/m, angles degrees.
@@ -42,6 +44,7 @@ from fem_spin.app.schema.drive import BoundarySpec, parse_drive
 from fem_spin.app.schema.dynamics import DYNAMIC_FIELDS, DynamicsSpec, parse_dynamics
 from fem_spin.app.schema.geometry import GeometrySpec, parse_geometry
 from fem_spin.app.schema.materials import parse_materials
+from fem_spin.app.schema.modes import ModesSpec, parse_modes
 from fem_spin.app.schema.outputs import Line, parse_outputs, parse_solver
 from fem_spin.app.schema.texture import TextureSpec, parse_texture
 from fem_spin.app.tomltable import NAME, ConfigError, KeyPath, Source, Table
@@ -95,6 +98,7 @@ class Case:
     charge: ChargeSpec | None = None
     linear_solver: str = "auto"
     refinements: int = 0
+    modes: ModesSpec | None = None
     data: dict[str, Any] = field(default_factory=dict)
     source: Source = field(default_factory=Source)
 
@@ -104,7 +108,7 @@ class Case:
 
 
 TOP_LEVEL = ("name", "description", "geometry", "materials", "magnetization", "drive",
-             "solver", "outputs", "dynamics", "charge")
+             "solver", "outputs", "dynamics", "charge", "modes")
 
 
 def parse_case(data: Any, source: Source | None = None, default_name: str = "case") -> Case:
@@ -121,21 +125,30 @@ def parse_case(data: Any, source: Source | None = None, default_name: str = "cas
     geometry = parse_geometry(root)
     materials = parse_materials(root, geometry)
     dynamic = root.has("dynamics")
-    texture = parse_texture(root.table("magnetization", {}), geometry,
-                            dynamic=dynamic or root.has("charge"))  # sharp layers
-    drive = parse_drive(root, geometry, texture, dynamic=dynamic)
+    if dynamic and root.has("modes"):
+        raise root.error("modes", "a case is one study: [dynamics] (time domain) or [modes] "
+                                  "(eigenmodes), not both")
+    texture = parse_texture(root.table("magnetization", {}), geometry,  # sharp layers
+                            dynamic=dynamic or root.has("modes") or root.has("charge"))
+    drive = parse_drive(root, geometry, texture, dynamic=dynamic or root.has("modes"))
     dynamics = parse_dynamics(root, geometry.regions, geometry.kind) if dynamic else None
+    modes = parse_modes(root, geometry.regions, geometry.kind) if root.has("modes") else None
     outputs = parse_outputs(root, name, geometry, texture)
     if dynamics is not None:
         _dynamic_checks(root, dynamics, texture, outputs)
+    if modes is not None:
+        _modes_checks(root, modes, texture, outputs)
     charge = parse_charge(root, geometry, materials) if root.has("charge") else None
     if charge is not None:
+        if modes is not None:
+            raise root.error("charge", "a case is one study: [modes] or [charge], not both")
         if drive["dirichlet"] or drive["flux"]:
             bc = (drive["dirichlet"] or drive["flux"])[0]
             raise source.error(bc.path, "a [charge] case is driven by its electrodes (spin "
                                         "reservoirs): remove [[drive.dirichlet]] and "
                                         "[[drive.flux]]")
-    elif not _driven(drive, texture, materials):
+    elif (modes is None or modes.accumulation != "none") and not _driven(drive, texture,
+                                                                           materials):
         raise root.error("drive", "nothing drives the spin accumulation (no dirichlet or flux "
                                   "data, and m_eq is zero: m_eq = 'zero', or m0 = 0 in every "
                                   "material, or no magnetization): the solution would be m = 0")
@@ -145,7 +158,23 @@ def parse_case(data: Any, source: Source | None = None, default_name: str = "cas
                                                    "drive it with m_eq (and materials' m0)")
     return Case(name=name, description=description, geometry=geometry, materials=materials,
                 magnetization=texture, **drive, **parse_solver(root, geometry), **outputs,
-                dynamics=dynamics, charge=charge, data=data, source=source)
+                dynamics=dynamics, charge=charge, modes=modes, data=data, source=source)
+
+
+def _modes_checks(root: Table, modes: ModesSpec, texture: TextureSpec,
+                  outputs: dict[str, Any]) -> None:
+    """What a [modes] case needs besides its table; fixes the output fields (the modes)."""
+    if texture.kind == "none":
+        raise root.error("magnetization", "a [modes] case needs the magnetization about which "
+                                          "the modes are computed: [magnetization] with a "
+                                          "kind other than 'none'")
+    if root.table("solver", {}).has("linear_solver"):
+        raise root.source.error(("solver", "linear_solver"), "a [modes] case factorizes its "
+                                "pencil with MUMPS: remove linear_solver")
+    if root.table("outputs", {}).has("fields"):
+        raise root.source.error(("outputs", "fields"), "a [modes] case writes the mode "
+                                "profiles (modes.write_modes), not fields")
+    outputs["fields"] = ()
 
 
 def _dynamic_checks(root: Table, dynamics: DynamicsSpec, texture: TextureSpec,

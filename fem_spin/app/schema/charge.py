@@ -43,9 +43,12 @@ class ChargeSpec:
     angle_sweep: AngleSweep | None = None
 
 
-def _build(t: Table, cls, keys, what: str):
+def _build(t: Table, cls, keys, what: str, required=()):
     t.allow(("boundary", *keys), f" in {what}")
     name = t.string("boundary")
+    for key in required:
+        if not t.has(key):
+            raise t.error(None, f"missing key {key!r} in {what}")
     kw = {}
     for k in keys:
         if not t.has(k):
@@ -80,7 +83,7 @@ def parse_charge(root: Table, geometry: GeometrySpec, materials: dict[str, Mater
     interfaces = []
     for i in (t.tables("interfaces") if t.has("interfaces") else []):
         name, obj, magnet = _build(i, Interface, ("AR", "gamma", "G_mix", "delta", "magnet"),
-                                   "an interface")
+                                   "an interface", required=("AR",))
         if magnet is not None and magnet not in geometry.regions:
             raise i.error("magnet", f"is not a region of this {geometry.kind}: "
                                     f"{', '.join(geometry.regions)}")

@@ -75,11 +75,12 @@ def parse_drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, 
     if d.has("B_T") and d.has("H_ext"):
         raise d.error("H_ext", "give the external field once: B_T (tesla) or H_ext (rad/ps)")
     if dynamic and (d.has("B_T") or d.has("H_ext")):
-        raise d.error("B_T" if d.has("B_T") else "H_ext", "in a [dynamics] case the external "
-                      "field is dynamics.B_T, in tesla (it acts on M and, as -gamma_e B_T, on "
-                      "m)")
+        raise d.error("B_T" if d.has("B_T") else "H_ext", "in a [dynamics] (or [modes]) case "
+                      "the external field is dynamics.B_T (modes.B_T), in tesla (it acts on M "
+                      "and, as -gamma_e B_T, on m)")
     if dynamic and d.get("m_eq", None) == "axis":
-        raise d.error("m_eq", "'axis' is the initial direction; in a [dynamics] case M moves: "
+        raise d.error("m_eq", "'axis' is the initial direction; in a [dynamics] (or [modes]) "
+                              "case M moves: "
                               "use 'material' (m0 M, following M), 'zero' or a vector")
     m_eq = d.get("m_eq", "material")
     if isinstance(m_eq, str):

@@ -30,7 +30,7 @@ def parse_material(t: Table) -> Material:
         if len(set(D)) != 1:
             raise t.error("l_sf", "needs one D (not three); give tau for unequal D_p")
         l_sf = t.number("l_sf", positive=True, unit="nm")
-        tau: tuple[float, ...] = (l_sf**2 / ((1 - beta**2) * D[0]),)
+        tau: tuple[float, ...] = (l_sf * l_sf / ((1 - beta**2) * D[0]),)  # inf: refused
     else:
         tau = t.numbers("tau", positive=True, unit="ps")
     if len(D) not in (1, 3) or len(tau) not in (1, 3):

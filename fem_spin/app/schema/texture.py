@@ -86,9 +86,9 @@ def _layered(t: Table, geometry: GeometrySpec, dynamic: bool) -> TextureSpec:
     if dynamic:  # sharp layers: the LLG's exchange makes the profile
         for key in ("l_da", "spacers"):
             if t.has(key):
-                raise t.error(key, "a [dynamics] or [charge] case has sharp layers (a "
-                                   "[dynamics] vertex on an interface takes the axis of the "
-                                   f"magnet next to it): remove {key}")
+                raise t.error(key, "a [dynamics], [modes] or [charge] case has sharp layers "
+                                   "(a [dynamics] vertex on an interface takes the axis of "
+                                   f"the magnet next to it): remove {key}")
     l_da = t.numbers("l_da", positive=True, unit="nm") if n_if and not dynamic else ()
     if n_if and not dynamic and len(l_da) not in (1, n_if):
         raise t.error("l_da", f"must be one width or one per interface ({n_if})")
