@@ -68,7 +68,7 @@ final state's lines; traces.png, switching_time.png; switching times in summary.
 examples:
   fem-spin run examples/cpp_bilayer.toml
   fem-spin run examples/cpp_bilayer.toml --set 'magnetization.axes.fm_right.theta_deg=45' \\
-      --out output/theta45
+      --set 'drive.dirichlet.1.value={theta_deg=45}' --out output/theta45
   mpiexec -n 2 fem-spin run examples/pillar_3d.toml
   fem-spin run examples/switching_pillar.toml --set 'dynamics.drives=[5.5]'
 """

@@ -34,6 +34,7 @@ from fem_spin.app.report import dynamics_pictures, pictures
 from fem_spin.app.results import Results
 from fem_spin.app.schema import Case
 from fem_spin.app.signals import honour, stop_on_signals
+from fem_spin.app.sizing import check_size
 from fem_spin.app.steady import simulate_steady
 from fem_spin.app.summary import record_final, to_toml, versions, write_summary
 from fem_spin.errors import FemSpinError, InputError, OutputError, RunInterrupted
@@ -154,6 +155,7 @@ def run_study(case: Case, comm: MPI.Comm = MPI.COMM_WORLD, folder: str | Path | 
     }
     if case.dynamics is not None:
         summary["parameters"]["dynamics"] = asdict(case.dynamics)
+    check_size(case, comm)  # before the folder is touched: a case that cannot fit
     lock = open_folder(comm, folder, existing, info)
     if existing == "resume":  # a refused resume leaves the folder as it was
         try:

@@ -121,7 +121,7 @@ def check_size(case: Case, comm: MPI.Comm) -> Estimate:
                          f"{limit:.3g} GB ({source}; set --max-memory GB or "
                          "FEM_SPIN_MAX_MEMORY_GB to change it): raise geometry.h_max or "
                          "lower solver.refinements")
-    log.info("size estimate: %s (limit %.3g GB)", est, limit)
+    log.debug("size estimate: %s (limit %.3g GB)", est, limit)
     return est
 
 
