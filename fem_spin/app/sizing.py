@@ -10,9 +10,9 @@ to refuse a run that cannot fit (``--set geometry.h_max=0.01``) before minutes o
 The limit is ``--max-memory GB`` or ``FEM_SPIN_MAX_MEMORY_GB``, by default 80 % of this
 machine's memory.
 
-:func:`check_resolution` warns (an error under ``--strict``) when a magnetic region's cells
-are longer than a fifth of the transverse wavelength ``2 pi / Im k`` or half of the
-spin-diffusion length (:mod:`fem_spin.physics.scales`).
+:func:`check_resolution` warns (an error under ``--strict``) when the mean node spacing of a
+region (mean cell size / degree) exceeds a fifth of its transverse wavelength ``2 pi / Im k``
+or half of its spin-diffusion length (:mod:`fem_spin.physics.scales`).
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ from fem_spin.app.schema import Case
 from fem_spin.errors import InputError
 from fem_spin.physics import scales
 
-__all__ = ["CELLS_PER_L_SF", "CELLS_PER_WAVELENGTH", "Estimate", "check_resolution",
+__all__ = ["NODES_PER_L_SF", "NODES_PER_WAVELENGTH", "Estimate", "check_resolution",
            "check_size", "estimate", "max_memory", "strict"]
 
 log = logging.getLogger(__name__)
 
-CELLS_PER_WAVELENGTH = 5.0
-CELLS_PER_L_SF = 2.0
+NODES_PER_WAVELENGTH = 5.0
+NODES_PER_L_SF = 2.0
 strict: contextvars.ContextVar[bool] = contextvars.ContextVar("strict", default=False)
 """``--strict``: unresolved physics is an error, not a warning."""
 limit_gb: contextvars.ContextVar[float | None] = contextvars.ContextVar("limit_gb", default=None)
@@ -126,7 +126,7 @@ def check_size(case: Case, comm: MPI.Comm) -> Estimate:
 
 
 def check_resolution(case: Case, geometry) -> list[str]:
-    """Per magnetic region: cells longer than wavelength / 5 or l_sf / 2 (collective)."""
+    """Per region: node spacing above wavelength / 5 or l_sf / 2 (collective)."""
     import dolfinx
 
     mesh = geometry.mesh
@@ -139,19 +139,22 @@ def check_resolution(case: Case, geometry) -> list[str]:
         cells = geometry.cell_tags.find(geometry.tags[region])
         cells = cells[cells < n_owned].astype(np.int32)
         h = dolfinx.cpp.mesh.h(mesh._cpp_object, tdim, cells)
-        h_max = mesh.comm.allreduce(float(h.max()) if len(h) else 0.0, op=MPI.MAX)
-        if h_max == 0.0:
+        total, count = mesh.comm.allreduce(np.array([h.sum(), len(h)], dtype=float))
+        if count == 0:
             continue
+        h_cell = total / count / case.degree  # the mean node spacing of the region
+        h_max = h_cell
         l_sf = min(material.l_sf)
         tau = min(material.tau3)
         wavelength = (scales.transverse_lengths(min(material.D3), tau, min(material.tau_A3),
                                                 material.lam)[1] if material.lam else math.inf)
-        if wavelength / h_max < CELLS_PER_WAVELENGTH:
-            problems.append(f"region {region!r}: cells up to {h_max:.3g} nm for a transverse "
-                            f"wavelength of {wavelength:.3g} nm ({wavelength / h_max:.2g} "
-                            f"cells per wavelength, fewer than {CELLS_PER_WAVELENGTH:g})")
-        if l_sf / h_max < CELLS_PER_L_SF:
-            problems.append(f"region {region!r}: cells up to {h_max:.3g} nm for a "
+        if wavelength / h_max < NODES_PER_WAVELENGTH:
+            problems.append(f"region {region!r}: nodes {h_max:.3g} nm apart (mean) for a "
+                            f"transverse wavelength of {wavelength:.3g} nm "
+                            f"({wavelength / h_max:.2g} nodes per wavelength, fewer than "
+                            f"{NODES_PER_WAVELENGTH:g})")
+        if l_sf / h_max < NODES_PER_L_SF:
+            problems.append(f"region {region!r}: nodes {h_max:.3g} nm apart (mean) for a "
                             f"spin-diffusion length of {l_sf:.3g} nm")
     if problems:
         text = ("the mesh does not resolve the physics: " + "; ".join(problems)

@@ -73,7 +73,7 @@ def test_unresolved_wavelength_warns_and_strict_refuses(shared_dir, capsys, capl
     with caplog.at_level("WARNING"):
         assert main(["-q", *argv, "--out", str(shared_dir / "warned")]) == 0
     if rank0:
-        assert "cells per wavelength, fewer than 5" in caplog.text
+        assert "nodes per wavelength, fewer than 5" in caplog.text
 
 
 def test_unresolved_spin_diffusion_length_warns(shared_dir, caplog):
@@ -241,4 +241,5 @@ def test_dynamics_failure_names_time_step_and_fitting_advice(shared_dir, capsys)
     if rank0:
         assert "drive j = 3: at t = 0 ps, step 0:" in line, line
         assert "lower dynamics.dt" in line and "use the direct solver" not in line, line
+    MPI.COMM_WORLD.barrier()  # rank 0 writes the failed summary (no collective call there)
     assert json.loads((out / "summary.json").read_text())["status"] == "failed"
