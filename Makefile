@@ -9,7 +9,7 @@ export PYVISTA_OFF_SCREEN ?= true
 export MPLBACKEND ?= Agg
 NP ?= 2
 
-.PHONY: venv demo test test-serial test-mpi lint docker-smoke clean
+.PHONY: venv demo test test-serial test-mpi test-ranks lint docker-smoke clean
 
 venv:
 	@scripts/bootstrap.sh test
@@ -29,6 +29,11 @@ test-serial: venv
 # -m mpi4py: an exception on one rank aborts all ranks instead of hanging them.
 test-mpi: venv
 	timeout 900 $(VENV)/bin/mpiexec -n $(NP) $(PY) -m mpi4py -m pytest -m "not serial" -p no:cacheprovider
+
+# rank-count bugs: the MPI-capable run-guard and parallel-equivalence tests at 3 and 4 ranks
+# (oversubscribed on a small machine; about 1-2 min each)
+test-ranks: venv
+	for n in 3 4; do timeout 900 $(VENV)/bin/mpiexec -n $$n $(PY) -m mpi4py -m pytest -m "not serial" -p no:cacheprovider -q tests/unit/test_run_guards.py tests/verification/test_parallel.py || exit 1; done
 
 # builds the image with podman + runc from a debootstrap base and runs a demo under MPI
 # inside it (root; ~5 min the first time; too heavy for CI)

@@ -1,6 +1,6 @@
 """Errors fem_spin raises: each names the problem and what to do about it."""
 
-__all__ = ["FemSpinError", "InputError", "OutputError", "SolverError"]
+__all__ = ["FemSpinError", "InputError", "OutputError", "RunInterrupted", "SolverError"]
 
 
 class FemSpinError(Exception):
@@ -17,3 +17,14 @@ class SolverError(FemSpinError, RuntimeError):
 
 class OutputError(FemSpinError, OSError):
     """Writing an output file failed (on another rank: the message carries rank 0's error)."""
+
+
+class RunInterrupted(FemSpinError):
+    """A run stopped on request (SIGTERM from a batch scheduler, Ctrl-C): every rank raises it
+    at the same step, after the state was saved. ``signal`` is the signal number, ``t`` (ps)
+    and ``steps`` where the run stopped (None outside a time loop)."""
+
+    def __init__(self, message: str, signal: int, t: float | None = None,
+                 steps: int | None = None):
+        super().__init__(message)
+        self.signal, self.t, self.steps = signal, t, steps

@@ -29,6 +29,19 @@ __all__ = [
 
 PARTIAL = ".partial"  # suffix of files and folders being written
 
+abandoned: list = []
+"""Objects of a failed write or run (maybe failed on one rank only: VTX writers, solvers):
+their destructors are collective or throw, so they must never run (:func:`abandon`)."""
+
+
+def abandon(obj) -> None:
+    """Keep ``obj`` alive to the end of the process, also through interpreter shutdown (an
+    extra reference is leaked), so its destructor never runs."""
+    import ctypes
+
+    abandoned.append(obj)
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+
 
 def _field(expr, V: fem.FunctionSpace, name: str) -> fem.Function:
     """``expr`` interpolated into V; an expression without a mesh (a literal such as the zero
@@ -133,11 +146,16 @@ def write_fields(comm: MPI.Comm, path: str | Path, functions: Sequence[fem.Funct
             _remove(tmp)
 
     _on_rank0(comm, clear_partials, f"prepare {path}")  # the other ranks wait for it
+    writer = None
     try:
         for tmp, group in zip(partials, groups.values(), strict=True):
-            with dolfinx.io.VTXWriter(comm, tmp, group, engine="BP4") as writer:
-                writer.write(t)
+            writer = dolfinx.io.VTXWriter(comm, tmp, group, engine="BP4")
+            writer.write(t)
+            writer.close()
+            writer = None
     except BaseException:
+        if writer is not None:  # its destructor would close it again: a second C++ error
+            abandon(writer)  # there ends the process (std::terminate)
         if comm.rank == 0:  # no collective call here: the other ranks may not have failed
             for tmp in partials:
                 shutil.rmtree(tmp, ignore_errors=True)

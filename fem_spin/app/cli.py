@@ -1,6 +1,7 @@
 """The ``fem-spin`` command: run a case file, mesh it, plot its output, run the demos.
 
-    fem-spin run case.toml [--out DIR] [--set KEY=VALUE ...]
+    fem-spin run case.toml [--out DIR] [--set KEY=VALUE ...] [--overwrite | --resume DIR]
+    fem-spin status DIR                 running, finished, failed, interrupted or dead
     fem-spin check case.toml            validate only (no computation)
     fem-spin mesh case.toml [--write mesh.xdmf]
     fem-spin plot OUTPUT_FOLDER
@@ -9,25 +10,28 @@
 
 Works under ``mpiexec -n N fem-spin ...``: every rank runs, only rank 0 prints. Errors in the
 input print one line (``case.toml:12: materials.fm_left.tau: must be positive ...``) and
-exit with status 2; a failed solve exits with 1. An unexpected error under MPI aborts all
-ranks (so none is left waiting).
+exit with status 2; a failed solve exits with 1; SIGTERM / SIGINT stop a run at its next step
+(a checkpoint first) with status 143 / 130. An I/O error or any unexpected error prints one
+line and aborts all ranks (MPI_Abort: none is left waiting in a collective call), status 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import time
-import traceback
 from pathlib import Path
 
 from mpi4py import MPI
 
 import fem_spin  # before dolfinx and petsc4py
 from fem_spin.app.catalog import demo_paths, example_path, example_paths, load_demo, title
-from fem_spin.errors import FemSpinError, InputError
+from fem_spin.app.sizing import add_options, apply_options, check_size
+from fem_spin.app.status import add_status_command, resumable
+from fem_spin.errors import InputError
 
 __all__ = ["demo_paths", "example_path", "example_paths", "load_demo", "main"]
 
@@ -64,7 +68,7 @@ final state's lines; traces.png, switching_time.png; switching times in summary.
 examples:
   fem-spin run examples/cpp_bilayer.toml
   fem-spin run examples/cpp_bilayer.toml --set 'magnetization.axes.fm_right.theta_deg=45' \\
-      --out output/theta45
+      --set 'drive.dirichlet.1.value={theta_deg=45}' --out output/theta45
   mpiexec -n 2 fem-spin run examples/pillar_3d.toml
   fem-spin run examples/switching_pillar.toml --set 'dynamics.drives=[5.5]'
 """
@@ -85,6 +89,7 @@ def _print(*args, **kwargs) -> None:
 def _load(args):
     from fem_spin.app.schema import load_case
 
+    apply_options(args)  # --strict, --max-memory
     return load_case(args.case, args.set)
 
 
@@ -100,7 +105,8 @@ def cmd_check(args) -> int:
         _print(f"dynamics: magnets {', '.join(d.magnets)}; drives {list(d.drives)}; t_end "
                f"{d.t_end:g} ps, " + (f"step control tol {d.tol:g}" if d.tol else
                                       f"dt {d.dt:g} ps") + f", {d.scheme}, {d.coupling}")
-    _print("boundary names are checked against the mesh by `fem-spin mesh` and `fem-spin run`")
+    _print(f"size: {check_size(case, MPI.COMM_WORLD)}; boundary names and the resolution are "
+           "checked on the mesh by `fem-spin mesh` and `fem-spin run`")
     return 0
 
 
@@ -108,7 +114,13 @@ def cmd_run(args) -> int:
     from fem_spin.app.runner import run_case
 
     case = _load(args)
-    summary = run_case(case, MPI.COMM_WORLD, args.out, command=["fem-spin", *sys.argv[1:]])
+    existing = "overwrite" if args.overwrite else "refuse"
+    if args.resume is not None:
+        if not resumable(args):
+            return 0
+        existing = "resume"
+    summary = run_case(case, MPI.COMM_WORLD, args.out, command=["fem-spin", *sys.argv[1:]],
+                       existing=existing)
     s, t = summary["solve"], summary["timings"]
     if case.dynamics is not None:
         for run in s["drives"]:
@@ -295,12 +307,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("case", type=Path, help="the TOML case file")
         p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help=SET_HELP)
+        add_options(p)  # --strict, --max-memory
         return p
 
     p = case_command("run", "solve a case file and write its output folder", RUN_HELP)
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default: outputs.folder of the case, else "
-                        "output/<case name>)")
+                        "output/<case name>); it must be empty or new")
+    p.add_argument("--overwrite", action="store_true", help="clear an earlier run's folder")
+    p.add_argument("--resume", type=Path, metavar="FOLDER", help="continue the stopped run in "
+                   "FOLDER (same case and --set): from its last checkpoints, drives done kept")
     p.set_defaults(func=cmd_run)
     p = case_command("check", "validate a case file without computing anything",
                      "Read and validate a case file: unknown keys, types, signs, names of\n"
@@ -325,6 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-r", "--recursive", action="store_true", help="CSV files in subfolders too")
     p.set_defaults(func=cmd_plot)
 
+    add_status_command(sub, common)
+
     p = sub.add_parser("examples", parents=[common], help="list the example case files",
                        description="List the example case files shipped with fem_spin.")
     p.set_defaults(func=cmd_examples)
@@ -343,7 +361,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``fem-spin``; returns the exit status (also when called in-process)."""
+    """Entry point of ``fem-spin``; returns the exit status (also when called in-process). As
+    the program, after an error that may have left C++ objects whose destructors throw or are
+    collective (:mod:`fem_spin.app.exits`), it ends by ``os._exit``."""
+    from fem_spin.app import exits
+
+    code = _main(argv)
+    if argv is None and exits.hard_exit:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     from fem_spin.log import configure_logging
 
     comm = MPI.COMM_WORLD
@@ -364,33 +395,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     configure_logging(logging.WARNING if args.quiet else
                       logging.DEBUG if args.verbose else logging.INFO)
-    try:
-        return args.func(args)
-    except InputError as e:
-        _error(str(e))
-        return EXIT_INPUT
-    except FemSpinError as e:
-        _error(str(e))
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        _error("interrupted")
-        return 130
-    except Exception:
-        if comm.size > 1:  # one rank's surprise must not leave the others waiting
-            sys.stderr.write(f"fem-spin: rank {comm.rank}: unexpected error\n"
-                             + traceback.format_exc())
-            sys.stderr.flush()
-            comm.Abort(EXIT_FAILED)
-        raise
+    from fem_spin.app.exits import guarded  # exit status and one line for every error
+
+    return guarded(args.func, args, comm, _error)
 
 
 def _error(message: str) -> None:
     if MPI.COMM_WORLD.rank == 0:
         print(f"fem-spin: error: {message}", file=sys.stderr, flush=True)
-
-
-def _entry() -> None:  # pragma: no cover
-    sys.exit(main())
 
 
 if __name__ == "__main__":  # pragma: no cover

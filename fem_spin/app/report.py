@@ -120,14 +120,16 @@ def charge_pictures(case: Case, folder: Path) -> list[str]:
 
 
 def render_fields(case: Case, path: Path, grid) -> Path:
-    """m (and M) as arrows, |m| in colour: on the plane of a 2D mesh, or on the plane
-    y = centre of a 3D one."""
+    """m (and M) as arrows coloured by their z component, |m| in colour: on the plane of a 2D
+    mesh, or on the plane y = centre of a 3D one; the titles name the case, the cut plane and
+    the units (m in A/m, docs/units.md; M reduced, |M| = 1 at saturation)."""
     pts = grid.points
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     center = 0.5 * (lo + hi)
     points = None
     if case.geometry.gdim == 2:
         plane, view = (tuple(center), (0.0, 0.0, 1.0)), "xy"
+        cut = "the xy plane"
         spacing = float(max(hi - lo)) / 18
         u = np.arange(lo[0] + spacing / 2, hi[0], spacing)
         v = np.arange(lo[1] + spacing / 2, hi[1], spacing)
@@ -135,13 +137,18 @@ def render_fields(case: Case, path: Path, grid) -> Path:
         points = np.column_stack([uu.ravel(), vv.ravel(), np.zeros(uu.size)])
     else:
         plane, view = (tuple(center), (0.0, 1.0, 0.0)), "xz"
+        cut = f"the cut y = {center[1]:.3g} nm"
+    # a colour map without a white middle: arrows with m_z ~ 0 stay visible
     panels = [render.GlyphPanel(vectors="m", plane=plane, points=points, color_by="m:z",
-                                view=view, title="m (colour: m_z)")]
+                                view=view, cmap="turbo", bar_title="m_z (A/m)",
+                                title=f"{case.name}: m on {cut}")]
     if "M" in grid.point_data:
         panels.append(render.GlyphPanel(vectors="M", plane=plane, points=points,
-                                        color_by="M:z", view=view, title="M (colour: M_z)"))
+                                        color_by="M:z", view=view, cmap="turbo",
+                                        bar_title="M_z (reduced)", title=f"M on {cut}"))
     panels.append(render.ScalarPanel(scalars="m", planes=[plane] if points is None else [],
-                                     view=view, title="magnitude of m",
+                                     view=view, title=f"magnitude of m on {cut}",
+                                     bar_title="A/m",
                                      surface=points is not None))
     return render.render_panels(grid, path, panels, panel_size=(600, 500))
 

@@ -17,9 +17,11 @@ from mpi4py import MPI
 
 from fem_spin.app.builders.geometry import mesh_step
 from fem_spin.app.builders.problems import steady_problem
+from fem_spin.app.collective import closing_together
 from fem_spin.app.progress import step
 from fem_spin.app.results import Results, sample_lines
 from fem_spin.app.schema import Case
+from fem_spin.app.signals import honour
 from fem_spin.core.fields import jit_options
 from fem_spin.geometry.base import Geometry
 from fem_spin.output import s1_output_fields, write_csv, write_fields
@@ -68,12 +70,13 @@ def simulate_steady(comm: MPI.Comm, case: Case, folder: Path) -> Results:
     """Mesh, solve and write the field and line files; numpy data out (collective)."""
     r = Results()
     geometry, hierarchy = mesh_step(comm, case, r)
+    honour(comm, "after meshing")  # a SIGTERM/SIGINT during the mesh stops here
 
     t0 = time.perf_counter()
     step(2, "magnetization and forms (P%d; compiling forms the first time takes a few "
              "seconds)", case.degree)
     problem, M = steady_problem(case, geometry, hierarchy)
-    with problem:
+    with closing_together(problem):
         imap = problem.V.dofmap.index_map
         r.mesh["dofs"] = imap.size_global * problem.V.dofmap.index_map_bs
         r.timings["setup"] = time.perf_counter() - t0

@@ -17,7 +17,8 @@ from mpi4py import MPI
 
 from fem_spin.output import PARTIAL
 
-__all__ = ["to_toml", "versions", "write_summary"]
+__all__ = ["RESERVE", "record_final", "to_toml", "versions", "write_summary",
+           "write_summary_file"]
 
 
 def versions() -> dict[str, str]:
@@ -39,14 +40,55 @@ def versions() -> dict[str, str]:
     return out
 
 
-def write_summary(comm: MPI.Comm, path: Path, data: dict) -> None:
+RESERVE = 8192
+"""Spare bytes (trailing whitespace, valid JSON) of a summary written while a run is under way:
+its final status can be written over them in place even when the disk is full."""
+
+
+def write_summary(comm: MPI.Comm, path: Path, data: dict, *, reserve: bool = False) -> None:
     """``data`` as JSON on rank 0, atomically (a ``.partial`` file renamed); not collective, so
     the failure path of a run can call it on any rank (:func:`fem_spin.output.write_json` is
-    the collective writer)."""
+    the collective writer). ``reserve``: end the file with :data:`RESERVE` spaces."""
     if comm.rank == 0:
-        tmp = path.with_name(path.name + PARTIAL)
-        tmp.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
+        write_summary_file(path, data, reserve=reserve)
+
+
+def write_summary_file(path: Path, data: dict, *, reserve: bool = False) -> None:
+    """Write the summary from this process, whatever its rank (a ``.partial`` per process)."""
+    text = json.dumps(data, indent=2, default=_json_default) + "\n"
+    tmp = path.with_name(f"{path.name}.{os.getpid()}{PARTIAL}")
+    try:
+        tmp.write_text(text + (" " * RESERVE + "\n" if reserve else ""))
         os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def record_final(path: Path, data: dict) -> str | None:
+    """Write the final summary of a failed or stopped run from this process: atomically if
+    possible, else in place over the file's reserved bytes (a full disk). Returns None, or
+    why the status could not be recorded."""
+    try:
+        write_summary_file(path, data)
+        return None
+    except OSError as e:
+        first = e
+    text = json.dumps(data, indent=2, default=_json_default) + "\n"
+    try:
+        with open(path, "r+b") as f:
+            size = os.fstat(f.fileno()).st_size
+            raw = text.encode()
+            if len(raw) > size:
+                short = {k: v for k, v in data.items() if k not in ("parameters", "versions")}
+                raw = (json.dumps(short, indent=2, default=_json_default) + "\n").encode()
+            if len(raw) > size:
+                return f"{first.strerror or first} (and {path} has no room for it in place)"
+            f.write(raw)
+            f.truncate(len(raw))
+        return None
+    except OSError as e:
+        return f"{first.strerror or first}; in place: {e.strerror or e}"
 
 
 def _json_default(x: Any) -> Any:

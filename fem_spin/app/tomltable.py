@@ -287,7 +287,10 @@ def parse_vector(value: Any, path: KeyPath, source: Source) -> tuple[float, floa
     if isinstance(value, dict):
         t = Table(value, path, source)
         t.allow(("theta_deg", "length"), " in a direction { theta_deg = ..., length = ... }")
-        theta = math.radians(t.number("theta_deg"))
+        theta_deg = t.number("theta_deg")
+        if abs(theta_deg) > 720:  # sin/cos of 1e300 degrees are round-off, not an angle
+            raise t.error("theta_deg", f"must lie in [-720, 720] degrees, got {theta_deg!r}")
+        theta = math.radians(theta_deg)
         length = t.number("length", 1.0)
         return (0.0, -length * math.sin(theta), length * math.cos(theta))
     if not isinstance(value, list) or len(value) != 3:

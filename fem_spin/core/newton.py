@@ -247,6 +247,11 @@ class NewtonSolver:
         ksp_reason = self.snes.getKSP().getConvergedReason()
         if ksp_reason == PETSc.KSP.ConvergedReason.DIVERGED_PCSETUP_FAILED:
             return f"The preconditioner (factorization) failed: {singular}"
+        direct_in_use = self.snes.getKSP().getPC().getType() in ("lu", "cholesky")
+        if direct_in_use and snes_reason != PETSc.SNES.ConvergedReason.DIVERGED_MAX_IT:
+            return ("The direct solver was in use, so the linear solves are exact: Newton "
+                    "itself failed (in a time step: the step is too long for the dynamics, "
+                    "lower dt or give a tolerance for step control), or " + singular)
         if snes_reason == PETSc.SNES.ConvergedReason.DIVERGED_LINEAR_SOLVE or ksp_reason < 0:
             return (
                 f"The linear solver failed: use the direct solver ({direct}), or, for a large "

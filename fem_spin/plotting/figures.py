@@ -207,12 +207,22 @@ def switching_traces_figure(traces: Mapping[float, Mapping[str, np.ndarray]],
 
 def switching_time_figure(drives: Sequence[float], times: Sequence[float | None], *,
                           title: str) -> Figure:
-    """Switching time against drive (drives that did not switch are left out)."""
+    """Switching time against drive; drives that did not switch are marked on the axis
+    ("not switched"), and a picture where none switched says so."""
     fig = Figure(figsize=(5, 3.5), layout="constrained")
     ax = fig.subplots()
     ok = [(j, t) for j, t in zip(drives, times, strict=True) if t is not None]
     if ok:
-        ax.plot(*zip(*ok, strict=True), "o-")
+        ax.plot(*zip(*ok, strict=True), "o-", label="switched")
+    none = [j for j, t in zip(drives, times, strict=True) if t is None]
+    if none:
+        ax.plot(none, [0.0] * len(none), "x", color="tab:red", clip_on=False,
+                label="not switched")
+        ax.legend(fontsize=8)
+    if not ok:
+        ax.text(0.5, 0.55, f"no drive switched\n(drives {', '.join(f'{j:g}' for j in drives)})",
+                transform=ax.transAxes, ha="center", va="center", fontsize=11)
+        ax.set_ylim(0.0, 1.0)
     ax.set_xlabel("drive j")
     ax.set_ylabel("switching time (ps)")
     ax.set_title(title, fontsize=10)

@@ -13,10 +13,13 @@ Two steps, so that no DOLFINx object has to outlive the solve and no rank waits 
    or on the boundary surface, with a title, a colour bar and axes labelled in nm.
 
 pyvista is imported inside the functions that draw, so importing this module is cheap and
-works without a display; set ``PYVISTA_OFF_SCREEN=true`` on headless machines (the plotters
-are created with ``off_screen=True`` anyway).
+works without a display. On a machine without one (no ``DISPLAY``), importing it sets
+``PYVISTA_OFF_SCREEN=true`` and, if libEGL is there, VTK's EGL render window
+(``VTK_DEFAULT_OPENGL_WINDOW``): VTK would otherwise try X first and print a "bad X server
+connection" warning. Values set by the user are kept.
 """
 
+from fem_spin.render import headless  # noqa: F401  (off-screen defaults, first)
 from fem_spin.render.frames import frame_recorder
 from fem_spin.render.gather import GatheredGrid, gather_fields
 from fem_spin.render.panels import (

@@ -18,7 +18,7 @@ import numpy as np
 
 from fem_spin.errors import InputError, OutputError
 
-__all__ = ["load_checkpoint", "save_checkpoint"]
+__all__ = ["load_checkpoint", "read_checkpoint_meta", "save_checkpoint"]
 
 FORMAT = "fem_spin.dynamics checkpoint 1"
 
@@ -32,8 +32,9 @@ def _node_data(stepper, name, Vc, dofs):
             stepper.u_nm1.x.array[idx].reshape(n_owned, bs))
 
 
-def save_checkpoint(stepper, path: Path) -> Path:
-    """Write ``stepper`` 's state to ``path`` (collective; rank 0 writes)."""
+def save_checkpoint(stepper, path: Path, meta: dict | None = None) -> Path:
+    """Write ``stepper`` 's state to ``path`` (collective; rank 0 writes); ``meta``: extra
+    JSON-able data kept with it (:func:`load_checkpoint` returns it under ``"extra"``)."""
     path = Path(path)
     comm = stepper.comm
     arrays: dict[str, np.ndarray] = {}
@@ -49,6 +50,7 @@ def save_checkpoint(stepper, path: Path) -> Path:
             "format": FORMAT, "solver": type(stepper).__name__, "scheme": stepper.scheme,
             "t": stepper.t, "dt_prev": stepper.dt_prev, "dt_next": stepper.dt_next,
             "steps": stepper.steps, "fields": [f[0] for f in stepper.fields],
+            "extra": dict(meta or {}),
         }
         for k, v in stepper.trace.items():
             arrays[f"trace/{k}"] = np.asarray(v, dtype=float)
@@ -71,8 +73,21 @@ def _keys(x: np.ndarray, scale: float) -> np.ndarray:
     return np.round(x / scale).astype(np.int64)
 
 
-def load_checkpoint(stepper, path: Path) -> None:
-    """Restore ``stepper`` 's state from ``path`` (every rank reads the file)."""
+def read_checkpoint_meta(path: Path) -> dict:
+    """The metadata of a checkpoint (time, steps, scheme, ``extra``) without a stepper."""
+    try:
+        with np.load(Path(path), allow_pickle=False) as f:
+            meta = json.loads(str(f["meta"]))
+    except (OSError, KeyError, ValueError) as e:
+        raise InputError(f"cannot read the checkpoint {path}: {type(e).__name__}: {e}") from None
+    if meta.get("format") != FORMAT:
+        raise InputError(f"{path} is not a fem_spin.dynamics checkpoint")
+    return meta
+
+
+def load_checkpoint(stepper, path: Path) -> dict:
+    """Restore ``stepper`` 's state from ``path`` (every rank reads the file); returns the
+    checkpoint's metadata (time, steps, scheme, ``extra``)."""
     path = Path(path)
     comm = stepper.comm
     error = None
@@ -133,3 +148,5 @@ def load_checkpoint(stepper, path: Path) -> None:
     stepper.steps = int(meta["steps"])
     stepper.trace = {k.split("/", 1)[1]: list(v) for k, v in data.items()
                      if k.startswith("trace/")}
+    meta.setdefault("extra", {})
+    return meta

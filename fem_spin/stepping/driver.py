@@ -1,11 +1,19 @@
 """The run driver: advances a :class:`~fem_spin.stepping.schemes.TimeStepper` to a final time
 and does what a long run needs around the steps: the trace of observables, the VTX time
 series of the fields, checkpoints, and progress lines (rank 0, at most every
-``progress_seconds``). The time schemes and the step control stay in the stepper."""
+``progress_seconds``). The time schemes and the step control stay in the stepper.
+
+A long run can be stopped cleanly: ``stop()`` (e.g. "a SIGTERM arrived") is asked after every
+step, the ranks agree on it, and the run writes its checkpoint and trace and raises
+:class:`~fem_spin.errors.RunInterrupted` on every rank at the same step. The VTX series is
+written under ``fields.bp.partial`` and renamed ``fields.bp`` when the run reaches its end, so
+the series of a run that stopped early is marked as such."""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,8 +23,8 @@ import dolfinx.io
 import numpy as np
 from mpi4py import MPI
 
-from fem_spin.errors import InputError
-from fem_spin.output import write_csv
+from fem_spin.errors import FemSpinError, InputError, OutputError, RunInterrupted
+from fem_spin.output import PARTIAL, abandon, write_csv
 from fem_spin.stepping.checkpoint import save_checkpoint
 from fem_spin.stepping.records import RunInfo, StepInfo
 
@@ -26,6 +34,25 @@ __all__ = ["RunDriver"]
 log = logging.getLogger(__name__)
 
 
+def _close(writers) -> None:
+    """Close the VTX writers; one that fails is kept alive (``output.abandon``) (its
+    destructor would throw again and end the process) and its error raised."""
+    error = None
+    for _, w in writers:
+        try:
+            w.close()
+        except Exception as e:
+            abandon(w)
+            error = error or e
+    if error is not None:
+        raise error
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 def _check_count(name: str, value) -> int:
@@ -44,19 +71,34 @@ class RunDriver:
         write_every: write the fields every this many steps (0: never; 1: every step).
         checkpoint_every: write ``checkpoint.npz`` (and the trace) every this many steps
             (0: only at the end when ``output`` is set).
+        checkpoint_seconds: also write it when this many wall seconds passed since the last
+            one (0: never by time).
+        checkpoint_meta: extra JSON-able data stored in every checkpoint (e.g. the drive and
+            a hash of the input, checked on a restart).
         progress_seconds: a progress line is logged (rank 0) at most this often.
         observe: ``observe(stepper) -> dict`` of extra scalars for the trace.
+        stop: ``stop() -> int``, asked after every step on every rank: non-zero (a signal
+            number) on any rank stops the run on all (checkpoint first, then
+            :class:`~fem_spin.errors.RunInterrupted`).
     """
 
     def __init__(self, stepper, *, output: str | Path | None = None,
                  write_every: int = 0, checkpoint_every: int = 0,
-                 progress_seconds: float = 10.0, observe: Callable | None = None):
+                 progress_seconds: float = 10.0, observe: Callable | None = None,
+                 checkpoint_seconds: float = 0.0, checkpoint_meta: dict | None = None,
+                 stop: Callable[[], int] | None = None):
         self.stepper = stepper
         self.out = Path(output) if output is not None else None
         self.write_every = _check_count("write_every", write_every)
         self.checkpoint_every = _check_count("checkpoint_every", checkpoint_every)
+        if not (np.isfinite(checkpoint_seconds) and checkpoint_seconds >= 0):
+            raise InputError(f"checkpoint_seconds must be a number >= 0, got "
+                             f"{checkpoint_seconds!r}")
+        self.checkpoint_seconds = float(checkpoint_seconds)
+        self.checkpoint_meta = dict(checkpoint_meta or {})
         self.progress_seconds = progress_seconds
         self.observe = observe
+        self.stop = stop
 
     def run(self, t_end: float, dt: float, *, tol: float | None = None, dt_min: float = 0.0,
             dt_max: float = np.inf, max_steps: int | None = None) -> RunInfo:
@@ -72,12 +114,13 @@ class RunDriver:
         if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 0):
             raise InputError(f"max_steps must be an integer >= 0 or None, got {max_steps!r}")
         writers = self._open_writers() if out is not None and self.write_every else []
-        files: list[Path] = [w[0] for w in writers]
+        files: list[Path] = [w[0].with_name(w[0].name.removesuffix(PARTIAL)) for w in writers]
         if not s.trace:
             self._record(None)
             if writers and s.steps == 0:
                 self._write(writers)
         t_start, wall0, last_log = s.t, time.perf_counter(), time.perf_counter()
+        last_checkpoint = wall0
         steps = rejected = newton = 0
         h = s.dt_next if (tol is not None and s.dt_next) else float(dt)
         try:
@@ -98,24 +141,78 @@ class RunDriver:
                 self._record(info)
                 if writers and s.steps % self.write_every == 0:
                     self._write(writers)
-                if out is not None and self.checkpoint_every and steps % self.checkpoint_every == 0:
-                    save_checkpoint(s, out / "checkpoint.npz")
-                    write_csv(s.comm, out / "trace.csv", s.trace_arrays())
                 now = time.perf_counter()
+                signum, by_time = self._agree(now - last_checkpoint)
+                if out is not None and (signum or by_time or (
+                        self.checkpoint_every and s.steps % self.checkpoint_every == 0)):
+                    self._checkpoint()
+                    last_checkpoint = now
+                if signum:
+                    name = _signal_name(signum)
+                    raise RunInterrupted(f"{s.name}: stopped by {name} at t = {s.t:.6g} ps, "
+                                         f"step {s.steps}" + ("" if out is None else
+                                         f" (checkpoint {out / 'checkpoint.npz'})"),
+                                         signum, t=s.t, steps=s.steps)
                 if now - last_log >= self.progress_seconds:
                     last_log = now
                     self._progress(t_start, t_end, steps, info, newton, now - wall0)
-        finally:
-            for _, w in writers:
-                w.close()
+        except BaseException as e:
+            if isinstance(e, FemSpinError):  # raised on every rank: close together
+                _close(writers)
+            else:  # maybe on this rank only: a collective close could wait forever
+                for _, w in writers:
+                    abandon(w)
+            raise
+        _close(writers)
         seconds = s.comm.allreduce(time.perf_counter() - wall0, op=MPI.MAX)
+        if writers:
+            self._publish([w[0] for w in writers])
         if out is not None:
-            files.append(save_checkpoint(s, out / "checkpoint.npz"))
-            files.append(write_csv(s.comm, out / "trace.csv", s.trace_arrays()))
+            files.append(self._checkpoint())
+            files.append(out / "trace.csv")
         log.info("%s: reached t = %.6g ps in %d steps (%d rejected), %d Newton iterations, "
                  "%.1f s", s.name, s.t, steps, rejected, newton, seconds)
         return RunInfo(steps=steps, rejected=rejected, newton_iterations=newton,
                        seconds=seconds, t=s.t, trace=s.trace_arrays(), files=files)
+
+    def _agree(self, since_checkpoint: float) -> tuple[int, bool]:
+        """(a stop signal on any rank, a time-based checkpoint is due on any rank): one
+        allreduce, only when a stop callback or a checkpoint interval is set."""
+        if self.stop is None and not self.checkpoint_seconds:
+            return 0, False
+        local = np.array([self.stop() if self.stop is not None else 0,
+                          int(bool(self.checkpoint_seconds)
+                              and since_checkpoint >= self.checkpoint_seconds)], dtype=np.int64)
+        total = np.zeros_like(local)
+        self.stepper.comm.Allreduce(local, total, op=MPI.MAX)
+        return int(total[0]), bool(total[1])
+
+    def _checkpoint(self) -> Path:
+        """The checkpoint and the trace so far (collective)."""
+        s = self.stepper
+        path = save_checkpoint(s, self.out / "checkpoint.npz", meta=self.checkpoint_meta)
+        write_csv(s.comm, self.out / "trace.csv", s.trace_arrays())
+        return path
+
+    def _publish(self, paths: list[Path]) -> None:
+        """Rename the complete VTX series ``fields*.bp.partial`` to their final names."""
+        import shutil
+
+        comm = self.stepper.comm
+        comm.barrier()
+        error = None
+        if comm.rank == 0:
+            try:
+                for tmp in paths:
+                    final = tmp.with_name(tmp.name.removesuffix(PARTIAL))
+                    if final.is_dir():
+                        shutil.rmtree(final)
+                    os.replace(tmp, final)
+            except OSError as e:
+                error = f"cannot rename {tmp} to its final name: {e}"
+        error = comm.bcast(error, root=0)
+        if error is not None:
+            raise OutputError(error)
 
     def _progress(self, t_start, t_end, steps, info: StepInfo, newton, elapsed) -> None:
         s = self.stepper
@@ -143,12 +240,19 @@ class RunDriver:
         for f in s.output_functions():
             key = (f.function_space.ufl_element().basix_hash(),)
             groups.setdefault(key, []).append(f)
+        error = None
         if s.comm.rank == 0:
-            self.out.mkdir(parents=True, exist_ok=True)
-        s.comm.barrier()
+            try:
+                self.out.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                error = f"cannot create the output folder {self.out}: {e}"
+        error = s.comm.bcast(error, root=0)
+        if error is not None:
+            raise OutputError(error)
         writers = []
         for i, group in enumerate(groups.values()):
-            path = self.out / ("fields.bp" if i == 0 else f"fields_{group[0].name}.bp")
+            name = "fields.bp" if i == 0 else f"fields_{group[0].name}.bp"
+            path = self.out / (name + PARTIAL)
             writers.append((path, dolfinx.io.VTXWriter(s.comm, path, group, engine="BP4")))
         return writers
 

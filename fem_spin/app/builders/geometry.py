@@ -13,6 +13,7 @@ from mpi4py import MPI
 from fem_spin.app.progress import step
 from fem_spin.app.results import Results
 from fem_spin.app.schema import Case, check_boundaries
+from fem_spin.app.sizing import check_resolution, check_size
 from fem_spin.core.linear_solvers import refine_hierarchy
 from fem_spin.geometry.base import Geometry, mesh_statistics
 from fem_spin.geometry.interval import layered_interval, stack_nodes
@@ -116,7 +117,8 @@ def mesh_step(comm: MPI.Comm, case: Case, r: Results):
     and ``r.timings["mesh"]`` (collective). Returns ``(geometry, hierarchy)``."""
     t0 = time.perf_counter()
     g = case.geometry
-    step(1, "meshing: %s (%dD)", g.kind, g.gdim)
+    estimate = check_size(case, comm)  # refuses what cannot fit, before meshing
+    step(1, "meshing: %s (%dD), %s", g.kind, g.gdim, estimate)
     geometry = build_geometry(comm, case)
     hierarchy = None
     if case.refinements:
@@ -132,6 +134,7 @@ def mesh_step(comm: MPI.Comm, case: Case, r: Results):
                             geometry.tags, stats)
     facets = boundary_names(case, geometry)
     check_boundaries(case, facets)
+    check_resolution(case, geometry)
     for f in case.flux:
         if _interior(f.boundary):
             raise case.error((*f.path, "boundary"), f"{f.boundary!r} is an interior facet: a "

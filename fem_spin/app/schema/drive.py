@@ -99,6 +99,7 @@ def parse_drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, 
             if texture.kind in ("none", "file"):
                 raise t.error("value", f"{value!r} is the local direction of the "
                                        f"magnetization; kind = {texture.kind!r} has none")
+            _check_axis_side(t, value, case_geometry, texture)
         else:
             value = t.vector("value")
         dirichlet.append(BoundarySpec(t.string("boundary"), value, _components(t), t.path))
@@ -122,3 +123,22 @@ def parse_drive(root: Table, case_geometry: GeometrySpec, texture: TextureSpec, 
                                     "nothing (prescribe fewer components)")
     return {"m_eq": m_eq, "B_T": d.vector("B_T", None), "H_ext": d.vector("H_ext", None),
             "dirichlet": tuple(dirichlet), "flux": tuple(flux)}
+
+
+_FIRST = ("left", "electrode_left", "electrode_bottom", "bottom")
+_LAST = ("right", "electrode_right", "electrode_top", "top")
+
+
+def _check_axis_side(t: Table, value: str, geometry, texture) -> None:
+    """Dirichlet ``"axis"`` on the end of a stack whose layer has no magnetization (axis 0)
+    would silently mean m = 0 there: refused."""
+    if texture.kind != "layered" or not geometry.stack:
+        return
+    boundary = t.get("boundary")
+    region = (geometry.stack[0] if boundary in _FIRST else
+              geometry.stack[-1] if boundary in _LAST else None)
+    axis = texture.axes.get(region) if region is not None else None
+    if axis is not None and axis.vector is not None and not any(axis.vector):
+        raise t.error("value", f"{value!r} on {boundary!r} is the magnetization direction of "
+                               f"the layer {region!r} there, which has none (axis 0): it would "
+                               "mean m = 0; give the value as a vector")

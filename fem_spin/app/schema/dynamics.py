@@ -18,6 +18,9 @@ drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
     switch_axis = [1, 0, 0]  # reversal is measured along it (default: the easy axis)
     write_every = 5          # VTX fields every N steps (0: never)
     progress_seconds = 10.0
+    checkpoint_every = 0     # checkpoint.npz every N steps (0: by time only)
+    checkpoint_minutes = 10.0  # and every this many wall minutes (0: by steps only);
+                             # `fem-spin run case.toml --resume FOLDER` continues from it
 
     [dynamics.magnets.free]  # the regions whose M is dynamic
     Ms = 1e6                 # A/m
@@ -76,6 +79,8 @@ class DynamicsSpec:
     switch_axis: tuple[float, float, float]
     write_every: int
     progress_seconds: float
+    checkpoint_every: int = 0
+    checkpoint_minutes: float = 10.0
 
     def drive(self, j: float):
         """``s(t) = j (1 - exp(-t / ramp))`` (``j`` for ``ramp = 0``) for the boundary data."""
@@ -114,11 +119,14 @@ def _magnet(t: Table):
         raise t.error(None, str(e)) from None
 
 
+CHECKPOINT_KEYS = ("checkpoint_every", "checkpoint_minutes")
+
+
 def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) -> DynamicsSpec:
     """Validate ``root``'s ``[dynamics]`` table (it must exist)."""
     d = root.table("dynamics")
     d.allow(("t_end", "dt", "tol", "scheme", "coupling", "magnets", "drives", "ramp", "B", "B_T",
-             "gamma_e", "switch_axis", "write_every", "progress_seconds"),
+             "gamma_e", "switch_axis", "write_every", "progress_seconds", *CHECKPOINT_KEYS),
             " in [dynamics]")
     t_end = d.number("t_end", positive=True, unit="ps")
     dt = d.number("dt", positive=True, unit="ps")
@@ -151,4 +159,7 @@ def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) ->
         ramp=d.number("ramp", 0.0, nonnegative=True, unit="ps"), B_T=B_T, gamma_e=gamma_e,
         switch_axis=tuple(axis),
         write_every=d.integer("write_every", 0, minimum=0),
-        progress_seconds=d.number("progress_seconds", 10.0, positive=True, unit="s"))
+        progress_seconds=d.number("progress_seconds", 10.0, positive=True, unit="s"),
+        checkpoint_every=d.integer("checkpoint_every", 0, minimum=0),
+        checkpoint_minutes=d.number("checkpoint_minutes", 10.0, nonnegative=True,
+                                    unit="minutes"))

@@ -101,6 +101,9 @@ def _multilayer(g: Table) -> GeometrySpec:
         if g.has("points_per_wavelength"):
             raise g.error("points_per_wavelength", "works with mesher = 'gmsh' only (the "
                                                    "graded mesher uses h_max and h_interface)")
+        if p["h_interface"] is not None and p["h_interface"] > p["h_max"]:
+            raise g.error("h_interface", f"must not exceed h_max = {p['h_max']} nm (the "
+                                         "graded mesher refines towards the interfaces)")
     else:
         p["points_per_wavelength"] = g.number("points_per_wavelength", None, positive=True)
     names = tuple(n for n, _ in layers)
@@ -119,6 +122,8 @@ def _slab(g: Table) -> GeometrySpec:
          "h_max": g.number("h_max", positive=True, unit="nm"),
          "h_interface": g.number("h_interface", None, positive=True, unit="nm"),
          "growth": g.number("growth", 0.2, positive=True), "origin": origin}
+    if p["h_interface"] is not None and p["h_interface"] > p["h_max"]:
+        raise g.error("h_interface", f"must not exceed h_max = {p['h_max']} nm")
     coordinate = 0 if mode == "cpp" else 1
     names = tuple(n for n, _ in layers)
     return GeometrySpec("slab", p, layers, names, names,

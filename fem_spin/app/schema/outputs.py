@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fem_spin.app.schema.geometry import GeometrySpec
+from fem_spin.app.schema.petsc import petsc_option_problem
 from fem_spin.app.schema.texture import TextureSpec
 from fem_spin.app.tomltable import Table, check_number, type_name
 
@@ -40,6 +41,10 @@ def parse_solver(root: Table, geometry: GeometrySpec) -> dict[str, Any]:
         if isinstance(value, float) and not math.isfinite(value):
             raise opts.error(str(key), f"must be finite, got {value}")
         options[str(key).lstrip("-")] = value
+    problem = petsc_option_problem(options)
+    if problem is not None:
+        raise opts.error(next(str(k) for k in opts.data if str(k).lstrip("-") == problem[0]),
+                         problem[1])
     degree = s.integer("degree", 1, minimum=1, maximum=4)
     linear_solver = s.string("linear_solver", "auto", choices=LINEAR_SOLVERS)
     refinements = s.integer("refinements", 0, minimum=0, maximum=5)

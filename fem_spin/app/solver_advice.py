@@ -1,0 +1,36 @@
+"""Advice for a failed solve that fits the solver in use (a direct factorization or an
+iterative solver) and the kind of run."""
+
+from __future__ import annotations
+
+from fem_spin.app.schema import Case
+
+__all__ = ["solver_advice", "uses_direct_solver"]
+
+
+def uses_direct_solver(case: Case) -> bool:
+    """Whether the case's linear solves are factorizations (the default of a dynamics run and
+    of a small steady one, or pc_type = lu/cholesky in [solver.petsc_options])."""
+    opts = case.petsc_options
+    if "pc_type" in opts:
+        return str(opts["pc_type"]) in ("lu", "cholesky")
+    if case.dynamics is not None:
+        return True
+    return case.linear_solver != "iterative"
+
+
+def solver_advice(case: Case) -> str:
+    """One sentence of advice appended to a solver failure."""
+    if case.dynamics is not None:
+        base = (" Advice: the time step may be too long for this drive: lower dynamics.dt, or "
+                "give dynamics.tol (step control)")
+        if not uses_direct_solver(case):
+            base += ", or remove the iterative options of [solver.petsc_options] (the default "
+            base += "is the direct solver MUMPS)"
+        return base + "; then resume with --resume (the last checkpoint is kept)."
+    if uses_direct_solver(case):
+        return (" Advice: the direct solver was in use, so the matrix itself is singular or "
+                "badly scaled: check the boundary data (at least one Dirichlet or flux "
+                "boundary), the materials (positive tau, D) and the mesh.")
+    return (" Advice: the iterative solver did not converge: try solver.linear_solver = "
+            "'direct', or refine the coarse mesh of the multigrid.")
