@@ -29,6 +29,8 @@ from mpi4py import MPI
 
 import fem_spin  # before dolfinx and petsc4py
 from fem_spin.app.catalog import demo_paths, example_path, example_paths, load_demo, title
+from fem_spin.app.dynamics import dynamics_report
+from fem_spin.app.modes import modes_report
 from fem_spin.app.sizing import add_options, apply_options, check_size
 from fem_spin.app.status import add_status_command, resumable
 from fem_spin.errors import InputError
@@ -122,26 +124,10 @@ def cmd_run(args) -> int:
     summary = run_case(case, MPI.COMM_WORLD, args.out, command=["fem-spin", *sys.argv[1:]],
                        existing=existing)
     s, t = summary["solve"], summary["timings"]
-    if case.dynamics is not None:
-        for run in s["drives"]:
-            ts = run["switching_time_ps"]
-            _print(f"{case.name}: drive {run['drive']:g}: {run['final_state']}, switching time "
-                   f"{'none' if ts is None else f'{ts:.1f} ps'}, {run['steps']} steps "
-                   f"({run['rejected']} rejected), {run['newton_iterations']} Newton "
-                   f"iterations, {run['seconds']:.1f} s")
-        _print(f"{summary['mesh']['dofs']} dofs on {MPI.COMM_WORLD.size} rank(s), "
-               f"{t['total']:.1f} s; output: {args.out or case.folder}/ (traces.png, "
-               f"drive_<j>/trace.csv, summary.json)")
-        return 0
-    if case.modes is not None:
-        for run in s["drives"]:
-            low = run["lowest"]
-            _print(f"{case.name}: drive {run['drive']:g}: lowest mode {low['frequency_GHz']:.4g} "
-                   f"GHz, decay rate {low['decay_rate_per_ns']:.4g} /ns")
-        soft = s["soft_drive"]
-        _print(f"soft mode (decay rate 0) at drive {'none' if soft is None else f'{soft:.4g}'}; "
-               f"{t['total']:.1f} s; output: {args.out or case.folder}/ "
-               f"({', '.join(summary['files'])})")
+    report = (dynamics_report if case.dynamics is not None else
+              modes_report if case.modes is not None else None)
+    if report is not None:
+        _print(report(case, summary, args.out or case.folder))
         return 0
     _print(f"{case.name}: {s['reason']} ({s['newton_iterations']} Newton / "
            f"{s['linear_iterations']} linear iterations), {summary['mesh']['dofs']} dofs on "

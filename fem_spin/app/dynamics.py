@@ -43,7 +43,7 @@ from fem_spin.output import write_csv
 from fem_spin.render import gather_fields
 from fem_spin.stepping.driver import RunDriver
 
-__all__ = ["drive_folder", "simulate_dynamics"]
+__all__ = ["drive_folder", "dynamics_report", "simulate_dynamics"]
 
 
 def drive_folder(j: float) -> str:
@@ -139,3 +139,18 @@ def simulate_dynamics(comm: MPI.Comm, case: Case, folder: Path, *, resume: bool 
                "switch_axis": list(dyn.switch_axis)}
     r.extra = {"traces": traces, "grids": grids}
     return r
+
+
+def dynamics_report(case: Case, summary: dict, folder) -> str:
+    """The lines ``fem-spin run`` prints after a ``[dynamics]`` run."""
+    lines = []
+    for run in summary["solve"]["drives"]:
+        ts = run["switching_time_ps"]
+        lines.append(f"{case.name}: drive {run['drive']:g}: {run['final_state']}, switching "
+                     f"time {'none' if ts is None else f'{ts:.1f} ps'}, {run['steps']} steps "
+                     f"({run['rejected']} rejected), {run['newton_iterations']} Newton "
+                     f"iterations, {run['seconds']:.1f} s")
+    lines.append(f"{summary['mesh']['dofs']} dofs on {summary['mpi_ranks']} rank(s), "
+                 f"{summary['timings']['total']:.1f} s; output: {folder}/ (traces.png, "
+                 "drive_<j>/trace.csv, summary.json)")
+    return "\n".join(lines)

@@ -111,6 +111,18 @@ def simulate_modes(comm: MPI.Comm, case: Case, folder: Path) -> Results:
     return r
 
 
+def modes_report(case: Case, summary: dict, folder) -> str:
+    """The lines ``fem-spin run`` prints after a ``[modes]`` run."""
+    s, t = summary["solve"], summary["timings"]
+    lines = [f"{case.name}: drive {run['drive']:g}: lowest mode "
+             f"{run['lowest']['frequency_GHz']:.4g} GHz, decay rate "
+             f"{run['lowest']['decay_rate_per_ns']:.4g} /ns" for run in s["drives"]]
+    soft = s["soft_drive"]
+    lines.append(f"soft mode (decay rate 0) at drive {'none' if soft is None else f'{soft:.4g}'}"
+                 f"; {t['total']:.1f} s; output: {folder}/ ({', '.join(summary['files'])})")
+    return "\n".join(lines)
+
+
 def modes_pictures(case: Case, folder: Path, results: Results) -> list[str]:
     """The lowest modes' frequency and decay rate against the drive (rank 0)."""
     import matplotlib.pyplot as plt

@@ -29,8 +29,8 @@ from mpi4py import MPI
 
 from fem_spin.app.charge import simulate_charge
 from fem_spin.app.dynamics import simulate_dynamics
-from fem_spin.app.modes import modes_pictures, simulate_modes
 from fem_spin.app.folder import diagnose, open_folder, process_info
+from fem_spin.app.modes import modes_pictures, simulate_modes
 from fem_spin.app.progress import step
 from fem_spin.app.report import dynamics_pictures, pictures
 from fem_spin.app.results import Results
