@@ -116,10 +116,15 @@ class NewtonSolver:
             to give a multigrid preconditioner its levels.
         log_level: logging level of the one line each solve logs (DEBUG for time steps,
             whose progress the stepper reports).
+        matrix_kind: the PETSc type of the Jacobian, default AIJ; ``"baij"`` stores the
+            nodal blocks of a blocked space (block size 3: faster insertion and products).
+        after_jacobian: called as ``after_jacobian(ksp, J)`` after each Jacobian evaluation
+            (e.g. to form Galerkin coarse operators PCMG cannot form from a BAIJ matrix).
     """
 
     def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1",
-                 base_options=None, setup=None, log_level: int = logging.INFO):
+                 base_options=None, setup=None, log_level: int = logging.INFO,
+                 matrix_kind: str | None = None, after_jacobian=None):
         self.options = merged_options(petsc_options, base_options)
         self.name = name
         self.log_level = log_level  # of the line each solve logs (time steps: DEBUG)
@@ -133,7 +138,17 @@ class NewtonSolver:
             bcs=bcs,
             petsc_options_prefix=OPTIONS_PREFIX,
             jit_options=jit_options,
+            kind=matrix_kind,
         )
+        if after_jacobian is not None:
+            problem, bcs_ = self._problem, list(bcs or [])
+
+            def jacobian(snes, x, J, P):
+                dolfinx.fem.petsc.assemble_jacobian(snes, x, J, None, problem.u, problem.J,
+                                                    None, bcs_)
+                after_jacobian(snes.getKSP(), J)
+
+            problem.solver.setJacobian(jacobian, problem.A, problem.P_mat)
         with self._options_set():
             self._problem.solver.setFromOptions()
             if setup is not None:
