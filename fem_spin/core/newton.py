@@ -17,6 +17,7 @@ from fem_spin.errors import InputError, SolverError
 
 __all__ = [
     "DEFAULT_PETSC_OPTIONS",
+    "LAGGED_LU_OPTIONS",
     "OPTIONS_PREFIX",
     "NewtonSolver",
     "SolveInfo",
@@ -47,6 +48,24 @@ DEFAULT_PETSC_OPTIONS: dict[str, object] = {
     "pc_type": "lu",
     "pc_factor_mat_solver_type": "mumps",
 }
+
+#: Reuse of one LU factorization across Newton iterations and solves (e.g. time steps):
+#: GMRES on the current Jacobian, preconditioned by the last MUMPS LU, which is refreshed
+#: (refactored) for the next solve when a solve needed more than :data:`LAG_REFRESH_ITS`
+#: GMRES iterations per Newton iteration, and at once (the solve repeated from its initial
+#: guess) when a linear solve fails. The Jacobian is assembled at every Newton iteration; only
+#: the factorization is saved. The solution is the same to the Newton tolerance.
+LAGGED_LU_OPTIONS: dict[str, object] = {
+    "ksp_type": "gmres",
+    "ksp_rtol": 1e-9,
+    "ksp_max_it": 40,
+    "ksp_gmres_restart": 40,
+    "snes_lag_preconditioner": -2,  # build once, then keep (-1 is refused as an option)
+    "snes_lag_preconditioner_persists": True,
+}
+
+#: GMRES iterations per Newton iteration above which a lagged LU is refreshed.
+LAG_REFRESH_ITS = 6
 
 _PETSC_ERR_MISSING_FACTOR = 92  # PETSc has no factorization of that kind for the matrix
 _FACTOR_PCS = {"lu", "cholesky"}  # the factorizations MUMPS does
@@ -180,8 +199,42 @@ class NewtonSolver:
             self._problem.__del__()
             self._problem = None
 
+    @property
+    def lagged(self) -> bool:
+        """Whether the preconditioner is kept across solves (:data:`LAGGED_LU_OPTIONS`)."""
+        return str(self.options.get("snes_lag_preconditioner", 1)) in ("-1", "-2")
+
     def solve(self) -> SolveInfo:
-        """Solve; raise :class:`SolverError` naming the reason if SNES or its KSP fails."""
+        """Solve; raise :class:`SolverError` naming the reason if SNES or its KSP fails.
+
+        With a lagged preconditioner a failed solve is repeated once with a fresh one."""
+        if not self.lagged:
+            return self._solve()
+        u = self._problem.u
+        start = u.x.array.copy()
+        try:
+            info = self._solve()
+        except SolverError:
+            log.debug("%s: the lagged preconditioner failed; solving with fresh ones", self.name)
+            u.x.array[:] = start
+            self._set_lag(1)  # a fresh factorization at every Newton iteration of this solve
+            try:
+                info = self._solve()
+            finally:
+                self._set_lag(-2)
+            return info
+        if info.linear_iterations > LAG_REFRESH_ITS * max(info.newton_iterations, 1):
+            self._set_lag(-2)
+        return info
+
+    def _set_lag(self, lag: int) -> None:
+        """SNES preconditioner lag (-2: rebuild at the next Jacobian evaluation, then keep; 1:
+        rebuild every time), through the options (petsc4py has no SNESSetLagPreconditioner)."""
+        with self._options_set():
+            PETSc.Options(OPTIONS_PREFIX)["snes_lag_preconditioner"] = lag
+            self.snes.setFromOptions()
+
+    def _solve(self) -> SolveInfo:
         snes = self.snes
         t0 = time.perf_counter()
         try:
