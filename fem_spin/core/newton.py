@@ -17,6 +17,7 @@ from fem_spin.errors import InputError, SolverError
 
 __all__ = [
     "DEFAULT_PETSC_OPTIONS",
+    "CHORD_OPTIONS",
     "LAGGED_LU_OPTIONS",
     "OPTIONS_PREFIX",
     "NewtonSolver",
@@ -64,8 +65,22 @@ LAGGED_LU_OPTIONS: dict[str, object] = {
     "snes_lag_preconditioner_persists": True,
 }
 
+#: The chord variant of :data:`LAGGED_LU_OPTIONS`: the Jacobian, too, is kept (assembled and
+#: factored when refreshed), each Newton iteration costs one residual and one LU solve; the
+#: convergence is linear, the kept matrices are refreshed when a solve needed more than
+#: :data:`LAG_REFRESH_NEWTON` Newton iterations, or failed (then it is repeated fresh).
+CHORD_OPTIONS: dict[str, object] = {
+    **LAGGED_LU_OPTIONS,
+    "ksp_type": "preonly",
+    "snes_lag_jacobian": -2,
+    "snes_lag_jacobian_persists": True,
+}
+
 #: GMRES iterations per Newton iteration above which a lagged LU is refreshed.
 LAG_REFRESH_ITS = 6
+
+#: Newton iterations per solve above which a lagged Jacobian and LU are refreshed.
+LAG_REFRESH_NEWTON = 8
 
 _PETSC_ERR_MISSING_FACTOR = 92  # PETSc has no factorization of that kind for the matrix
 _FACTOR_PCS = {"lu", "cholesky"}  # the factorizations MUMPS does
@@ -223,15 +238,23 @@ class NewtonSolver:
             finally:
                 self._set_lag(-2)
             return info
-        if info.linear_iterations > LAG_REFRESH_ITS * max(info.newton_iterations, 1):
+        if (info.linear_iterations > LAG_REFRESH_ITS * max(info.newton_iterations, 1)
+                or (self._lag_jacobian and info.newton_iterations > LAG_REFRESH_NEWTON)):
             self._set_lag(-2)
         return info
+
+    @property
+    def _lag_jacobian(self) -> bool:
+        return str(self.options.get("snes_lag_jacobian", 1)) in ("-1", "-2")
 
     def _set_lag(self, lag: int) -> None:
         """SNES preconditioner lag (-2: rebuild at the next Jacobian evaluation, then keep; 1:
         rebuild every time), through the options (petsc4py has no SNESSetLagPreconditioner)."""
         with self._options_set():
-            PETSc.Options(OPTIONS_PREFIX)["snes_lag_preconditioner"] = lag
+            opts = PETSc.Options(OPTIONS_PREFIX)
+            opts["snes_lag_preconditioner"] = lag
+            if self._lag_jacobian:
+                opts["snes_lag_jacobian"] = lag
             self.snes.setFromOptions()
 
     def _solve(self) -> SolveInfo:

@@ -1,11 +1,12 @@
 """The lagged LU (fem_spin.core.newton.LAGGED_LU_OPTIONS: GMRES preconditioned by a MUMPS LU
-kept across Newton iterations and time steps) gives the steps of the default solver (a fresh
-LU at every Newton iteration) to the Newton tolerance, including after a failed linear solve,
-which is repeated with a fresh factorization."""
+kept across Newton iterations and time steps) and the chord iteration (CHORD_OPTIONS: the
+Jacobian kept too) give the steps of the default solver (a fresh LU at every Newton
+iteration) to the Newton tolerance, including after a failed linear solve, which is repeated
+with fresh factorizations."""
 
 import numpy as np
 
-from fem_spin.core.newton import LAGGED_LU_OPTIONS
+from fem_spin.core.newton import CHORD_OPTIONS, LAGGED_LU_OPTIONS
 from tests.verification.test_dynamics_coupled import gathered, pillar_1d, problem
 
 STEPS, DT = 8, 0.5  # ps
@@ -35,3 +36,12 @@ def test_lagged_lu_reproduces_fresh_lu(comm):
         # a kept LU: GMRES needs more than one iteration per Newton iteration (one would mean
         # a fresh factorization every time); fresh ones: exactly one
         assert (linear > newton) if kept else (linear == newton), (linear, newton)
+
+
+def test_chord_reproduces_newton(comm):
+    M_ref, m_ref, ref = run(comm, None)
+    M, m, infos = run(comm, CHORD_OPTIONS)
+    assert np.max(np.abs(M - M_ref)) < 1e-9
+    assert np.max(np.abs(m - m_ref)) < 1e-9 * np.max(np.abs(m_ref))
+    # linear convergence: more (cheap) iterations than Newton's
+    assert sum(i.newton_iterations for i in infos) > sum(i.newton_iterations for i in ref)
