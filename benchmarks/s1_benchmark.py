@@ -99,6 +99,7 @@ def worker(args) -> None:
     from petsc4py import PETSc
 
     from fem_spin.core import linear_solvers as ls
+    from fem_spin.core.fields import jit_options
     from fem_spin.textures import magnetization, vortex
 
     PETSc.Log.begin()
@@ -130,12 +131,12 @@ def worker(args) -> None:
     mesh.topology.create_connectivity(fdim, 3)
     bfacets = dm.exterior_facet_indices(mesh.topology)
     bc = fem.dirichletbc(0.0, fem.locate_dofs_topological(V, fdim, bfacets), V)
-    jit = fs.fields.jit_options()
+    jit = jit_options()
     a_form = fem.form(ufl.inner(ufl.grad(u), ufl.grad(v)) * ufl.dx, jit_options=jit)
     L_form = fem.form(fem.Constant(mesh, 1.0) * v * ufl.dx, jit_options=jit)
     base_rss, _ = mem()
     _reset_peak()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     A = fp.assemble_matrix(a_form, bcs=[bc])
     A.assemble()
     b = fp.assemble_vector(L_form)
@@ -143,8 +144,9 @@ def worker(args) -> None:
     b.ghostUpdate(PETSc.InsertMode.ADD, PETSc.ScatterMode.REVERSE)
     fp.set_bc(b, [bc])
     t_asm = gather_max(time.perf_counter() - t0)
+    c_asm = gather_max(time.process_time() - c0)
     x = A.createVecRight()
-    best = None
+    best = cbest = None
     for _ in range(args.reps):
         ksp = PETSc.KSP().create(comm)
         ksp.setOperators(A)
@@ -153,20 +155,25 @@ def worker(args) -> None:
         ksp.setTolerances(rtol=RTOL)
         x.set(0.0)
         comm.Barrier()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         ksp.setUp()
         t_setup = gather_max(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        c_setup = gather_max(time.process_time() - c0)
+        t0, c0 = time.perf_counter(), time.process_time()
         ksp.solve(b, x)
         t_solve = gather_max(time.perf_counter() - t0)
+        c_solve = gather_max(time.process_time() - c0)
         its, reason = ksp.getIterationNumber(), ksp.getConvergedReason()
         ksp.destroy()
         if best is None or t_setup + t_solve < best[0] + best[1]:
             best = (t_setup, t_solve)
+        if cbest is None or c_setup + c_solve < cbest[0] + cbest[1]:
+            cbest = (c_setup, c_solve)
     _, peak = mem()
     out["poisson"] = {"dofs": V.dofmap.index_map.size_global, "assemble_s": t_asm,
                       "setup_s": best[0], "solve_s": best[1], "iterations": its,
-                      "reason": int(reason), "peak_mb": peak, "increment_mb": peak - base_rss}
+                      "reason": int(reason), "peak_mb": peak, "increment_mb": peak - base_rss,
+                      "cpu": {"assemble_s": c_asm, "setup_s": cbest[0], "solve_s": cbest[1]}}
     A.destroy()
     b.destroy()
     x.destroy()
@@ -181,17 +188,20 @@ def worker(args) -> None:
     def event_times():
         return {n: e.getPerfInfo()["time"] for n, e in events.items()}
 
-    for solver in args.solvers:
+    runs = [(s, v) for s in args.solvers for v in (args.variants if s == "iterative" else [""])]
+    for solver, variant in runs:
         if solver == "direct" and (3 * out["nodes"] > args.direct_max_dofs
                                    or args.a not in args.direct_a):
             continue
+        ls.BLOCKED_JACOBIAN = variant != "aij"
         base_rss, _ = mem()
         _reset_peak()
         t0 = time.perf_counter()
         problem = fs.SteadySpinDiffusion(
             mesh, mat, facet_tags=hierarchy.facet_tags, M=M,
             dirichlet=[fs.Dirichlet(1, (0.0, 0.0, 1.0))], quadrature_degree=2,
-            solver=solver, hierarchy=hierarchy,
+            solver=solver, hierarchy=hierarchy, tensor="cell" if variant == "cell" else
+            "quadrature",
             petsc_options={"ksp_rtol": RTOL, **options(args)} if solver != "direct" else None)
         t_build = gather_max(time.perf_counter() - t0)
         rows = []
@@ -200,29 +210,39 @@ def worker(args) -> None:
             problem.m.x.array[:] = 0.0
             before = event_times()
             comm.Barrier()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 info = problem.solve()
             except fs.SolverError as e:
                 error = str(e)
                 break
             wall = gather_max(time.perf_counter() - t0)
+            cpu = gather_max(time.process_time() - c0)
             after = event_times()
             d = {n: gather_max(after[n] - before[n]) for n in events}
             assemble = d["SNESJacobianEval"] + d["SNESFunctionEval"]
+            # CPU seconds of the phases: the wall split scaled by the solve's CPU / wall (on a
+            # shared machine the CPU time is the work done, the wall time also the waiting)
+            f = cpu / wall
             rows.append({"wall_s": wall, "setup_s": d["PCSetUp"],
                          "solve_s": wall - assemble - d["PCSetUp"], "assemble_s": assemble,
-                         "iterations": info.linear_iterations})
+                         "iterations": info.linear_iterations,
+                         "cpu": {"wall_s": cpu, "assemble_s": f * assemble,
+                                 "setup_s": f * d["PCSetUp"],
+                                 "solve_s": f * (wall - assemble - d["PCSetUp"])}})
         _, peak = mem()
         res = {"solver": problem.linear_solver.description, "kind": problem.linear_solver.kind,
                "levels": list(problem.linear_solver.levels), "dofs": 3 * out["nodes"],
                "build_s": t_build, "peak_mb": peak, "increment_mb": peak - base_rss}
         if rows:
-            best = min(rows, key=lambda r: r["setup_s"] + r["solve_s"])
+            best = min(rows, key=lambda r: r["cpu"]["wall_s"])
             res.update(best)
         if error:
             res["error"] = error
-        out[f"s1_{solver}"] = res
+        if variant:
+            res["variant"] = variant
+        key = f"s1_{solver}" if variant in ("", args.variants[0]) else f"s1_{solver}-{variant}"
+        out[key] = res
         problem.close()
     if comm.rank == 0:
         print("RESULT " + json.dumps(out), flush=True)
@@ -271,7 +291,7 @@ def run_case(level, a, np_, args) -> dict | None:
     cmd = [sys.executable, "-m", "mpi4py", str(Path(__file__).resolve()), "--worker",
            "--level", str(level), "--a", str(a), "--reps", str(args.reps),
            "--solvers", *args.solvers, "--direct-max-dofs", str(args.direct_max_dofs),
-           "--direct-a", *map(str, args.direct_a),
+           "--direct-a", *map(str, args.direct_a), "--variants", *args.variants,
            *[x for o in args.option for x in ("--option", o)]]
     if np_ > 1:
         cmd = [str(Path(sys.executable).parent / "mpiexec"), "-n", str(np_), *cmd]
@@ -301,37 +321,65 @@ def markdown(data: dict) -> str:
         f"{data['reps']} repetitions, seconds; memory: peak RSS during the solve minus the RSS "
         "before it (sum over ranks), MB. Extra PETSc options of the iterative solver: "
         f"{data.get('petsc_options') or 'none (the package default)'}.", "",
-        "| level | h nm | S1 dofs | np | a | kL | pts/wavelength | Poisson its | Poisson setup "
-        "| Poisson solve | S1 solver | S1 its | S1 setup | S1 solve | ratio solve | ratio "
-        "setup+solve | S1 MB | Poisson MB | MB/dof S1 / Poisson | load |",
-        "|" + "---|" * 20]
+        "| level | h nm | S1 dofs | np | a | kL | pts/wavelength | Poisson its | Poisson asm "
+        "| Poisson setup | Poisson solve | S1 solver | S1 its | S1 asm | S1 setup | S1 solve "
+        "| ratio asm | ratio solve | ratio setup+solve | ratio time to solution | S1 MB "
+        "| Poisson MB | MB/dof S1 / Poisson | load |",
+        "|" + "---|" * 24]
     for c in data["cases"]:
         if "failed" in c:
             lines.append(f"| {c['level']} | | | {c['np']} | {c['a']} | FAILED: "
                          f"{c['failed'][-200:]!r} |")
             continue
         p = c["poisson"]
-        for key in ("s1_iterative", "s1_direct", "s1_auto"):
-            s = c.get(key)
-            if not s:
-                continue
-            label = key[3:] + ("" if s["kind"] == key[3:] else f" -> {s['kind']}")
+        for key in [k for k in c if k.startswith("s1_") and isinstance(c[k], dict)]:
+            s = c[key]
+            solver = key[3:].split("-")[0]
+            label = solver + ("" if s["kind"] == solver else f" -> {s['kind']}")
+            if s.get("variant"):
+                label += f" [{s['variant']}]"
             if "error" in s and "solve_s" not in s:
                 lines.append(f"| {c['level']} | {c['h_nm']:g} | {s['dofs']:,} | {c['np']} | "
-                             f"{c['a']:g} | | | | | | {label} | FAIL | | | | | | | | |")
+                             f"{c['a']:g} | | | | | | | {label} | FAIL |" + " |" * 11)
                 continue
             ratio = s["solve_s"] / p["solve_s"]
             ratio2 = (s["setup_s"] + s["solve_s"]) / (p["setup_s"] + p["solve_s"])
+            ratio_asm = s["assemble_s"] / p["assemble_s"]
+            tts = (s["assemble_s"] + s["setup_s"] + s["solve_s"]) / (
+                p["assemble_s"] + p["setup_s"] + p["solve_s"])
             per = (s["increment_mb"] / s["dofs"]) / max(p["increment_mb"] / p["dofs"], 1e-12)
             ppw = c["points_per_wavelength"]
             lines.append(
                 f"| {c['level']} | {c['h_nm']:g} | {s['dofs']:,} | {c['np']} | {c['a']:g} | "
                 f"{c['kL']:g} | {'inf' if ppw == float('inf') else format(ppw, '.1f')} | "
-                f"{p['iterations']} | {p['setup_s']:.2f} | {p['solve_s']:.2f} | "
-                f"{label} ({len(s['levels']) or 1} lev) | {s['iterations']} | "
-                f"{s['setup_s']:.2f} | {s['solve_s']:.2f} | {ratio:.1f} | {ratio2:.1f} | "
+                f"{p['iterations']} | {p['assemble_s']:.2f} | {p['setup_s']:.2f} | "
+                f"{p['solve_s']:.2f} | {label} ({len(s['levels']) or 1} lev) | "
+                f"{s['iterations']} | {s['assemble_s']:.2f} | {s['setup_s']:.2f} | "
+                f"{s['solve_s']:.2f} | {ratio_asm:.1f} | {ratio:.1f} | {ratio2:.1f} | {tts:.1f} | "
                 f"{s['increment_mb']:.0f} | {p['increment_mb']:.0f} | {per:.2f} | "
                 f"{c['load_before']} |")
+    lines += ["", "The same in CPU seconds (max over ranks; S1's phases: the wall split scaled "
+              "by the solve's CPU / wall ratio): on a shared machine the work done, free of "
+              "the waiting for a core. Time to solution = assembly + set-up + solve; S1's "
+              "assembly is the SNES Jacobian and residual evaluations (its matrix is created "
+              "when the problem is built), Poisson's includes creating its matrix.", "",
+              "| level | np | a | S1 variant | S1 its | Poisson asm / setup / solve | S1 asm / "
+              "setup / solve | ratio asm | ratio solve | ratio time to solution |",
+              "|" + "---|" * 10]
+    for c in data["cases"]:
+        p = c.get("poisson", {}).get("cpu")
+        for key in [k for k in c if k.startswith("s1_") and isinstance(c[k], dict)]:
+            s = c[key].get("cpu")
+            if not p or not s:
+                continue
+            pt = p["assemble_s"] + p["setup_s"] + p["solve_s"]
+            st = s["assemble_s"] + s["setup_s"] + s["solve_s"]
+            lines.append(
+                f"| {c['level']} | {c['np']} | {c['a']:g} | {c[key].get('variant', '')} | "
+                f"{c[key]['iterations']} | {p['assemble_s']:.2f} / {p['setup_s']:.2f} / "
+                f"{p['solve_s']:.2f} | {s['assemble_s']:.2f} / {s['setup_s']:.2f} / "
+                f"{s['solve_s']:.2f} | {s['assemble_s'] / p['assemble_s']:.1f} | "
+                f"{s['solve_s'] / p['solve_s']:.1f} | {st / pt:.1f} |")
     lines += ["", "Parallel efficiency t(np=1) / (2 t(np=2)) (solve, and set-up + solve; "
               "see the load column above):", "",
               "| level | a | Poisson solve | S1 solve | S1 setup+solve |", "|---|---|---|---|---|"]
@@ -361,6 +409,10 @@ def main() -> None:
     ap.add_argument("--direct-max-dofs", type=int, default=250_000)
     ap.add_argument("--direct-a", type=float, nargs="+", default=[100.0],
                     help="couplings for which the direct solver is timed too")
+    ap.add_argument("--variants", nargs="+", default=["baij"], choices=["aij", "baij", "cell"],
+                    help="iterative S1 variants, timed side by side: aij (AIJ Jacobian, PCMG's "
+                         "Galerkin products: the package before issue 16), baij (the default: "
+                         "BAIJ Jacobian), cell (BAIJ and tensor='cell')")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--name", default="s1_benchmark")
     ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",

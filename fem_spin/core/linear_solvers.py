@@ -39,9 +39,12 @@ from fem_spin.errors import InputError
 
 __all__ = [
     "ALGEBRAIC_OPTIONS",
+    "BLOCKED_JACOBIAN",
+    "BLOCKED_MULTIGRID_OPTIONS",
     "COARSE_KH",
     "DIRECT_MAX_DOFS",
     "DIRECT_OPTIONS",
+    "GalerkinOperators",
     "MULTIGRID_OPTIONS",
     "MeshHierarchy",
     "SolverChoice",
@@ -63,6 +66,10 @@ DIRECT_MAX_DOFS = 100_000
 #: The coarsest multigrid level kept is the coarsest one with ``|k| h_max <= COARSE_KH``
 #: (``h_max`` its longest edge): about 2 pi / COARSE_KH = 3 longest edges per wavelength.
 COARSE_KH = 2.0
+
+#: The multigrid path assembles the Jacobian as BAIJ (:data:`BLOCKED_MULTIGRID_OPTIONS`);
+#: False: AIJ with PCMG's own Galerkin products (the same iterates, slower).
+BLOCKED_JACOBIAN = True
 
 #: Exact LU (MUMPS): one Newton step of the linear S1 reaches round-off.
 DIRECT_OPTIONS: dict[str, object] = {
@@ -103,6 +110,12 @@ MULTIGRID_OPTIONS: dict[str, object] = {
     "mg_coarse_pc_type": "lu",
     "mg_coarse_pc_factor_mat_solver_type": "mumps",
 }
+
+#: The same multigrid on the blocked Jacobian (BAIJ, 3x3 nodal blocks: faster assembly and
+#: products, docs/solver-design.md). PETSc has no PtAP for BAIJ, so PCMG does not form the
+#: coarse operators: :class:`GalerkinOperators` forms the same ``P^T A P`` from an AIJ copy of
+#: the Jacobian after each Jacobian evaluation.
+BLOCKED_MULTIGRID_OPTIONS: dict[str, object] = {**MULTIGRID_OPTIONS, "pc_mg_galerkin": "none"}
 
 #: Algebraic fallback without a hierarchy: GMRES + GAMG with Richardson/SOR smoothing (the
 #: default Chebyshev smoother needs an SPD operator). Robust for a <~ 1-10 only.
@@ -171,6 +184,49 @@ def configure_multigrid(ksp: PETSc.KSP, prolongations: Sequence[PETSc.Mat]) -> N
     ksp.setFromOptions()  # the new level smoothers read the mg_levels_* / mg_coarse_* options
 
 
+class GalerkinOperators:
+    """The Galerkin coarse operators ``A_{l-1} = P_l^T A_l P_l`` of a PCMG, formed here and set
+    on its levels: for a BAIJ Jacobian, whose PtAP PETSc lacks, from an AIJ copy of it (made
+    by MatConvert, then refilled in place). The symbolic products are made once and reused.
+
+    Args:
+        prolongations: the interpolations, coarse to fine (as for :func:`configure_multigrid`).
+    """
+
+    def __init__(self, prolongations: Sequence[PETSc.Mat]):
+        self.prolongations = list(prolongations)
+        self.coarse: list[PETSc.Mat | None] = [None] * len(self.prolongations)
+        self.fine: PETSc.Mat | None = None
+
+    def update(self, ksp: PETSc.KSP, A: PETSc.Mat) -> None:
+        """Recompute the coarse operators from the fine matrix ``A`` and give them to the
+        levels of ``ksp``'s PCMG (another PC, e.g. the user's LU, is left alone)."""
+        pc = ksp.getPC()
+        if pc.getType() != PETSc.PC.Type.MG or not self.prolongations:
+            return
+        fine = A
+        if A.getType() not in (PETSc.Mat.Type.SEQAIJ, PETSc.Mat.Type.MPIAIJ):
+            # petsc4py: out=None would convert A in place; an empty out is MAT_INITIAL_MATRIX,
+            # a filled one MAT_REUSE_MATRIX
+            self.fine = A.convert(PETSc.Mat.Type.AIJ, out=self.fine or PETSc.Mat())
+            fine = self.fine
+        for i in range(len(self.prolongations) - 1, -1, -1):
+            if self.coarse[i] is None:
+                self.coarse[i] = fine.ptap(self.prolongations[i])
+            else:
+                fine.ptap(self.prolongations[i], result=self.coarse[i])
+            fine = self.coarse[i]
+        for level, C in enumerate(self.coarse):
+            pc.getMGSmoother(level).setOperators(C, C)
+
+    def destroy(self) -> None:
+        for C in [*self.coarse, self.fine]:
+            if C is not None:
+                C.destroy()
+        self.coarse = [None] * len(self.prolongations)
+        self.fine = None
+
+
 # -- the choice -----------------------------------------------------------------------------
 
 
@@ -183,12 +239,15 @@ class SolverChoice:
         options: the PETSc options (without prefix) before the user's are merged on top.
         levels: hierarchy levels used by multigrid, coarse to fine (indices into the hierarchy).
         description: one line for logs and reports.
+        blocked: assemble the Jacobian as BAIJ (3x3 blocks) and form the coarse operators
+            with :class:`GalerkinOperators` (multigrid on a 3-vector space).
     """
 
     kind: str
     options: dict = field(default_factory=dict)
     levels: tuple[int, ...] = ()
     description: str = ""
+    blocked: bool = False
 
 
 _SOLVERS = ("auto", "direct", "iterative")
@@ -196,7 +255,7 @@ _SOLVERS = ("auto", "direct", "iterative")
 
 def select(solver: str, ndofs: int, *, hierarchy: MeshHierarchy | None = None,
            wavenumber: float | None = None, direct_max_dofs: int | None = None,
-           kh: float | None = None) -> SolverChoice:
+           kh: float | None = None, blocked: bool | None = None) -> SolverChoice:
     """Choose the linear solver for S1.
 
     Args:
@@ -206,6 +265,10 @@ def select(solver: str, ndofs: int, *, hierarchy: MeshHierarchy | None = None,
         hierarchy: nested meshes (the problem's mesh is ``hierarchy.mesh``).
         wavenumber: largest ``|k|`` (1/nm, :func:`max_wavenumber`): picks the coarse level.
         direct_max_dofs, kh: default :data:`DIRECT_MAX_DOFS` and :data:`COARSE_KH`.
+        blocked: the multigrid on a BAIJ Jacobian (:data:`BLOCKED_MULTIGRID_OPTIONS`; the
+            same operator, preconditioner and iterates as AIJ, faster); False: AIJ and PCMG's
+            own Galerkin products (:data:`MULTIGRID_OPTIONS`). Default
+            :data:`BLOCKED_JACOBIAN`.
     """
     direct_max_dofs = DIRECT_MAX_DOFS if direct_max_dofs is None else direct_max_dofs
     kh = COARSE_KH if kh is None else kh
@@ -239,4 +302,7 @@ def select(solver: str, ndofs: int, *, hierarchy: MeshHierarchy | None = None,
                             if len(sizes) > 1 else "direct (MUMPS LU): a one-level hierarchy")
     desc = (f"GMRES + geometric multigrid, {len(levels)} level(s), coarse level {first} "
             f"(h = {sizes[first]:.3g}, |k| h = {k * sizes[first]:.2f}) by MUMPS")
+    if BLOCKED_JACOBIAN if blocked is None else blocked:
+        return SolverChoice("multigrid", dict(BLOCKED_MULTIGRID_OPTIONS), levels,
+                            desc + ", BAIJ", blocked=True)
     return SolverChoice("multigrid", dict(MULTIGRID_OPTIONS), levels, desc)

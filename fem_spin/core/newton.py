@@ -17,6 +17,8 @@ from fem_spin.errors import InputError, SolverError
 
 __all__ = [
     "DEFAULT_PETSC_OPTIONS",
+    "CHORD_OPTIONS",
+    "LAGGED_LU_OPTIONS",
     "OPTIONS_PREFIX",
     "NewtonSolver",
     "SolveInfo",
@@ -47,6 +49,38 @@ DEFAULT_PETSC_OPTIONS: dict[str, object] = {
     "pc_type": "lu",
     "pc_factor_mat_solver_type": "mumps",
 }
+
+#: Reuse of one LU factorization across Newton iterations and solves (e.g. time steps):
+#: GMRES on the current Jacobian, preconditioned by the last MUMPS LU, which is refreshed
+#: (refactored) for the next solve when a solve needed more than :data:`LAG_REFRESH_ITS`
+#: GMRES iterations per Newton iteration, and at once (the solve repeated from its initial
+#: guess) when a linear solve fails. The Jacobian is assembled at every Newton iteration; only
+#: the factorization is saved. The solution is the same to the Newton tolerance.
+LAGGED_LU_OPTIONS: dict[str, object] = {
+    "ksp_type": "gmres",
+    "ksp_rtol": 1e-9,
+    "ksp_max_it": 40,
+    "ksp_gmres_restart": 40,
+    "snes_lag_preconditioner": -2,  # build once, then keep (-1 is refused as an option)
+    "snes_lag_preconditioner_persists": True,
+}
+
+#: The chord variant of :data:`LAGGED_LU_OPTIONS`: the Jacobian, too, is kept (assembled and
+#: factored when refreshed), each Newton iteration costs one residual and one LU solve; the
+#: convergence is linear, the kept matrices are refreshed when a solve needed more than
+#: :data:`LAG_REFRESH_NEWTON` Newton iterations, or failed (then it is repeated fresh).
+CHORD_OPTIONS: dict[str, object] = {
+    **LAGGED_LU_OPTIONS,
+    "ksp_type": "preonly",
+    "snes_lag_jacobian": -2,
+    "snes_lag_jacobian_persists": True,
+}
+
+#: GMRES iterations per Newton iteration above which a lagged LU is refreshed.
+LAG_REFRESH_ITS = 6
+
+#: Newton iterations per solve above which a lagged Jacobian and LU are refreshed.
+LAG_REFRESH_NEWTON = 8
 
 _PETSC_ERR_MISSING_FACTOR = 92  # PETSc has no factorization of that kind for the matrix
 _FACTOR_PCS = {"lu", "cholesky"}  # the factorizations MUMPS does
@@ -116,10 +150,15 @@ class NewtonSolver:
             to give a multigrid preconditioner its levels.
         log_level: logging level of the one line each solve logs (DEBUG for time steps,
             whose progress the stepper reports).
+        matrix_kind: the PETSc type of the Jacobian, default AIJ; ``"baij"`` stores the
+            nodal blocks of a blocked space (block size 3: faster insertion and products).
+        after_jacobian: called as ``after_jacobian(ksp, J)`` after each Jacobian evaluation
+            (e.g. to form Galerkin coarse operators PCMG cannot form from a BAIJ matrix).
     """
 
     def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1",
-                 base_options=None, setup=None, log_level: int = logging.INFO):
+                 base_options=None, setup=None, log_level: int = logging.INFO,
+                 matrix_kind: str | None = None, after_jacobian=None):
         self.options = merged_options(petsc_options, base_options)
         self.name = name
         self.log_level = log_level  # of the line each solve logs (time steps: DEBUG)
@@ -133,7 +172,17 @@ class NewtonSolver:
             bcs=bcs,
             petsc_options_prefix=OPTIONS_PREFIX,
             jit_options=jit_options,
+            kind=matrix_kind,
         )
+        if after_jacobian is not None:
+            problem, bcs_ = self._problem, list(bcs or [])
+
+            def jacobian(snes, x, J, P):
+                dolfinx.fem.petsc.assemble_jacobian(snes, x, J, None, problem.u, problem.J,
+                                                    None, bcs_)
+                after_jacobian(snes.getKSP(), J)
+
+            problem.solver.setJacobian(jacobian, problem.A, problem.P_mat)
         with self._options_set():
             self._problem.solver.setFromOptions()
             if setup is not None:
@@ -165,8 +214,50 @@ class NewtonSolver:
             self._problem.__del__()
             self._problem = None
 
+    @property
+    def lagged(self) -> bool:
+        """Whether the preconditioner is kept across solves (:data:`LAGGED_LU_OPTIONS`)."""
+        return str(self.options.get("snes_lag_preconditioner", 1)) in ("-1", "-2")
+
     def solve(self) -> SolveInfo:
-        """Solve; raise :class:`SolverError` naming the reason if SNES or its KSP fails."""
+        """Solve; raise :class:`SolverError` naming the reason if SNES or its KSP fails.
+
+        With a lagged preconditioner a failed solve is repeated once with a fresh one."""
+        if not self.lagged:
+            return self._solve()
+        u = self._problem.u
+        start = u.x.array.copy()
+        try:
+            info = self._solve()
+        except SolverError:
+            log.debug("%s: the lagged preconditioner failed; solving with fresh ones", self.name)
+            u.x.array[:] = start
+            self._set_lag(1)  # a fresh factorization at every Newton iteration of this solve
+            try:
+                info = self._solve()
+            finally:
+                self._set_lag(-2)
+            return info
+        if (info.linear_iterations > LAG_REFRESH_ITS * max(info.newton_iterations, 1)
+                or (self._lag_jacobian and info.newton_iterations > LAG_REFRESH_NEWTON)):
+            self._set_lag(-2)
+        return info
+
+    @property
+    def _lag_jacobian(self) -> bool:
+        return str(self.options.get("snes_lag_jacobian", 1)) in ("-1", "-2")
+
+    def _set_lag(self, lag: int) -> None:
+        """SNES preconditioner lag (-2: rebuild at the next Jacobian evaluation, then keep; 1:
+        rebuild every time), through the options (petsc4py has no SNESSetLagPreconditioner)."""
+        with self._options_set():
+            opts = PETSc.Options(OPTIONS_PREFIX)
+            opts["snes_lag_preconditioner"] = lag
+            if self._lag_jacobian:
+                opts["snes_lag_jacobian"] = lag
+            self.snes.setFromOptions()
+
+    def _solve(self) -> SolveInfo:
         snes = self.snes
         t0 = time.perf_counter()
         try:

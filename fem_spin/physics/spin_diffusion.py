@@ -112,7 +112,8 @@ def relaxation(m, m_eq, tau):
     return ufl.as_vector([dm[k] / tau[k] for k in range(3)])
 
 
-def s1_residual(m, v, *, H, D, tau, m_eq, dx, flux_terms=(), tau_A=None):
+def s1_residual(m, v, *, H, D, tau, m_eq, dx, flux_terms=(), tau_A=None, Dt=None,
+                dx_diffusion=None):
     """Weak residual of the steady generalized spin-diffusion equation S1 (Eq. 75).
 
     Strong form: ``-d_l (Dt^{kp} d_l m^p) + (m^k - m_eq^k)/tau_k + (H x m)^k = 0``.
@@ -127,9 +128,14 @@ def s1_residual(m, v, *, H, D, tau, m_eq, dx, flux_terms=(), tau_A=None):
         dx: cell measure (carrying quadrature metadata).
         flux_terms: pairs ``(g, ds)`` of injected spin current and boundary measure.
         tau_A: the time in ``A(H)`` (Eq. 73; default ``tau``, the paper's choice).
+        Dt: the diffusion tensor (nm^2/ps) if given, e.g. its values per cell (a DG0 Function
+            of :func:`diffusion_tensor`); default :func:`diffusion_tensor` ``(H, D, tau_A)``.
+        dx_diffusion: the measure of the diffusion term (default ``dx``; one point per cell
+            is exact for a cell-constant ``Dt`` and P1 ``m``).
     """
-    Dt = diffusion_tensor(H, D, tau if tau_A is None else tau_A)
-    F = ufl.inner(Dt * ufl.grad(m), ufl.grad(v)) * dx
+    if Dt is None:
+        Dt = diffusion_tensor(H, D, tau if tau_A is None else tau_A)
+    F = ufl.inner(Dt * ufl.grad(m), ufl.grad(v)) * (dx if dx_diffusion is None else dx_diffusion)
     F += ufl.inner(relaxation(m, m_eq, tau) + ufl.cross(H, m), v) * dx
     for g, ds in flux_terms:
         F -= ufl.inner(g, v) * ds

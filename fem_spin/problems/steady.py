@@ -61,6 +61,11 @@ class SteadySpinDiffusion:
             ``mesh`` (from :func:`fem_spin.core.linear_solvers.refine_hierarchy`): enables the
             scalable multigrid solver.
         gamma_e: gyromagnetic ratio of the conduction electrons (rad/(ps T)).
+        tensor: ``"quadrature"`` (default): ``Dt(H)`` evaluated at every quadrature point;
+            ``"cell"`` (P1 only): ``Dt`` interpolated at the cell midpoints (refreshed at each
+            solve) and the diffusion term integrated with one point, exact for it: a
+            consistent O(h^2) change of the coefficient, 2-3x cheaper assembly
+            (docs/solver-design.md; the rates are verified in tests/verification/test_mms.py).
         B: removed (it was the precession vector in rad/ps): raises an InputError that says
             what to pass instead.
     """
@@ -84,9 +89,13 @@ class SteadySpinDiffusion:
         solver: str = "auto",
         hierarchy: linear_solvers.MeshHierarchy | None = None,
         gamma_e: float = GAMMA_E,
+        tensor: str = "quadrature",
         B=None,
     ):
         check_no_B(B, "SteadySpinDiffusion")
+        if tensor not in ("quadrature", "cell") or (tensor == "cell" and degree != 1):
+            raise InputError("tensor must be 'quadrature' or, for degree 1, 'cell'; got "
+                             f"{tensor!r} with degree {degree}")
         core = SpinTransportCore(mesh, materials, cell_tags=cell_tags, facet_tags=facet_tags,
                                  dirichlet=dirichlet, flux=flux, degree=degree,
                                  quadrature_degree=quadrature_degree)
@@ -120,10 +129,19 @@ class SteadySpinDiffusion:
                      else as_vector_field(mesh, m_eq, "m_eq"))
         self.Dt = physics.diffusion_tensor(self.H, self.D, self.tau_A)
 
+        self._Dt_cell = None
+        cell = {}
+        if tensor == "cell":
+            self._Dt_cell = fem.Function(fem.functionspace(mesh, ("DG", 0, (3, 3))), name="Dt")
+            self._Dt_expr = fem.Expression(self.Dt, self._Dt_cell.function_space.element
+                                           .interpolation_points, jit_options=jit_options())
+            cell = {"Dt": self._Dt_cell, "dx_diffusion": self.dx.reconstruct(
+                metadata={"quadrature_degree": 1})}
+
         self.boundary = core.boundary_data(self.V)
         self.residual = physics.s1_residual(
             self.m, ufl.TestFunction(self.V), H=self.H, D=self.D, tau=self.tau, m_eq=self.m_eq,
-            dx=self.dx, flux_terms=self.boundary.flux_terms, tau_A=self.tau_A,
+            dx=self.dx, flux_terms=self.boundary.flux_terms, tau_A=self.tau_A, **cell,
         )
         self.bcs = self.boundary.bcs
         if not self.isotropic:
@@ -131,10 +149,14 @@ class SteadySpinDiffusion:
         ndofs = self.V.dofmap.index_map.size_global * self.V.dofmap.index_map_bs
         self._prolongations: list = []
         self.linear_solver = self._choose_solver(solver, hierarchy, ndofs)
+        blocked = self.linear_solver.blocked
+        self._galerkin = linear_solvers.GalerkinOperators(self._prolongations)
         self._solver = NewtonSolver(
             self.residual, self.m, self.bcs, petsc_options=petsc_options,
             jit_options=jit_options(), base_options=self.linear_solver.options,
-            setup=lambda ksp: linear_solvers.configure_multigrid(ksp, self._prolongations))
+            setup=lambda ksp: linear_solvers.configure_multigrid(ksp, self._prolongations),
+            matrix_kind="baij" if blocked else None,
+            after_jacobian=self._galerkin.update if blocked else None)
         log.info("S1 problem: P%d, %d dofs, %d region(s), %s tau_k, %d Dirichlet / %d flux "
                  "data; linear solver: %s", degree, ndofs, len(self.materials),
                  "equal" if c.equal_tau else "unequal", len(dirichlet), len(flux),
@@ -182,6 +204,8 @@ class SteadySpinDiffusion:
         """Solve S1 with SNES (one Newton step for this linear problem); ``self.m`` holds m."""
         if self._solver is None:
             raise InputError("this problem was closed; create a new SteadySpinDiffusion")
+        if self._Dt_cell is not None:  # the field may have changed since the last solve
+            self._Dt_cell.interpolate(self._Dt_expr)
         return self._solver.solve()
 
     def close(self) -> None:
@@ -189,6 +213,7 @@ class SteadySpinDiffusion:
         if self._solver is not None:
             self._solver.close()
             self._solver = None
+        self._galerkin.destroy()
         for P in self._prolongations:
             P.destroy()
         self._prolongations = []

@@ -211,3 +211,24 @@ def test_prolongation_is_exact_for_linear_functions():
     nnz = P.getInfo()["nz_used"]  # summed over the ranks
     assert nnz <= 2 * P.getSize()[0]
     P.destroy()
+
+
+@pytest.mark.parametrize("a", [10.0, 100.0])
+def test_blocked_jacobian_gives_the_aij_iterates(a, monkeypatch):
+    """The multigrid on the BAIJ Jacobian (coarse operators by GalerkinOperators, the default)
+    and on the AIJ one (PCMG's Galerkin products): the same operators, so the same iterates
+    (to round-off), also on a second solve (the products and the copy reused)."""
+    dim, n, refinements, L = CASES["3d"]
+    mesh, ft = tagged_box(MPI.COMM_WORLD, dim, n, L)
+    hierarchy = ls.refine_hierarchy(mesh, refinements, facet_tags=ft)
+    results = {}
+    for blocked in (True, False):
+        monkeypatch.setattr(ls, "BLOCKED_JACOBIAN", blocked)
+        problem = build(hierarchy, a, L, solver="iterative", petsc_options={"ksp_rtol": RTOL})
+        assert problem.linear_solver.blocked == blocked
+        problem.solve()
+        problem.m.x.array[:] = 0.0
+        results[blocked] = solution(problem)
+    (u_b, info_b), (u_a, info_a) = results[True], results[False]
+    assert info_b.linear_iterations == info_a.linear_iterations
+    assert global_rel_diff(MPI.COMM_WORLD, u_b, u_a) < 1e-11

@@ -38,3 +38,23 @@ def test_manufactured_rates(comm, dim, p, a, params, ns):
     observed = rates(1.0 / np.asarray(ns), errors)
     print(f"{dim}D P{p} a={a}: errors {errors}, rates {observed}")
     assert np.all(np.abs(observed - (p + 1)) < 0.1), (errors, observed)
+
+
+# The cell-constant diffusion tensor (tensor="cell", P1 only: Dt at the cell midpoints, the
+# diffusion term with one point) is an O(h^2) change of the coefficient: the P1 rate 2 stays.
+CELL_CASES = [
+    (2, 10.0, ISOTROPIC, [16, 32, 64, 128]),
+    (2, 1.0, ANISOTROPIC, [8, 16, 32, 64]),
+    (3, 3.0, ISOTROPIC, [8, 16, 32]),
+]
+
+
+@pytest.mark.serial
+@pytest.mark.parametrize(("dim", "a", "params", "ns"), CELL_CASES,
+                         ids=[f"{c[0]}d-a{c[1]:g}-{'iso' if c[2] is ISOTROPIC else 'aniso'}"
+                              for c in CELL_CASES])
+def test_cell_tensor_rates(comm, dim, a, params, ns):
+    errors = [solve_mms(comm, dim, n, 1, a=a, tensor="cell", **params)[0] for n in ns]
+    observed = rates(1.0 / np.asarray(ns), errors)
+    print(f"{dim}D P1 a={a} cell tensor: errors {errors}, rates {observed}")
+    assert np.all(np.abs(observed - 2) < 0.1), (errors, observed)

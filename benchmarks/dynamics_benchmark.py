@@ -1,0 +1,221 @@
+"""Benchmark: coupled spin dynamics (S2 + LLG, monolithic) at real 3D sizes, against S1.
+
+The switching pillar of ``examples/switching_pillar.toml`` (a 6 nm radius CPP nanopillar,
+fixed / spacer / free / cap layers, drive j = 5.5: P J = 4.8e12 A/m^2, BDF2 for m and the
+implicit midpoint rule for M, dt = 2 ps), its mesh refined uniformly ``r`` times (level r
+has 8^r times the cells of the case file's mesh, h_max = 2 nm / 2^r). For each level, number
+of ranks and linear-solver variant, a worker process (run under mpiexec)
+
+* builds the coupled problem as ``fem-spin run`` does, takes ``--warmup`` steps (the first
+  one compiles nothing new but makes the first factorization), then times ``--steps`` steps:
+  wall seconds per step and per Newton iteration, Newton and linear iterations;
+* solves S1 on the same mesh with the magnetization reached (the same materials and boundary
+  data, the drive at full strength), with the package's choice for that size: its time to
+  solution (assembly + set-up + solve, i.e. ``solve()``) with the iterative solver (the
+  geometric multigrid on the refinement hierarchy; GMRES + GAMG without one), and the MUMPS
+  solve beside it;
+
+and reports the ratio (one coupled step) / (one S1 time to solution). Variants of the coupled
+linear solver (``--variants``): ``mumps`` (the package default: a fresh MUMPS LU at every
+Newton iteration) and ``lagged`` (:data:`fem_spin.core.newton.LAGGED_LU_OPTIONS`: GMRES
+preconditioned by a MUMPS LU that is kept across Newton iterations and steps and refreshed
+when GMRES needs too many iterations). The driver writes ``benchmarks/results/<name>.json``
+and ``.md`` with the load average of the machine at each case.
+
+Usage (from the repository root, the venv's python and mpiexec on PATH)::
+
+    python benchmarks/dynamics_benchmark.py --levels 0 1 2 --nps 1 2
+    python benchmarks/dynamics_benchmark.py --worker --level 1 --variant lagged   # one case
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+CASE = ROOT / "examples" / "switching_pillar.toml"
+DRIVE = 5.5
+VARIANTS = ("mumps", "lagged", "chord")
+
+
+def worker(args) -> None:
+    import fem_spin as fs  # noqa: I001 (first: before dolfinx / petsc4py)
+
+    from mpi4py import MPI
+    from petsc4py import PETSc
+
+    from fem_spin.app.builders.geometry import mesh_step
+    from fem_spin.app.builders.problems import coupled_problem
+    from fem_spin.app.results import Results
+    from fem_spin.app.schema import load_case
+    from fem_spin.core.newton import CHORD_OPTIONS, LAGGED_LU_OPTIONS
+
+    comm = MPI.COMM_WORLD
+    PETSc.Log.begin()
+    overrides = [f"solver.refinements={args.level}", f"dynamics.drives=[{DRIVE}]"]
+    case = load_case(CASE, overrides)
+    extra = {"lagged": LAGGED_LU_OPTIONS, "chord": CHORD_OPTIONS}.get(args.variant)
+    if extra:
+        case = dataclasses.replace(case, petsc_options={**(case.petsc_options or {}), **extra})
+    t0 = time.perf_counter()
+    geometry, hierarchy = mesh_step(comm, case, Results())
+    t_mesh = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    problem = coupled_problem(case, geometry)
+    t_build = comm.allreduce(time.perf_counter() - t0, op=MPI.MAX)
+    V = problem.u.function_space
+    dofs = V.dofmap.index_map.size_global * V.dofmap.index_map_bs
+    problem.set_drive(case.dynamics.drive(DRIVE))
+    dt = case.dynamics.dt
+    steps = []
+    for k in range(args.warmup + args.steps):
+        comm.Barrier()
+        t0, c0 = time.perf_counter(), time.process_time()
+        info = problem.step(dt)
+        wall = comm.allreduce(time.perf_counter() - t0, op=MPI.MAX)
+        cpu = comm.allreduce(time.process_time() - c0, op=MPI.MAX)
+        if k >= args.warmup:
+            steps.append({"t": info.t, "wall_s": wall, "cpu_s": cpu,
+                          "newton": info.newton_iterations, "linear": info.linear_iterations})
+    newton = sum(s["newton"] for s in steps)
+    wall = sum(s["wall_s"] for s in steps)
+    cpu = sum(s["cpu_s"] for s in steps)
+    out = {"level": args.level, "np": comm.size, "variant": args.variant, "dofs": dofs,
+           "cells": geometry.mesh.topology.index_map(3).size_global, "mesh_s": t_mesh,
+           "build_s": t_build, "steps": steps, "step_s": wall / len(steps),
+           "step_cpu_s": cpu / len(steps), "newton_cpu_s": cpu / max(newton, 1),
+           "newton_per_step": newton / len(steps), "newton_s": wall / max(newton, 1),
+           "linear_per_newton": sum(s["linear"] for s in steps) / max(newton, 1),
+           "Mx": float(problem.average_M()[0])}
+
+    # S1 on the same mesh, with the magnetization reached and the drive at full strength
+    M = problem.field("M")
+    core = problem.core
+    s1 = {}
+    # the iterative S1 is the multigrid on the hierarchy; without one (level 0) the automatic
+    # choice (MUMPS at that size: GMRES + GAMG fails at a = 20)
+    for solver in ("iterative" if hierarchy is not None else "auto", "direct"):
+        if solver == "direct" and out["dofs"] // 3 > args.direct_max_dofs:
+            continue
+        p = fs.SteadySpinDiffusion(
+            geometry.mesh, core.materials, cell_tags=geometry.cell_tags,
+            facet_tags=geometry.facet_tags, M=M, dirichlet=core.dirichlet, flux=core.flux,
+            solver=solver, hierarchy=hierarchy)
+        best = cbest = None
+        for _ in range(2):
+            p.m.x.array[:] = 0.0
+            comm.Barrier()
+            t0, c0 = time.perf_counter(), time.process_time()
+            info = p.solve()
+            t = comm.allreduce(time.perf_counter() - t0, op=MPI.MAX)
+            c = comm.allreduce(time.process_time() - c0, op=MPI.MAX)
+            best = t if best is None else min(best, t)
+            cbest = c if cbest is None else min(cbest, c)
+        s1[solver] = {"dofs": p.V.dofmap.index_map.size_global * 3, "seconds": best,
+                      "cpu_s": cbest,
+                      "solver": p.linear_solver.description,
+                      "iterations": info.linear_iterations}
+        p.close()
+    out["s1"] = s1
+    first = s1["iterative" if hierarchy is not None else "auto"]
+    out["step_over_s1"] = out["step_s"] / first["seconds"]
+    out["step_over_s1_cpu"] = out["step_cpu_s"] / first["cpu_s"]
+    problem.close()
+    if comm.rank == 0:
+        print("RESULT " + json.dumps(out), flush=True)
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def run_case(level, np_, variant, args) -> dict:
+    cmd = [sys.executable, "-m", "mpi4py", str(Path(__file__).resolve()), "--worker",
+           "--level", str(level), "--variant", variant, "--steps", str(args.steps),
+           "--warmup", str(args.warmup), "--direct-max-dofs", str(args.direct_max_dofs)]
+    if np_ > 1:
+        cmd = [str(Path(sys.executable).parent / "mpiexec"), "-n", str(np_), *cmd]
+    before = load()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=ROOT)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            out = json.loads(line[7:])
+            out["load_before"], out["load_after"] = before, load()
+            return out
+    print(proc.stdout[-2000:], proc.stderr[-4000:], file=sys.stderr)
+    return {"level": level, "np": np_, "variant": variant, "failed": proc.stderr[-1500:]}
+
+
+def markdown(data: dict) -> str:
+    lines = ["# Coupled dynamics benchmark (switching pillar, S2 + LLG monolithic)", "",
+             f"Case {CASE.name}, drive j = {DRIVE:g}, dt = 2 ps, {data['warmup']} warm-up "
+             f"step(s) then {data['steps']} timed steps (seconds: wall, max over ranks). "
+             "S1: the steady problem on the same mesh and M (solver='iterative': the geometric "
+             "multigrid on the refinement hierarchy; `solve()` = assembly + set-up + solve, "
+             "the best of 2), MUMPS beside it.", "",
+             "Times as wall / CPU seconds (CPU: max over ranks; on a shared machine the work "
+             "done, free of the waiting for a core).", "",
+             "| level | cells | dofs (m, M, W) | np | variant | s / step | Newton its / step "
+             "| s / Newton it | linear its / Newton it | S1 dofs | S1 solver | S1 s | S1 MUMPS s "
+             "| step / S1 (CPU) | load before / after |", "|" + "---|" * 15]
+    for c in data["cases"]:
+        if "failed" in c:
+            lines.append(f"| {c['level']} | | | {c['np']} | {c['variant']} | FAILED |"
+                         + " |" * 9)
+            continue
+        s1 = c["s1"].get("iterative") or c["s1"]["auto"]
+        direct = c["s1"].get("direct")
+        lines.append(
+            f"| {c['level']} | {c['cells']:,} | {c['dofs']:,} | {c['np']} | {c['variant']} | "
+            f"{c['step_s']:.2f} / {c['step_cpu_s']:.2f} | {c['newton_per_step']:.1f} | "
+            f"{c['newton_s']:.3f} / {c['newton_cpu_s']:.3f} | "
+            f"{c['linear_per_newton']:.1f} | {s1['dofs']:,} | {s1['solver']} "
+            f"({s1['iterations']} its) | {s1['seconds']:.2f} / {s1['cpu_s']:.2f} | "
+            + ("-" if direct is None else f"{direct['seconds']:.2f} / {direct['cpu_s']:.2f}")
+            + f" | {c['step_over_s1']:.1f} ({c['step_over_s1_cpu']:.1f}) | "
+            f"{c['load_before']} / {c['load_after']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--worker", action="store_true")
+    ap.add_argument("--level", type=int, default=0)
+    ap.add_argument("--levels", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--nps", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--variant", default="mumps", choices=VARIANTS)
+    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--direct-max-dofs", type=int, default=250_000,
+                    help="time the MUMPS S1 solve beside the automatic choice up to this size")
+    ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--name", default="dynamics_benchmark")
+    args = ap.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    data = {"steps": args.steps, "warmup": args.warmup, "cases": []}
+    for level in args.levels:
+        for np_ in args.nps:
+            for variant in args.variants:
+                c = run_case(level, np_, variant, args)
+                data["cases"].append(c)
+                print(f"level {level} np {np_} {variant}: {c.get('step_s')} s/step, "
+                      f"{c.get('newton_per_step')} Newton/step, step/S1 "
+                      f"{c.get('step_over_s1')} (load {load()})", flush=True)
+                (RESULTS / f"{args.name}.json").write_text(json.dumps(data, indent=1))
+                (RESULTS / f"{args.name}.md").write_text(markdown(data))
+
+
+if __name__ == "__main__":
+    main()
