@@ -11,7 +11,10 @@ paper) and units in its docstring:
 - :mod:`~fem_spin.physics.scales`: the length and time scales (l_sf, a = tau |H|, the
   transverse wavelength, cells per wavelength) and the physical constants.
 
-Charge transport, magnetostatics and fluctuations (S4) arrive as sibling modules.
+- :mod:`~fem_spin.physics.magnetostatics`: the demagnetizing field's scalar potential (its
+  weak form, the Robin and shell-transformation exteriors, field and energy).
+
+Charge transport and fluctuations (S4) arrive as sibling modules.
 """
 
 from fem_spin.physics.spin_diffusion import (

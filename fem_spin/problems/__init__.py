@@ -4,15 +4,19 @@ of :mod:`fem_spin.physics`:
 - :class:`SteadySpinDiffusion`: S1, the steady spin accumulation (Eq. 71-75);
 - :class:`TransientSpinDiffusion`: S2, its transient form;
 - :class:`LLG`: S3, the magnetization (Landau-Lifshitz-Gilbert with the s-d torque);
-- :class:`CoupledSpinDynamics`: S2 and S3 together (Sec. V), monolithic or staggered.
+- :class:`CoupledSpinDynamics`: S2 and S3 together (Sec. V), monolithic or staggered;
+- :class:`Magnetostatics`: the demagnetizing field of the magnets in their air (the LLG's
+  ``demag=``).
 
 The time-domain problems step with :mod:`fem_spin.stepping`.
 """
 
 from fem_spin.problems.coupled import COUPLINGS, CoupledSpinDynamics
 from fem_spin.problems.llg import LLG, SpinConservationWarning
+from fem_spin.problems.magnetostatics import Magnetostatics
 from fem_spin.problems.steady import CoercivityWarning, SteadySpinDiffusion
 from fem_spin.problems.transient import TransientSpinDiffusion
 
 __all__ = ["COUPLINGS", "LLG", "CoercivityWarning", "CoupledSpinDynamics",
-           "SpinConservationWarning", "SteadySpinDiffusion", "TransientSpinDiffusion"]
+           "Magnetostatics", "SpinConservationWarning", "SteadySpinDiffusion",
+           "TransientSpinDiffusion"]
