@@ -121,11 +121,13 @@ class NewtonSolver:
             a solve of their own (the magnetostatic potential). The Jacobian does not see
             that dependence: Newton becomes a fixed-point-accelerated (inexact) Newton that
             converges to the exact solution of the full residual.
+        J: the Jacobian form (default: the derivative of ``F``), e.g. with a local
+            approximation of such a left-out dependence, to speed Newton up.
     """
 
     def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1",
                  base_options=None, setup=None, log_level: int = logging.INFO,
-                 before_residual=None):
+                 before_residual=None, J=None):
         self.options = merged_options(petsc_options, base_options)
         self.name = name
         self.log_level = log_level  # of the line each solve logs (time steps: DEBUG)
@@ -137,6 +139,7 @@ class NewtonSolver:
             F,
             u,
             bcs=bcs,
+            J=J,
             petsc_options_prefix=OPTIONS_PREFIX,
             jit_options=jit_options,
         )

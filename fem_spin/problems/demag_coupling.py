@@ -4,17 +4,22 @@ The midpoint rule needs ``B_d(M_mid)``, a non-local linear function of ``M``. It
 (dense) is left out: before every evaluation of the residual the potential of the current
 iterate's ``M_mid = (M + M_n) / 2`` is solved on the air mesh (one substitution with the
 factorized Laplacian, :class:`~fem_spin.problems.magnetostatics.Magnetostatics`), so Newton
-converges (linearly, with the contraction ``~ gamma mu0 Ms dt / 2`` of the left-out term) to
-the solution of the full implicit-midpoint residual: the field is implicit, the discrete
-energy law and ``|M| = 1`` hold as without it.
+converges (linearly) to the solution of the full implicit-midpoint residual: the field is
+implicit, the discrete energy law and ``|M| = 1`` hold as without it. The Jacobian carries the
+local approximation ``B_d ~ -mu0 Ms N M`` with ``N`` the magnets' volume-averaged
+demagnetizing tensor (exact for a uniformly magnetized ellipsoid), so the contraction is set
+by the non-uniform remainder only: with ``N`` in the Jacobian a 10 x 10 x 0.4 thin-film step
+of 4 ps converges in about as many iterations as without magnetostatics (docs/magnetostatics.md).
 """
 
 from __future__ import annotations
 
+import dolfinx.fem as fem
 import numpy as np
 import ufl
 
-from fem_spin.physics.magnetostatics import demag_field_residual
+from fem_spin.physics.magnetostatics import MU0, demag_field_residual
+from fem_spin.problems.magnetostatics import demagnetizing_tensor
 
 __all__ = ["DemagCoupling"]
 
@@ -28,7 +33,10 @@ class DemagCoupling:
     """
 
     def __init__(self, demag, V_M, M_dofs: np.ndarray, mg, u, u_n):
+        self.N = demagnetizing_tensor(demag)
         demag.attach(V_M, mg.c.Ms)
+        self.Ms = mg.c.Ms
+        self.N_const = fem.Constant(V_M.mesh, np.asarray(self.N, dtype=float))
         self.demag, self.M_dofs, self.u, self.u_n = demag, M_dofs, u, u_n
         dx = ufl.Measure("dx", domain=V_M.mesh, subdomain_data=mg.cell_tags)
         self.dx = dx if mg.c.tags is None else dx(mg.c.tags)
@@ -36,6 +44,11 @@ class DemagCoupling:
     def field_residual(self, psi):
         """``+ mu0 (grad u, psi)`` for the effective-field equation (exact quadrature)."""
         return demag_field_residual(self.demag.u_sub, psi, self.dx)
+
+    def jacobian_term(self, M, psi, dx_h):
+        """``+ mu0 Ms (N M, psi)_h``: the local approximation of the field's term, added to
+        the residual only to form the Jacobian."""
+        return MU0 * self.Ms * ufl.inner(self.N_const * M, psi) * dx_h
 
     def update_midpoint(self) -> None:
         """The potential of ``M_mid`` of the current iterate (a time step)."""
