@@ -33,7 +33,7 @@ class DemagCoupling:
     """
 
     def __init__(self, demag, V_M, M_dofs: np.ndarray, mg, u, u_n):
-        self.N = demagnetizing_tensor(demag)
+        self.N = demagnetizing_tensor(demag, mg.c.Ms)
         demag.attach(V_M, mg.c.Ms)
         self.Ms = mg.c.Ms
         self.N_const = fem.Constant(V_M.mesh, np.asarray(self.N, dtype=float))

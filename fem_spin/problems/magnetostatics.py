@@ -45,7 +45,9 @@ class Magnetostatics:
 
     Args:
         mesh: the whole mesh (magnets, air, optional shell); cell_tags, facet_tags: its tags.
-        magnet_tags: the cell tags of the magnetic cells (the submesh of the LLG).
+        magnet_tags: the cell tags of the submesh on which the LLG (or the coupled problem) is
+            solved: the magnets and any non-magnetic device regions (spacers, leads); the
+            charges come from where the problem's ``Ms`` is positive.
         exterior: ``"robin"`` (asymptotic dipole condition on ``outer_tag``), ``"dirichlet"``
             (``u = 0`` there) or ``"shell"`` (the cells ``shell_tag`` between ``shell_radii =
             (R1, R2)`` mapped to infinity, ``u = 0`` at R2).
@@ -54,8 +56,10 @@ class Magnetostatics:
             dofs about 10x more accurate, docs/magnetostatics.md).
 
     Attributes:
-        submesh, sub_cell_tags: the magnets' mesh and its cell tags (the parent's numbers):
-            give them to :class:`fem_spin.LLG`.
+        submesh, sub_cell_tags, sub_facet_tags: the device's mesh and its cell and facet tags
+            (the parent's numbers; a parent facet inside the air ball, e.g. an electrode, is a
+            boundary facet of the submesh): give them to :class:`fem_spin.LLG` or
+            :class:`fem_spin.CoupledSpinDynamics`.
         u: the potential (A) on the whole mesh; u_sub: on the submesh.
     """
 
@@ -77,6 +81,7 @@ class Magnetostatics:
             raise InputError("exterior = 'shell' needs shell_tag and shell_radii = (R1, R2)")
         self.mesh, self.exterior, self.comm = mesh, exterior, mesh.comm
         self._submesh(cell_tags)
+        self.sub_facet_tags = None if facet_tags is None else self._sub_facets(facet_tags)
         if degree not in (1, 2):
             raise InputError(f"the potential's degree must be 1 or 2, got {degree!r}")
         self.degree = degree
@@ -143,6 +148,30 @@ class Magnetostatics:
         self.sub_cell_tags = dolfinx.mesh.meshtags(sub, tdim, sub_cells, tag_of[parent_cells])
         self._cells = (sub_cells, parent_cells.astype(np.int32))
         self._vmap = vmap
+
+    def _sub_facets(self, facet_tags):
+        """The parent's facet tags on the submesh's facets (matched by their midpoints)."""
+        mesh, sub = self.mesh, self.submesh
+        fdim = mesh.topology.dim - 1
+        sub.topology.create_entities(fdim)
+        sub.topology.create_connectivity(fdim, fdim + 1)
+        mesh.topology.create_connectivity(fdim, fdim + 1)
+        imap = sub.topology.index_map(fdim)
+        sub_facets = np.arange(imap.size_local + imap.num_ghosts, dtype=np.int32)
+        scale = 1e6 / max(float(np.ptp(mesh.geometry.x)), 1e-300)
+
+        def keys(msh, facets):
+            mid = dolfinx.mesh.compute_midpoints(msh, fdim, facets)
+            return [tuple(k) for k in np.round(mid * scale).astype(np.int64)]
+
+        tag_of = dict(zip(keys(mesh, facet_tags.indices), facet_tags.values, strict=True))
+        found = [(f, tag_of.get(k)) for f, k in zip(sub_facets, keys(sub, sub_facets),
+                                                    strict=True)]
+        found = [(f, t) for f, t in found if t is not None]
+        indices = np.array([f for f, _ in found], dtype=np.int32)
+        values = np.array([t for _, t in found], dtype=np.int32)
+        order = np.argsort(indices)
+        return dolfinx.mesh.meshtags(sub, fdim, indices[order], values[order])
 
     def node_map(self, Vs: fem.FunctionSpace, Vp: fem.FunctionSpace | None = None
                  ) -> np.ndarray:
@@ -225,19 +254,21 @@ class Magnetostatics:
 
 
 
-def demagnetizing_tensor(demag: Magnetostatics) -> np.ndarray:
+def demagnetizing_tensor(demag: Magnetostatics, Ms: fem.Function | None = None) -> np.ndarray:
     """The volume-averaged demagnetizing tensor ``N_ij = -<H_d,i> / Ms`` of the magnets
-    uniformly magnetized along ``e_j`` (``= <d_i u>`` for ``Ms = 1``; global). Attaches its
-    own magnetization space (attach the LLG's again before using ``demag`` with it)."""
+    uniformly magnetized along ``e_j`` (``= <d_i u>`` for ``Ms = 1``; global): the magnets are
+    the cells where the DG0 ``Ms`` of the submesh is positive (default: the whole submesh).
+    Attaches its own magnetization space (attach the problem's again afterwards)."""
     sub = demag.submesh
     V_M = fem.functionspace(sub, ("Lagrange", 1, (3,)))
-    Ms = fem.Function(fem.functionspace(sub, ("DG", 0)))
-    Ms.x.array[:] = 1.0
-    demag.attach(V_M, Ms)
+    chi = fem.Function(fem.functionspace(sub, ("DG", 0)))
+    chi.x.array[:] = 1.0 if Ms is None else (Ms.x.array > 0).astype(float)
+    demag.attach(V_M, chi)
     dx = ufl.dx(domain=sub)
     volume = demag.comm.allreduce(fem.assemble_scalar(fem.form(
-        fem.Constant(sub, 1.0) * dx, jit_options=jit_options())))
-    grads = [fem.form(demag.u_sub.dx(i) * dx, jit_options=jit_options()) for i in range(3)]
+        chi * dx, jit_options=jit_options())))
+    grads = [fem.form(chi * demag.u_sub.dx(i) * dx, jit_options=jit_options())
+             for i in range(3)]
     N = np.zeros((3, 3))
     M = np.zeros((V_M.dofmap.index_map.size_local + V_M.dofmap.index_map.num_ghosts, 3))
     for j in range(3):
