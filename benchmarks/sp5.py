@@ -55,13 +55,13 @@ def run(h: float, degree: int, air: float, dt: float, t_end: float, relax_t: flo
                            magnet_tags=[geo.tag("magnet")], degree=degree)
     sub = demag.submesh
     vertices = sub.topology.index_map(0).size_global
-    # relax (alpha = 1) until the energy changes by less than 1e-7 relative per step
+    # relax (alpha = 1) until the energy changes by less than 1e-8 relative per step
     relax = LLG(sub, Magnet(Ms=MS, A_ex=A_EX, alpha=1.0, gamma=GAMMA), M0=vortex, demag=demag)
     E = relax.energy()
     while relax.t < relax_t - 1e-9:
         relax.step(relax_dt)
         E_new = relax.energy()
-        if abs(E_new - E) < 1e-7 * abs(E):
+        if abs(E_new - E) < 1e-8 * abs(E):
             break
         E = E_new
     M_relaxed = relax.M
