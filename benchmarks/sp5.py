@@ -46,7 +46,7 @@ def read_reference() -> np.ndarray:
 
 
 def run(h: float, degree: int, air: float, dt: float, t_end: float, relax_t: float,
-        relax_dt: float, out: Path, comm=MPI.COMM_WORLD) -> dict:
+        relax_dt: float, out: Path, relax_tol: float = 1e-8, comm=MPI.COMM_WORLD) -> dict:
     t0 = time.perf_counter()
     dims = {"lx": 100.0, "ly": 100.0, "lz": 10.0}
     geo = magnet_in_air(comm, "box", dims, air_radius=air * magnet_extent("box", dims),
@@ -55,13 +55,13 @@ def run(h: float, degree: int, air: float, dt: float, t_end: float, relax_t: flo
                            magnet_tags=[geo.tag("magnet")], degree=degree)
     sub = demag.submesh
     vertices = sub.topology.index_map(0).size_global
-    # relax (alpha = 1) until the energy changes by less than 1e-8 relative per step
+    # relax (alpha = 1) until the energy changes by less than relax_tol relative per step
     relax = LLG(sub, Magnet(Ms=MS, A_ex=A_EX, alpha=1.0, gamma=GAMMA), M0=vortex, demag=demag)
     E = relax.energy()
     while relax.t < relax_t - 1e-9:
         relax.step(relax_dt)
         E_new = relax.energy()
-        if abs(E_new - E) < 1e-8 * abs(E):
+        if abs(E_new - E) < relax_tol * abs(E):
             break
         E = E_new
     M_relaxed = relax.M
@@ -96,7 +96,7 @@ def run(h: float, degree: int, air: float, dt: float, t_end: float, relax_t: flo
                  "potential_degree": degree, "potential_dofs":
                  demag.V.dofmap.index_map.size_global, "exterior": "robin"},
         "time": {"dt_ps": dt, "t_end_ps": t_end, "relax_ps": t_relax,
-                 "relax_dt_ps": relax_dt, "steps": len(rows) - 1,
+                 "relax_dt_ps": relax_dt, "relax_tol": relax_tol, "steps": len(rows) - 1,
                  "newton_per_step": newton / max(len(rows) - 1, 1)},
         "relaxed": {"energy_aJ": E_relaxed, "M": list(M_avg0)},
         "norm_drift": drift, "ranks": comm.size,
@@ -148,10 +148,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--t-end", type=float, default=5000.0, help="current on for (ps)")
     parser.add_argument("--relax", type=float, default=1500.0, help="longest relaxation (ps)")
     parser.add_argument("--relax-dt", type=float, default=5.0, help="relaxation step (ps)")
+    parser.add_argument("--relax-tol", type=float, default=1e-8,
+                        help="relaxation ends when the energy changes less per step")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     args = parser.parse_args(argv)
     summary = run(args.h, args.degree, args.air, args.dt, args.t_end, args.relax,
-                  args.relax_dt, Path(args.out))
+                  args.relax_dt, Path(args.out), args.relax_tol)
     if MPI.COMM_WORLD.rank == 0:
         print(json.dumps(summary, indent=1))
     return summary
