@@ -128,7 +128,7 @@ class Magnetostatics:
         pc.setType("lu")
         pc.setFactorSolverType("mumps")
         self.solves = 0
-        log.info("magnetostatics (%s): %d dofs on the whole mesh, %d magnet vertices",
+        log.info("magnetostatics (%s): %d dofs on the whole mesh, %d on the submesh",
                  exterior, self.V.dofmap.index_map.size_global,
                  self.V_sub.dofmap.index_map.size_global)
 
