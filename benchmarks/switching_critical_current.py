@@ -104,6 +104,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--dt", type=float, default=4.0)
     ap.add_argument("--iterations", type=int, default=3)
     ap.add_argument("--models", default="thin_film,magnetostatics")
+    ap.add_argument("--bracket-thin-film", type=float, nargs=2, default=(2.0, 5.0))
+    ap.add_argument("--bracket-magnetostatics", type=float, nargs=2, default=(1.0, 4.0))
+    ap.add_argument("--name", default="switching_critical_current", help="result file name")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     args = ap.parse_args(argv)
     comm = MPI.COMM_WORLD
@@ -113,7 +116,8 @@ def main(argv=None) -> dict:
             print("  drive %.4g: %s" % (row[0], f"switched at {row[2]:.0f} ps" if row[1]
                                         else "not switched"), flush=True)
 
-    brackets = {"thin_film": (2.0, 5.0), "magnetostatics": (1.0, 4.0)}
+    brackets = {"thin_film": tuple(args.bracket_thin_film),
+                "magnetostatics": tuple(args.bracket_magnetostatics)}
     out = {"t_end_ps": args.t_end, "dt_ps": args.dt, "h_max_nm": args.h_max,
            "air_radius_nm": args.air_radius, "J_1_A_per_m2": demo.J_1, "models": {}}
     for model in args.models.split(","):
@@ -140,7 +144,7 @@ def main(argv=None) -> dict:
         dN = N[2][2] - N[0][0]
         out["macrospin_ratio"] = (B_K + dN * B_D / 2) / (B_K + B_D / 2)
     if comm.rank == 0:
-        path = Path(args.out) / "switching_critical_current.json"
+        path = Path(args.out) / f"{args.name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(out, indent=1) + "\n")
         print(json.dumps(out, indent=1))
