@@ -18,6 +18,7 @@ import dolfinx.fem as fem
 import numpy as np
 import ufl
 
+from fem_spin.errors import InputError
 from fem_spin.physics.magnetostatics import MU0, demag_field_residual
 from fem_spin.problems.magnetostatics import demagnetizing_tensor
 
@@ -33,6 +34,10 @@ class DemagCoupling:
     """
 
     def __init__(self, demag, V_M, M_dofs: np.ndarray, mg, u, u_n):
+        if V_M.mesh is not demag.submesh:
+            raise InputError("with magnetostatics the problem must be solved on "
+                             "Magnetostatics.submesh (pass mesh=demag.submesh, "
+                             "cell_tags=demag.sub_cell_tags, facet_tags=demag.sub_facet_tags)")
         self.N = demagnetizing_tensor(demag, mg.c.Ms)
         demag.attach(V_M, mg.c.Ms)
         self.Ms = mg.c.Ms

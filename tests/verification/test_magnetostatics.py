@@ -82,7 +82,7 @@ def test_llg_energy_law_with_demag(comm):
     + magnetostatic energy) and |M| = 1 at every vertex; without damping E is conserved."""
     geo = magnet_in_air(comm, "box", {"lx": 20.0, "ly": 20.0, "lz": 4.0}, air_radius=30.0,
                         h_magnet=2.5)
-    demag = Magnetostatics(geo.mesh, geo.cell_tags, geo.facet_tags, magnet_tags=[1])
+    demag = Magnetostatics(geo.mesh, geo.cell_tags, geo.facet_tags, magnet_tags=[1], degree=1)
 
     def M0(x):
         v = np.stack([np.cos(x[1] / 8.0), np.sin(x[0] / 7.0), 0.5 + 0.0 * x[0]])
