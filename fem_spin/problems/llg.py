@@ -243,7 +243,7 @@ class LLG(TimeStepper):
         M_mid = 0.5 * (M + M_n)
         c = mg.c
         self.demag = demag
-        self._demag_term = 0
+        self._demag_term = None
         if demag is not None:
             self._demag_term = DemagCoupling(demag, V_M, M_dofs, mg, self.u, self.u_n)
         torque = None
