@@ -118,7 +118,7 @@ def simulate_dynamics(comm: MPI.Comm, case: Case, folder: Path, *, resume: bool 
                 write_csv(comm, sub / f"{name}.csv", columns)
                 files.append(f"{sub.name}/{name}.csv")
             if case.render and case.pictures and geometry.mesh.topology.dim >= 2:
-                grids[j] = gather_fields(geometry.mesh, {"m": problem.field("m"),
+                grids[j] = gather_fields(problem.mesh, {"m": problem.field("m"),
                                                          "M": problem.field("M")})
             traces[j] = tr
             r.files += files

@@ -154,11 +154,19 @@ class NewtonSolver:
             nodal blocks of a blocked space (block size 3: faster insertion and products).
         after_jacobian: called as ``after_jacobian(ksp, J)`` after each Jacobian evaluation
             (e.g. to form Galerkin coarse operators PCMG cannot form from a BAIJ matrix).
+        before_residual: called (no arguments) whenever ``u`` holds a new iterate, before
+            the residual is assembled: to update coefficients that depend on ``u`` through
+            a solve of their own (the magnetostatic potential). The Jacobian does not see
+            that dependence: Newton becomes a fixed-point-accelerated (inexact) Newton that
+            converges to the exact solution of the full residual.
+        J: the Jacobian form (default: the derivative of ``F``), e.g. with a local
+            approximation of such a left-out dependence, to speed Newton up.
     """
 
     def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1",
                  base_options=None, setup=None, log_level: int = logging.INFO,
-                 matrix_kind: str | None = None, after_jacobian=None):
+                 matrix_kind: str | None = None, after_jacobian=None, before_residual=None,
+                 J=None):
         self.options = merged_options(petsc_options, base_options)
         self.name = name
         self.log_level = log_level  # of the line each solve logs (time steps: DEBUG)
@@ -170,6 +178,7 @@ class NewtonSolver:
             F,
             u,
             bcs=bcs,
+            J=J,
             petsc_options_prefix=OPTIONS_PREFIX,
             jit_options=jit_options,
             kind=matrix_kind,
@@ -189,6 +198,20 @@ class NewtonSolver:
                 setup(self._problem.solver.getKSP())
         self._problem.solver.setConvergenceHistory(reset=True)
         self._problem.solver.getKSP().setConvergenceHistory(length=10000, reset=True)
+        if before_residual is not None:
+            self._hook_residual(bcs, before_residual)
+
+    def _hook_residual(self, bcs, before_residual) -> None:
+        problem = self._problem
+        ctx = {"u": problem.u, "residual": problem.F, "jacobian": problem.J, "bcs": bcs}
+
+        def residual(snes, x, b):
+            x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+            dolfinx.fem.petsc.assign(x, problem.u)
+            before_residual()
+            dolfinx.fem.petsc.assemble_residual(snes, x, b, **ctx)
+
+        problem.solver.setFunction(residual, problem.b)
 
     @contextmanager
     def _options_set(self) -> Iterator[None]:

@@ -6,9 +6,11 @@ ghosted shared facets.
 - :func:`slab` 2D layered rectangle, CPP or CIP, electrode edges tagged
 - :func:`nanopillar` 3D CPP pillar of stacked (elliptic) cylinders with optional leads
 - :func:`torus` 3D torus; :func:`square_torus` the paper's ring with four tagged sides
+- :func:`magnet_in_air` a magnet (sphere, ellipsoid, box, disc, ring) in an air ball (and shell)
 - :func:`circle_ring`, :func:`square_ring` periodic 1D rings (closed manifold meshes)
 """
 
+from fem_spin.geometry.air import magnet_in_air
 from fem_spin.geometry.base import Geometry, gmsh_geometry, mesh_statistics
 from fem_spin.geometry.multilayer import Layer, layer_materials, multilayer
 from fem_spin.geometry.periodic import RingGeometry, RingPath, circle_ring, square_ring
@@ -24,6 +26,7 @@ __all__ = [
     "circle_ring",
     "gmsh_geometry",
     "layer_materials",
+    "magnet_in_air",
     "mesh_statistics",
     "multilayer",
     "nanopillar",

@@ -13,6 +13,11 @@ Tags (names are the constants below; numbers via ``Geometry.tag(name)``):
 * facets: :data:`ELECTRODE_BOTTOM` (z = 0), :data:`ELECTRODE_TOP` (z = total height),
   :data:`SIDE` (every other outer face: the lateral wall, and the exposed rims of wider leads),
   and the interior interfaces ``interface_name(lower, upper)`` (for ``dS`` integrals).
+* with ``air_radius``: the pillar sits in a ball of air centred on its axis at half height
+  (for the magnetostatic potential, :class:`fem_spin.Magnetostatics`): the cell region
+  :data:`AIR` and the facets :data:`OUTER` (the outer sphere); the pillar's own faces keep
+  their tags (now between the pillar and the air). The mesh size grows from ``h_max`` at the
+  pillar to ``h_air`` at the sphere.
 """
 
 from __future__ import annotations
@@ -29,10 +34,12 @@ from fem_spin.errors import InputError
 from fem_spin.geometry.base import Geometry, check_positive, gmsh_geometry
 
 __all__ = [
+    "AIR",
     "ELECTRODE_BOTTOM",
     "ELECTRODE_TOP",
     "LEAD_BOTTOM",
     "LEAD_TOP",
+    "OUTER",
     "SIDE",
     "interface_name",
     "nanopillar",
@@ -45,9 +52,12 @@ ELECTRODE_TOP = "electrode_top"  # facets at the top of the stack
 SIDE = "side"  # all other outer facets
 LEAD_BOTTOM = "lead_bottom"  # cell region of the optional bottom lead
 LEAD_TOP = "lead_top"  # cell region of the optional top lead
+AIR = "air"  # cell region of the optional air ball
+OUTER = "outer"  # facets of the air ball's sphere
 
 _FACET_TAGS = {ELECTRODE_BOTTOM: 1, ELECTRODE_TOP: 2, SIDE: 3}
 _FIRST_INTERFACE_TAG = 11  # interfaces bottom to top: 11, 12, ...
+_OUTER_TAG = 9
 
 
 def interface_name(lower: str, upper: str) -> str:
@@ -64,7 +74,7 @@ def _check_layers(layers) -> list[tuple[str, float]]:
         raise InputError(f"layers must be a non-empty list of (name, thickness) pairs, e.g. "
                          f"[('fixed', 10), ('spacer', 2), ('free', 5)], got {layers!r}")
     out = []
-    reserved = {LEAD_BOTTOM, LEAD_TOP, *_FACET_TAGS}
+    reserved = {LEAD_BOTTOM, LEAD_TOP, AIR, OUTER, *_FACET_TAGS}
     for name, thickness in items:
         if not isinstance(name, str) or not name or "/" in name:
             raise InputError(f"layer names must be non-empty strings without '/', got {name!r}")
@@ -101,6 +111,8 @@ def nanopillar(
     leads: tuple[float, float] | None = None,
     lead_radius: float | tuple[float, float] | None = None,
     cache_dir: str | Path | None = None,
+    air_radius: float | None = None,
+    h_air: float | None = None,
 ) -> Geometry:
     """Tetrahedral mesh of a CPP nanopillar (current along z).
 
@@ -116,6 +128,9 @@ def nanopillar(
         lead_radius: lead cross-section, a radius or ``(rx, ry)`` at least as large as the
             pillar's; default the pillar's cross-section.
         cache_dir: folder of cached ``.msh`` files, None to always build.
+        air_radius: radius (nm) of an air ball around the pillar (centred on its axis at
+            half height), None for none; h_air: the mesh size at its sphere (default
+            ``h_max air_radius / (half the pillar's diagonal)``).
     Returns:
         Geometry with the cell and facet tags described in the module docstring.
     """
@@ -150,11 +165,24 @@ def nanopillar(
     names = [name for name, _ in layers] + [n for n in (LEAD_BOTTOM, LEAD_TOP)
                                              if n in {s[0] for s in stack}]
     cell_tags = {name: i + 1 for i, name in enumerate(names)}
+    air = None
+    if air_radius is not None:
+        height = sum(t for _, t, _ in stack)
+        extent = math.hypot(max(max(a) for _, _, a in stack), height / 2)
+        R = check_positive(air_radius, "air_radius (nm)")
+        if R <= extent:
+            raise InputError(f"air_radius ({R} nm) must exceed the pillar's extent "
+                             f"({extent:.4g} nm from its centre)")
+        h_a = h_max * R / extent if h_air is None else check_positive(h_air, "h_air (nm)")
+        air = (R, h_a, extent)
+        cell_tags[AIR] = len(cell_tags) + 1
+    elif h_air is not None:
+        raise InputError("h_air needs air_radius")
 
     def build(gmsh) -> None:
-        _build_pillar(gmsh, stack, cell_tags, h_max, h_interface)
+        _build_pillar(gmsh, stack, cell_tags, h_max, h_interface, air)
 
-    params = {"stack": stack, "h_max": h_max, "h_interface": h_interface}
+    params = {"stack": stack, "h_max": h_max, "h_interface": h_interface, "air": air}
     return gmsh_geometry(comm, "nanopillar", build, gdim=3, params=params, cache_dir=cache_dir)
 
 
@@ -165,7 +193,7 @@ def _ellipse(occ, z: float, ax: float, ay: float) -> int:
     return occ.addDisk(0.0, 0.0, z, ay, ax, zAxis=[0, 0, 1], xAxis=[0, 1, 0])
 
 
-def _build_pillar(gmsh, stack, cell_tags, h_max: float, h_interface: float) -> None:
+def _build_pillar(gmsh, stack, cell_tags, h_max: float, h_interface: float, air=None) -> None:
     """gmsh model of the stack (rank 0 only): volumes, fragment, physical groups, mesh."""
     occ = gmsh.model.occ
     volumes, z = [], 0.0
@@ -174,8 +202,14 @@ def _build_pillar(gmsh, stack, cell_tags, h_max: float, h_interface: float) -> N
         volumes.append(next(e for e in out if e[0] == 3))
         z += thickness
     height = z
-    _, pieces = occ.fragment(volumes[:1], volumes[1:])
+    ball = [] if air is None else [(3, occ.addSphere(0.0, 0.0, height / 2, air[0]))]
+    _, pieces = occ.fragment(volumes[:1], volumes[1:] + ball)
     occ.synchronize()
+    air_volumes = []
+    if air is not None:
+        in_stack = {t for piece in pieces[:-1] for _, t in piece}
+        air_volumes = [t for _, t in pieces[-1] if t not in in_stack]
+        pieces = pieces[:-1]
     region = []
     for (name, _, _), piece in zip(stack, pieces, strict=True):
         vols = [tag for dim, tag in piece if dim == 3]
@@ -203,6 +237,12 @@ def _build_pillar(gmsh, stack, cell_tags, h_max: float, h_interface: float) -> N
 
     for (name, _, _), v in zip(stack, region, strict=True):
         gmsh.model.addPhysicalGroup(3, [v], tag=cell_tags[name], name=name)
+    if air is not None:
+        gmsh.model.addPhysicalGroup(3, air_volumes, tag=cell_tags[AIR], name=AIR)
+        everything = [(3, v) for v in region + air_volumes]
+        sphere = [abs(t) for _, t in gmsh.model.getBoundary(everything, combined=True,
+                                                             oriented=False)]
+        gmsh.model.addPhysicalGroup(2, sphere, tag=_OUTER_TAG, name=OUTER)
     for name, tag in _FACET_TAGS.items():
         if not groups[name]:
             raise RuntimeError(f"no outer face classified as {name!r}")
@@ -210,7 +250,12 @@ def _build_pillar(gmsh, stack, cell_tags, h_max: float, h_interface: float) -> N
     for k, (name, surfaces) in enumerate(interfaces):
         gmsh.model.addPhysicalGroup(2, surfaces, tag=_FIRST_INTERFACE_TAG + k, name=name)
 
-    gmsh.option.setNumber("Mesh.MeshSizeMax", h_max)
+    gmsh.option.setNumber("Mesh.MeshSizeMax", h_max if air is None else air[1])
+    if air is not None:
+        _air_size_field(gmsh, region, air_volumes, outer, h_max, h_interface, interfaces,
+                        air, height)
+        gmsh.model.mesh.generate(3)
+        return
     if interfaces and h_interface < h_max:
         iface = [s for _, surfaces in interfaces for s in surfaces]
         width = max(max(ax, ay) for _, _, (ax, ay) in stack)
@@ -232,3 +277,39 @@ def _build_pillar(gmsh, stack, cell_tags, h_max: float, h_interface: float) -> N
     gmsh.model.mesh.generate(3)
     log.debug("nanopillar: %d regions, height %g nm, %d interfaces", len(stack), height,
               len(interfaces))
+
+
+def _air_size_field(gmsh, region, air_volumes, outer, h_max, h_interface, interfaces, air,
+                    height) -> None:
+    """h_interface on the interfaces, h_max in the pillar, growing linearly with the distance
+    from the pillar's surface to h_air at the sphere."""
+    R, h_a, extent = air
+    field = gmsh.model.mesh.field
+    dist = field.add("Distance")
+    field.setNumbers(dist, "SurfacesList", [abs(t) for _, t in outer])
+    field.setNumber(dist, "Sampling", 100)
+    grow = field.add("MathEval")
+    field.setString(grow, "F", f"{h_max} + {max(h_a - h_max, 0.0) / (R - extent)} * F{dist}")
+    inside = field.add("Restrict")
+    const = field.add("MathEval")
+    field.setString(const, "F", f"{h_max}")
+    field.setNumber(inside, "InField", const)
+    field.setNumbers(inside, "VolumesList", region)
+    fields = [grow, inside]
+    if interfaces and h_interface < h_max:
+        idist = field.add("Distance")
+        field.setNumbers(idist, "SurfacesList", [s for _, ss in interfaces for s in ss])
+        field.setNumber(idist, "Sampling", 100)
+        thr = field.add("Threshold")
+        field.setNumber(thr, "InField", idist)
+        field.setNumber(thr, "SizeMin", h_interface)
+        field.setNumber(thr, "SizeMax", h_max)
+        field.setNumber(thr, "DistMin", 0.5 * h_interface)
+        field.setNumber(thr, "DistMax", 0.5 * h_interface + 2.0 * (h_max - h_interface))
+        fields.append(thr)
+    fmin = field.add("Min")
+    field.setNumbers(fmin, "FieldsList", fields)
+    field.setAsBackgroundMesh(fmin)
+    gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+    gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+    gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)

@@ -14,8 +14,10 @@ paper) and units in its docstring:
 - :mod:`~fem_spin.physics.spin_waves`: the LLG linearized about an equilibrium (the modes).
 - :mod:`~fem_spin.physics.fluctuations`: S4, the magnetization fluctuations (Eq. 82-86).
 - :mod:`~fem_spin.physics.spin_wave_theory`: closed-form spin-wave frequencies (numpy).
-
-Charge transport and magnetostatics arrive as sibling modules.
+- :mod:`~fem_spin.physics.magnetostatics`: the demagnetizing field's scalar potential (its
+  weak form, the Robin and shell-transformation exteriors, field and energy).
+- :mod:`~fem_spin.physics.charge`: charge transport with the spin accumulation (the
+  potential, spin-dependent conduction, N/F interface laws).
 """
 
 from fem_spin.physics.spin_diffusion import (

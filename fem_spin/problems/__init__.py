@@ -8,6 +8,8 @@ of :mod:`fem_spin.physics`:
 - :class:`ChargeSpinTransport`: the potential and the spin accumulation of a device driven by a
   charge current, with N/F interfaces (``docs/charge-transport.md``);
 - :class:`ChargeDrivenLLG`: S3 driven by the torque of that current's spin accumulation.
+- :class:`Magnetostatics`: the demagnetizing field of the magnets in their air (the LLG's
+  ``demag=``).
 
 The time-domain problems step with :mod:`fem_spin.stepping`.
 """
@@ -16,9 +18,10 @@ from fem_spin.problems.charge import ChargeSpinTransport
 from fem_spin.problems.charge_dynamics import ChargeDrivenLLG
 from fem_spin.problems.coupled import COUPLINGS, CoupledSpinDynamics
 from fem_spin.problems.llg import LLG, SpinConservationWarning
+from fem_spin.problems.magnetostatics import Magnetostatics
 from fem_spin.problems.steady import CoercivityWarning, SteadySpinDiffusion
 from fem_spin.problems.transient import TransientSpinDiffusion
 
 __all__ = ["COUPLINGS", "LLG", "ChargeDrivenLLG", "ChargeSpinTransport", "CoercivityWarning",
-           "CoupledSpinDynamics",
-           "SpinConservationWarning", "SteadySpinDiffusion", "TransientSpinDiffusion"]
+           "CoupledSpinDynamics", "Magnetostatics", "SpinConservationWarning",
+           "SteadySpinDiffusion", "TransientSpinDiffusion"]

@@ -48,6 +48,7 @@ from fem_spin.physics.magnetization import (
     pin_residual,
     steady_llg_residual,
 )
+from fem_spin.problems.demag_coupling import DemagCoupling
 from fem_spin.problems.llg import MagnetState, nonlinear_options
 from fem_spin.stepping.schemes import TimeStepper
 
@@ -81,6 +82,11 @@ class CoupledSpinDynamics(TimeStepper):
         gamma_e: gyromagnetic ratio of the conduction electrons (rad/(ps T)).
         petsc_options: merged on top of :data:`fem_spin.problems.llg.NONLINEAR_OPTIONS` and
             :data:`fem_spin.core.newton.DEFAULT_PETSC_OPTIONS` (MUMPS LU, Newton).
+        demag: a :class:`fem_spin.Magnetostatics` of the device in its air: the
+            demagnetizing field of the magnets (cells with ``Ms > 0``) joins the LLG's
+            effective field and energy, implicit in the midpoint rule as in :class:`LLG`;
+            ``mesh``, ``cell_tags``, ``facet_tags`` must be its ``submesh``,
+            ``sub_cell_tags``, ``sub_facet_tags``.
     """
 
     name = "coupled"
@@ -91,7 +97,7 @@ class CoupledSpinDynamics(TimeStepper):
                  flux: Sequence[Flux] = (), drive: Callable[[float], float] | None = None,
                  scheme: str = "bdf2", coupling: str = "monolithic", degree: int = 1,
                  quadrature_degree: int | None = None, gamma_e: float = GAMMA_E,
-                 petsc_options: dict | None = None, B=None):
+                 petsc_options: dict | None = None, B=None, demag=None):
         check_no_B(B, "CoupledSpinDynamics")
         if coupling not in COUPLINGS:
             raise InputError(f"coupling must be one of {COUPLINGS}, got {coupling!r}")
@@ -141,20 +147,36 @@ class CoupledSpinDynamics(TimeStepper):
                                        m_eq=m_eq_, dx=self.dx,
                                        flux_terms=self.boundary.flux_terms)
 
+        self.demag = demag
+        demag_term = None
+        if demag is not None:
+            demag_term = self._demag_term = DemagCoupling(demag, V_M, M_dofs, mg, u, self.u_n)
+
         def s3(M_, W_, m_mid):
             mid = 0.5 * (M_ + M_n)
-            return (llg_residual(M_, M_n, W_, phi, dt=tc.dt, c=c, m=m_mid, dx=mg.dx)
-                    + effective_field_residual(W_, mid, psi, c=c, B=self.B_llg, dx=mg.dx)
-                    + pin_residual(M_, mg.M_pin, W_, phi, psi, mg.chi, mg.dx_all))
+            F = (llg_residual(M_, M_n, W_, phi, dt=tc.dt, c=c, m=m_mid, dx=mg.dx)
+                 + effective_field_residual(W_, mid, psi, c=c, B=self.B_llg, dx=mg.dx)
+                 + pin_residual(M_, mg.M_pin, W_, phi, psi, mg.chi, mg.dx_all))
+            return F if demag is None else F + demag_term.field_residual(psi)
+
+        def with_demag(F, name):
+            """NewtonSolver keywords for a residual with the LLG part (see LLG)."""
+            if demag is None:
+                return {"name": name}
+            J = ufl.derivative(F + demag_term.jacobian_term(0.5 * (M + M_n), psi, mg.dx), u)
+            return {"name": name, "J": J, "before_residual": demag_term.update_midpoint}
 
         bcs = self.boundary.bcs
-        self._petsc_options = nonlinear_options(petsc_options)
+        self._petsc_options = nonlinear_options(
+            petsc_options if demag is None else {"snes_lag_jacobian": 100, "snes_max_it": 60,
+                                                 **(petsc_options or {})})
         self._steady_options = nonlinear_options(petsc_options, steady=True)
         opts = dict(petsc_options=self._petsc_options, jit_options=jit_options(),
                     log_level=logging.DEBUG)
         if coupling == "monolithic":
             self.residual = s2(m, M_theta) + s3(M, W, 0.5 * (m + m_n))
-            self._solvers_ = [NewtonSolver(self.residual, u, bcs, name="coupled step", **opts)]
+            self._solvers_ = [NewtonSolver(self.residual, u, bcs,
+                                           **with_demag(self.residual, "coupled step"), **opts)]
         else:
             # sub-step 1: S2 with the extrapolated magnetization, (M, W) held at u_star
             self.u_star = fem.Function(V, name="mMW_star")
@@ -164,7 +186,8 @@ class CoupledSpinDynamics(TimeStepper):
             # sub-step 2: LLG with m held at the S2 result
             F2 = s3(M, W, 0.5 * (m_s + m_n)) + ufl.inner(m - m_s, v) * self.dx
             self._solvers_ = [NewtonSolver(F1, u, bcs, name="staggered S2 step", **opts),
-                              NewtonSolver(F2, u, bcs, name="staggered LLG step", **opts)]
+                              NewtonSolver(F2, u, bcs, **with_demag(F2, "staggered LLG step"),
+                                           **opts)]
         self._steady = None
 
         # observables of the state at t_n
@@ -242,6 +265,9 @@ class CoupledSpinDynamics(TimeStepper):
             t: time at which time-dependent data are evaluated (default ``self.t``).
         """
         self._check_open()
+        if self.demag is not None:
+            raise InputError("the steady coupled solve does not include magnetostatics yet: "
+                             "relax with time steps instead")
         t = self.t if t is None else float(t)
         self.tc.t_s.value = self.tc.t_mid.value = t
         self.boundary.update(t, t)
@@ -279,8 +305,12 @@ class CoupledSpinDynamics(TimeStepper):
         return self._vector("torque")
 
     def energy(self) -> float:
-        """Micromagnetic energy (aJ) of M at t_n (without the s-d term; global)."""
-        return 1e-9 * self.comm.allreduce(fem.assemble_scalar(self._forms["energy"]))
+        """Micromagnetic energy (aJ) of M at t_n (without the s-d term; the magnetostatic
+        energy included with ``demag``; global)."""
+        e = 1e-9 * self.comm.allreduce(fem.assemble_scalar(self._forms["energy"]))
+        if self.demag is not None:
+            e += self.demag.energy(self._sub_array("M"))
+        return e
 
     def norm_drift(self) -> float:
         """``max | |M(z)| - 1 |`` over the magnet vertices (global)."""

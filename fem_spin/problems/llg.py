@@ -56,7 +56,9 @@ from fem_spin.physics.magnetization import (
     llg_residual,
     pin_residual,
     steady_llg_residual,
+    zhang_li_torque,
 )
+from fem_spin.problems.demag_coupling import DemagCoupling
 from fem_spin.stepping.schemes import TimeStepper
 
 __all__ = ["LLG", "MagnetState", "SpinConservationWarning", "magnet_vertices",
@@ -200,12 +202,23 @@ class LLG(TimeStepper):
             ``m`` is given and a magnet has no ``lam_M``.
         petsc_options: merged on top of :data:`fem_spin.problems.llg.NONLINEAR_OPTIONS` and
             :data:`fem_spin.core.newton.DEFAULT_PETSC_OPTIONS` (MUMPS LU, Newton).
+        demag: a :class:`fem_spin.problems.magnetostatics.Magnetostatics` of the magnets in
+            their air: the demagnetizing field ``B_d = -mu0 grad u`` joins ``B_eff`` and
+            its energy the energy; ``mesh`` and ``cell_tags`` must be its ``submesh`` and
+            ``sub_cell_tags``. The field is implicit (``u`` the potential of ``M_mid`` at
+            every Newton iterate, see :mod:`fem_spin.problems.demag_coupling`; the Jacobian
+            is then kept for the whole step, ``snes_lag_jacobian``, unless the user's options
+            say otherwise).
+        zhang_li: ``(u, xi)``: the Zhang-Li torque of a current through the texture
+            (:func:`fem_spin.physics.magnetization.zhang_li_torque`) with the drift velocity
+            ``u`` (nm/ps; a constant 3-vector or a callable of the UFL time, e.g. from
+            :func:`~fem_spin.physics.magnetization.zhang_li_velocity`) and ``xi``.
     """
 
     name = "LLG"
 
     def __init__(self, mesh, magnets, *, cell_tags=None, M0, B_T=None, m=None, lam=None,
-                 petsc_options: dict | None = None, B=None):
+                 petsc_options: dict | None = None, B=None, demag=None, zhang_li=None):
         check_no_B(B, "LLG")
         if m is not None and lam is None and any(
                 mag.lam_M is None for mag in as_magnets(magnets, cell_tags)[0].values()):
@@ -229,15 +242,37 @@ class LLG(TimeStepper):
         phi, psi = ufl.TestFunctions(V)
         M_mid = 0.5 * (M + M_n)
         c = mg.c
+        self.demag = demag
+        self._demag_term = None
+        if demag is not None:
+            self._demag_term = DemagCoupling(demag, V_M, M_dofs, mg, self.u, self.u_n)
+        torque = None
+        if zhang_li is not None:
+            try:
+                u_zl, xi = zhang_li
+                xi = float(xi)
+            except (TypeError, ValueError):
+                raise InputError(f"zhang_li must be (u, xi): the drift velocity (nm/ps) and "
+                                 f"the non-adiabaticity, got {zhang_li!r}") from None
+            self.zhang_li_u = time_field(mesh, u_zl, tc.t_mid, "zhang_li u")
+            torque = zhang_li_torque(M_mid, self.zhang_li_u, xi)
         self.residual = (
-            llg_residual(M, M_n, W, phi, dt=tc.dt, c=c, m=self.m, dx=mg.dx)
+            llg_residual(M, M_n, W, phi, dt=tc.dt, c=c, m=self.m, dx=mg.dx, torque=torque)
             + effective_field_residual(W, M_mid, psi, c=c, B=self.B_T, dx=mg.dx)
             + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))
-        self._petsc_options = nonlinear_options(petsc_options)
+        J = None
+        if demag is not None:
+            self.residual += self._demag_term.field_residual(psi)
+            J = ufl.derivative(self.residual + self._demag_term.jacobian_term(
+                M_mid, psi, mg.dx), u)
+        self._petsc_options = nonlinear_options(
+            petsc_options if demag is None else {"snes_lag_jacobian": 100, "snes_max_it": 60,
+                                              **(petsc_options or {})})
         self._steady_options = nonlinear_options(petsc_options, steady=True)
-        self._solver = NewtonSolver(self.residual, u, [], petsc_options=self._petsc_options,
-                                    jit_options=jit_options(), name="LLG step",
-                                    log_level=logging.DEBUG)
+        self._solver = NewtonSolver(
+            self.residual, u, [], petsc_options=self._petsc_options,
+            jit_options=jit_options(), name="LLG step", log_level=logging.DEBUG,
+            before_residual=None if demag is None else self._demag_term.update_midpoint, J=J)
         self._steady = None
         # energy and averages of the state at t_n (field at t_mid of the last step)
         Mn = self.u_n.sub(0)
@@ -268,8 +303,11 @@ class LLG(TimeStepper):
     # -- observables ------------------------------------------------------------------------
     def energy(self) -> float:
         """Micromagnetic energy of the state at t_n in aJ (1e-18 J), with B at the last
-        step's midpoint time (global)."""
-        return 1e-9 * self.comm.allreduce(fem.assemble_scalar(self._energy))
+        step's midpoint time, the magnetostatic energy included (global)."""
+        e = 1e-9 * self.comm.allreduce(fem.assemble_scalar(self._energy))
+        if self.demag is not None:
+            e += self.demag.energy(self._sub_array("M"))
+        return e
 
     def average_M(self) -> np.ndarray:
         """Volume average of M over the magnets (lumped, global)."""
@@ -312,6 +350,12 @@ class LLG(TimeStepper):
             F = (steady_llg_residual(M, W, phi, c=mg.c, m=self.m, dx=mg.dx)
                  + effective_field_residual(W, M, psi, c=mg.c, B=self.B_T, dx=mg.dx)
                  + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))
+            hook = J = None
+            if self.demag is not None:
+                F += self._demag_term.field_residual(psi)
+                hook = self._demag_term.update_state
+                J = ufl.derivative(F + self._demag_term.jacobian_term(M, psi, mg.dx), self.u)
             self._steady = NewtonSolver(F, self.u, [], petsc_options=self._steady_options,
-                                        jit_options=jit_options(), name="steady LLG")
+                                        jit_options=jit_options(), name="steady LLG",
+                                        before_residual=hook, J=J)
         return self._solve_as_state(self._steady)

@@ -69,10 +69,13 @@ def _pillar(comm: MPI.Comm, case: Case) -> Geometry:
     g, p = case.geometry, case.geometry.params
     rx, ry = p["radius"][0], p["radius"][-1]
     lead_radius = p["lead_radius"]
+    air = None if case.dynamics is None else case.dynamics.magnetostatics
     return nanopillar(comm, list(g.layers), rx=rx, ry=ry, h_max=p["h_max"],
                       h_interface=p["h_interface"], leads=p["leads"],
                       lead_radius=None if lead_radius is None else
-                      (lead_radius[0], lead_radius[-1]))
+                      (lead_radius[0], lead_radius[-1]),
+                      air_radius=None if air is None else air.air_radius,
+                      h_air=None if air is None else air.h_air)
 
 
 @_kind("torus")

@@ -3,7 +3,10 @@ study, with the case's named regions and boundaries turned into tags."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+
+from mpi4py import MPI
 
 from fem_spin.app.builders.magnetization import (
     axis_equilibrium,
@@ -13,12 +16,19 @@ from fem_spin.app.builders.magnetization import (
 )
 from fem_spin.app.schema import Case
 from fem_spin.geometry.base import Geometry
+from fem_spin.geometry.pillar import AIR, OUTER
 from fem_spin.parameters import GAMMA_E, Dirichlet, Flux
 from fem_spin.parameters.charge import Electrode, Interface
-from fem_spin.problems import LLG, ChargeDrivenLLG, CoupledSpinDynamics, SteadySpinDiffusion
+from fem_spin.problems import (
+    LLG,
+    ChargeDrivenLLG,
+    CoupledSpinDynamics,
+    Magnetostatics,
+    SteadySpinDiffusion,
+)
 
 __all__ = ["boundary_value", "charge_llg_problem", "charge_parameters", "coupled_problem",
-           "modes_states", "steady_problem"]
+           "magnetostatics", "modes_states", "steady_problem"]
 
 
 def boundary_value(value, direction):
@@ -54,10 +64,34 @@ def steady_problem(case: Case, geometry: Geometry, hierarchy=None
     return problem, M
 
 
+def magnetostatics(case: Case, geometry: Geometry) -> Magnetostatics | None:
+    """The :class:`Magnetostatics` of a case with ``[dynamics.magnetostatics]`` on its mesh
+    (the device in an air ball centred on it), or None."""
+    spec = case.dynamics.magnetostatics
+    if spec is None:
+        return None
+    x = geometry.mesh.geometry.x
+    comm = geometry.mesh.comm
+    lo = comm.allreduce(x.min(axis=0), op=MPI.MIN)
+    hi = comm.allreduce(x.max(axis=0), op=MPI.MAX)
+    air = geometry.tag(AIR)
+    device = [t for name, t in geometry.tags.items()
+              if name in case.geometry.regions and t != air]
+    return Magnetostatics(geometry.mesh, geometry.cell_tags, geometry.facet_tags,
+                          magnet_tags=device, exterior=spec.exterior,
+                          outer_tag=geometry.tag(OUTER), center=tuple(0.5 * (lo + hi)),
+                          degree=spec.degree)
+
+
 def coupled_problem(case: Case, geometry: Geometry, study=None):
     """The coupled S2 + LLG problem of a ``[dynamics]`` case on ``geometry`` (``study``: the
-    spec with the magnets and B_T, default ``case.dynamics``)."""
+    spec with the magnets and B_T, default ``case.dynamics``; with
+    ``[dynamics.magnetostatics]``: on the device's submesh, with the demagnetizing field)."""
     dyn = case.dynamics if study is None else study
+    demag = magnetostatics(case, geometry) if study is None else None
+    if demag is not None:
+        geometry = replace(geometry, mesh=demag.submesh, cell_tags=demag.sub_cell_tags,
+                           facet_tags=demag.sub_facet_tags)
     M0, direction = initial_magnetization(case, geometry)
     m_eq = {"material": None, "zero": (0.0, 0.0, 0.0)}.get(case.m_eq, case.m_eq) \
         if isinstance(case.m_eq, str) else case.m_eq
@@ -73,7 +107,7 @@ def coupled_problem(case: Case, geometry: Geometry, study=None):
         degree=case.degree, quadrature_degree=case.quadrature_degree,
         petsc_options=case.petsc_options,
         **({} if study is not None else dict(
-            scheme=dyn.scheme, coupling=dyn.coupling,
+            scheme=dyn.scheme, coupling=dyn.coupling, demag=demag,
             gamma_e=GAMMA_E if dyn.gamma_e is None else dyn.gamma_e)))
 
 

@@ -33,6 +33,15 @@ drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
     lam_M = 0.1              # rad/ps per A/m: an expert override of the spin-conserving
                              # -lam gamma / (gamma_e Ms) (docs/units.md); leave it out
 
+    [dynamics.magnetostatics]  # optional: the demagnetizing field (geometry kind "pillar")
+    air_radius = 30.0        # nm: the air ball around the device (centred on it)
+    h_air = 10.0             # nm: mesh size at the ball's sphere (default grows from h_max)
+    exterior = "robin"       # robin | dirichlet (docs/magnetostatics.md)
+    degree = 2               # 1 | 2: the potential's Lagrange degree
+
+With ``[dynamics.magnetostatics]`` a magnet's ``K_d`` (the thin-film term) is usually left out:
+the demagnetizing field replaces it.
+
 Only :mod:`fem_spin.app.schema.case` calls :func:`parse_dynamics`; nothing here touches a mesh.
 """
 
@@ -49,10 +58,23 @@ from fem_spin.errors import InputError
 from fem_spin.problems.coupled import COUPLINGS
 from fem_spin.stepping.schemes import SPIN_SCHEMES
 
-__all__ = ["DYNAMIC_FIELDS", "DynamicsSpec", "parse_dynamics"]
+__all__ = ["DYNAMIC_FIELDS", "DynamicsSpec", "MagnetostaticsSpec", "parse_dynamics"]
+
+MAGNETOSTATICS_GEOMETRIES = ("pillar",)
+"""The geometry kinds whose builder can put the device in an air ball."""
 
 DYNAMIC_FIELDS = ("m", "M")
 _MAGNET_KEYS = ("Ms", "A_ex", "alpha", "gamma", "K_u", "easy_axis", "K_d", "normal", "lam_M")
+
+
+@dataclass(frozen=True)
+class MagnetostaticsSpec:
+    """A validated ``[dynamics.magnetostatics]`` table (lengths in nm)."""
+
+    air_radius: float
+    h_air: float | None
+    exterior: str
+    degree: int
 
 
 @dataclass(frozen=True)
@@ -81,6 +103,7 @@ class DynamicsSpec:
     progress_seconds: float
     checkpoint_every: int = 0
     checkpoint_minutes: float = 10.0
+    magnetostatics: MagnetostaticsSpec | None = None
 
     def drive(self, j: float):
         """``s(t) = j (1 - exp(-t / ramp))`` (``j`` for ``ramp = 0``) for the boundary data."""
@@ -122,11 +145,32 @@ def _magnet(t: Table):
 CHECKPOINT_KEYS = ("checkpoint_every", "checkpoint_minutes")
 
 
+def _magnetostatics(d: Table, geometry_kind: str) -> MagnetostaticsSpec | None:
+    if not d.has("magnetostatics"):
+        return None
+    t = d.table("magnetostatics")
+    t.allow(("air_radius", "h_air", "exterior", "degree"), " in [dynamics.magnetostatics]")
+    if geometry_kind not in MAGNETOSTATICS_GEOMETRIES:
+        raise t.error(None, f"magnetostatics needs an air region around the device, which the "
+                            f"geometry kind {geometry_kind!r} does not build; kinds that do: "
+                            f"{list(MAGNETOSTATICS_GEOMETRIES)}")
+    degree = t.integer("degree", 2, minimum=1)
+    if degree > 2:
+        raise t.error("degree", f"must be 1 or 2 (the potential's Lagrange degree), got "
+                                f"{degree}")
+    return MagnetostaticsSpec(
+        air_radius=t.number("air_radius", positive=True, unit="nm"),
+        h_air=t.number("h_air", None, positive=True, unit="nm"),
+        exterior=t.string("exterior", "robin", choices=("robin", "dirichlet")),
+        degree=degree)
+
+
 def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) -> DynamicsSpec:
     """Validate ``root``'s ``[dynamics]`` table (it must exist)."""
     d = root.table("dynamics")
     d.allow(("t_end", "dt", "tol", "scheme", "coupling", "magnets", "drives", "ramp", "B", "B_T",
-             "gamma_e", "switch_axis", "write_every", "progress_seconds", *CHECKPOINT_KEYS),
+             "gamma_e", "switch_axis", "write_every", "progress_seconds", "magnetostatics",
+             *CHECKPOINT_KEYS),
             " in [dynamics]")
     t_end = d.number("t_end", positive=True, unit="ps")
     dt = d.number("dt", positive=True, unit="ps")
@@ -162,4 +206,5 @@ def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) ->
         progress_seconds=d.number("progress_seconds", 10.0, positive=True, unit="s"),
         checkpoint_every=d.integer("checkpoint_every", 0, minimum=0),
         checkpoint_minutes=d.number("checkpoint_minutes", 10.0, nonnegative=True,
-                                    unit="minutes"))
+                                    unit="minutes"),
+        magnetostatics=_magnetostatics(d, geometry_kind))

@@ -1,0 +1,58 @@
+"""[dynamics.magnetostatics] in case files: typed values, and clear errors (key path and line)
+for unknown keys, bad values and geometry kinds that build no air."""
+
+import pytest
+
+from fem_spin.app.schema import ConfigError, loads
+from tests.helpers import EXAMPLES
+
+CASE = (EXAMPLES / "switching_pillar_magnetostatics.toml").read_text()
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+def test_values():
+    spec = loads(CASE).dynamics.magnetostatics
+    assert (spec.air_radius, spec.h_air, spec.exterior, spec.degree) == (30.0, None, "robin", 2)
+    spec = loads(CASE, overrides=["dynamics.magnetostatics.degree=1",
+                                  "dynamics.magnetostatics.h_air=8.0",
+                                  'dynamics.magnetostatics.exterior="dirichlet"']
+                 ).dynamics.magnetostatics
+    assert (spec.h_air, spec.exterior, spec.degree) == (8.0, "dirichlet", 1)
+    plain = (EXAMPLES / "switching_pillar.toml").read_text()
+    assert loads(plain).dynamics.magnetostatics is None
+
+
+@pytest.mark.parametrize("edit, key, needle, words", [
+    (("air_radius = 30.0", "air_radius = -3.0"), "dynamics.magnetostatics.air_radius",
+     "air_radius = -3.0", ["positive", "nm"]),
+    (('exterior = "robin"', 'exterior = "shel"'), "dynamics.magnetostatics.exterior",
+     'exterior = "shel"', ["robin", "dirichlet"]),
+    (("degree = 2", "degree = 3"), "dynamics.magnetostatics.degree", "degree = 3",
+     ["1 or 2"]),
+    (("degree = 2", "degre = 2"), "dynamics.magnetostatics.degre", "degre = 2",
+     ["did you mean 'degree'"]),
+])
+def test_errors_name_key_and_line(edit, key, needle, words):
+    text = CASE.replace(*edit)
+    assert text != CASE
+    with pytest.raises(ConfigError) as info:
+        loads(text, "case.toml")
+    err = info.value
+    assert err.key == key, str(err)
+    assert err.line == line_of(text, needle), str(err)
+    for w in words:
+        assert w in str(err)
+
+
+def test_needs_a_geometry_with_air():
+    """Only the pillar builder puts the device in an air ball: other kinds are refused."""
+    text = CASE.replace('kind = "pillar"', 'kind = "slab"').replace("radius = 6.0",
+                                                                    "width = 12.0")
+    with pytest.raises(ConfigError) as info:
+        loads(text, "case.toml")
+    err = info.value
+    assert err.key == "dynamics.magnetostatics", str(err)
+    assert "air region" in str(err) and "'slab'" in str(err) and "['pillar']" in str(err)
