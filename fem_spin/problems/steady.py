@@ -25,13 +25,17 @@ from fem_spin.core.problem import SpinTransportCore
 from fem_spin.errors import InputError
 from fem_spin.parameters import GAMMA_E, Dirichlet, Flux, Material
 
-__all__ = ["CoercivityWarning", "SteadySpinDiffusion"]
+__all__ = ["CoercivityWarning", "SteadySpinDiffusion", "UndrivenWarning"]
 
 log = logging.getLogger(__name__)
 
 
 class CoercivityWarning(UserWarning):
     """The symmetric part of the diffusion tensor is not positive definite somewhere."""
+
+
+class UndrivenWarning(UserWarning):
+    """Nothing drives the spin accumulation: the solution is m = 0."""
 
 
 class SteadySpinDiffusion:
@@ -127,6 +131,16 @@ class SteadySpinDiffusion:
             self.H = core.zero()  # tied to the mesh, so it can be output
         self.m_eq = (core.default_equilibrium(self.M) if m_eq is None
                      else as_vector_field(mesh, m_eq, "m_eq"))
+        if not dirichlet and not flux and (
+                (m_eq is None and (self.M is None or all(m.m0 == 0 for m in
+                                                         core.materials.values())))
+                or (m_eq is not None and not callable(m_eq) and not hasattr(m_eq, "ufl_shape")
+                    and not np.any(np.asarray(m_eq, dtype=float)))):
+            msg = ("nothing drives the spin accumulation (no Dirichlet or Flux data, and m_eq "
+                   "is zero): the solution is m = 0; give boundary data, or m_eq / "
+                   "Material(m0=...) with a magnetization M")
+            log.warning(msg)
+            warnings.warn(msg, UndrivenWarning, stacklevel=2)
         self.Dt = physics.diffusion_tensor(self.H, self.D, self.tau_A)
 
         self._Dt_cell = None

@@ -306,3 +306,18 @@ def test_bilayer_case_validation():
 def test_ring_rejects_reading_i(comm):
     with pytest.raises(fs.InputError, match="no electrodes"):
         solve_ring(comm, "i", 10.0)
+
+
+def test_undriven_s1_warns():
+    """An S1 problem with no boundary data and a zero m_eq solves to m = 0: it says so."""
+    import dolfinx.mesh
+    from mpi4py import MPI
+
+    from fem_spin import Material, SteadySpinDiffusion
+    from fem_spin.problems.steady import UndrivenWarning
+
+    mesh = dolfinx.mesh.create_unit_interval(MPI.COMM_WORLD, 8)
+    with pytest.warns(UndrivenWarning, match="nothing drives the spin accumulation"):
+        SteadySpinDiffusion(mesh, Material(D=1e3, tau=10.0)).close()
+    with pytest.warns(UndrivenWarning):
+        SteadySpinDiffusion(mesh, Material(D=1e3, tau=10.0), m_eq=(0.0, 0.0, 0.0)).close()
