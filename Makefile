@@ -17,7 +17,7 @@ venv:
 demo: venv
 	$(PY) demos/cpp_bilayer.py
 
-test: lint test-serial test-mpi
+test: lint test-serial test-mpi test-ranks
 
 # static check of the Dockerfile (hadolint from PyPI, in the test extra)
 lint: venv
