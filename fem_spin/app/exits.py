@@ -17,6 +17,7 @@ rank, a bug), a second Ctrl-C            (130)   ends every rank (no collective 
 from __future__ import annotations
 
 import sys
+import time
 import traceback
 from collections.abc import Callable
 
@@ -68,7 +69,9 @@ def guarded(func: Callable, args, comm: MPI.Comm, error: Callable[[str], None]) 
                          + ("" if verbose or code == 130 else " (-v: the traceback)") + "\n")
         if verbose:
             traceback.print_exc()
+        sys.stdout.flush()
         sys.stderr.flush()
         if comm.size > 1:  # collective clean-up would wait for the other ranks forever
+            time.sleep(0.5)  # let mpiexec forward the line before MPI_Abort kills the ranks
             comm.Abort(code)
         return code
