@@ -23,7 +23,7 @@ from pathlib import Path
 from mpi4py import MPI
 
 from fem_spin.errors import InputError
-from fem_spin.geometry.base import Geometry, check_positive, gmsh_geometry
+from fem_spin.geometry.base import Geometry, background_size, check_positive, gmsh_geometry
 
 __all__ = ["AIR", "MAGNET", "OUTER", "SHAPES", "SHELL", "SURFACE", "magnet_in_air"]
 
@@ -170,12 +170,7 @@ def _build(gmsh, shape, d, R1, R2, h_m, h_a, h_s, extent) -> None:
         field.setNumber(sh, "InField", sconst)
         field.setNumbers(sh, "VolumesList", sorted(shell_v))
         fields.append(sh)
-    fmin = field.add("Min")
-    field.setNumbers(fmin, "FieldsList", fields)
-    field.setAsBackgroundMesh(fmin)
-    gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
-    gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
-    gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+    background_size(gmsh, fields)
     gmsh.option.setNumber("Mesh.MeshSizeMax", max(h_a, h_s or 0.0))
     gmsh.model.mesh.generate(3)
     log.debug("magnet_in_air: %s %s in R1 = %g nm%s", shape, d, R1,

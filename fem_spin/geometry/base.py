@@ -66,6 +66,21 @@ class Geometry:
                              f"{sorted(self.tags)}") from None
 
 
+def background_size(gmsh, fields) -> None:
+    """Size the mesh by the smallest of the gmsh size ``fields`` (their Min as the background
+    mesh) and by nothing else: no sizes from points, curvature or boundaries."""
+    field = gmsh.model.mesh.field
+    if len(fields) == 1:
+        field.setAsBackgroundMesh(fields[0])
+    else:
+        fmin = field.add("Min")
+        field.setNumbers(fmin, "FieldsList", list(fields))
+        field.setAsBackgroundMesh(fmin)
+    gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+    gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+    gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+
+
 def shared_facet_partitioner():
     """Cell partitioner that ghosts the cells across process boundaries
     (``GhostMode.shared_facet``).

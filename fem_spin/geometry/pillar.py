@@ -31,7 +31,7 @@ from pathlib import Path
 from mpi4py import MPI
 
 from fem_spin.errors import InputError
-from fem_spin.geometry.base import Geometry, check_positive, gmsh_geometry
+from fem_spin.geometry.base import Geometry, background_size, check_positive, gmsh_geometry
 
 __all__ = [
     "AIR",
@@ -270,10 +270,7 @@ def _build_pillar(gmsh, stack, cell_tags, h_max: float, h_interface: float, air=
         field.setNumber(thr, "SizeMax", h_max)
         field.setNumber(thr, "DistMin", 0.5 * h_interface)
         field.setNumber(thr, "DistMax", 0.5 * h_interface + 2.0 * (h_max - h_interface))
-        field.setAsBackgroundMesh(thr)
-        gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
-        gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
-        gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+        background_size(gmsh, [thr])
     gmsh.model.mesh.generate(3)
     log.debug("nanopillar: %d regions, height %g nm, %d interfaces", len(stack), height,
               len(interfaces))
@@ -307,9 +304,4 @@ def _air_size_field(gmsh, region, air_volumes, outer, h_max, h_interface, interf
         field.setNumber(thr, "DistMin", 0.5 * h_interface)
         field.setNumber(thr, "DistMax", 0.5 * h_interface + 2.0 * (h_max - h_interface))
         fields.append(thr)
-    fmin = field.add("Min")
-    field.setNumbers(fmin, "FieldsList", fields)
-    field.setAsBackgroundMesh(fmin)
-    gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
-    gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
-    gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+    background_size(gmsh, fields)

@@ -11,6 +11,7 @@ from mpi4py import MPI
 from fem_spin.app.catalog import load_demo
 from fem_spin.app.cli import main as cli
 from fem_spin.observables.switching import final_state, switching_time
+from tests.helpers.cases import STACK_1D
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "switching_pillar.toml"
 COARSE = ["--h-max", "3.0", "--radius", "5.0", "--t-end", "40", "--dt", "4.0",
@@ -138,27 +139,7 @@ def test_switching_time_detection():
         "undetermined"
 
 
-BILAYER_DYNAMICS = """\
-name = "bilayer_dyn"
-[geometry]
-kind = "multilayer"
-layers = [{ name = "fixed", thickness = 10.0 }, { name = "spacer", thickness = 4.0 },
-          { name = "free", thickness = 6.0 }]
-mesher = "graded"
-h_max = 0.5
-
-[materials.default]
-D = 1000.0
-tau = 10.0
-lam = -2.0
-
-[magnetization]
-kind = "layered"
-axes = { fixed = [0.0, 0.0, 1.0], spacer = [0.0, 0.0, 0.0], free = { theta_deg = 30 } }
-
-[drive]
-flux = [{ boundary = "left", value = [0.0, 0.0, 1.0] }]
-dirichlet = [{ boundary = "right", value = [0.0, 0.0, 0.0] }]
+BILAYER_DYNAMICS = 'name = "bilayer_dyn"\n' + STACK_1D + """\
 
 [dynamics]
 t_end = 10.0

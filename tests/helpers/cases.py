@@ -45,3 +45,28 @@ name = "second"
 points = [[0.0], [10.0]]
 samples = 11
 """
+
+
+# the 1D fixed / spacer / free stack of the dynamics tests, after its name and before its
+# [dynamics] table (test_dynamics_demo, test_faults)
+STACK_1D = """\
+[geometry]
+kind = "multilayer"
+layers = [{ name = "fixed", thickness = 10.0 }, { name = "spacer", thickness = 4.0 },
+          { name = "free", thickness = 6.0 }]
+mesher = "graded"
+h_max = 0.5
+
+[materials.default]
+D = 1000.0
+tau = 10.0
+lam = -2.0
+
+[magnetization]
+kind = "layered"
+axes = { fixed = [0.0, 0.0, 1.0], spacer = [0.0, 0.0, 0.0], free = { theta_deg = 30 } }
+
+[drive]
+flux = [{ boundary = "left", value = [0.0, 0.0, 1.0] }]
+dirichlet = [{ boundary = "right", value = [0.0, 0.0, 0.0] }]
+"""

@@ -20,33 +20,14 @@ import numpy as np
 import pytest
 
 from tests.helpers import ROOT
+from tests.helpers.cases import STACK_1D
 
 pytestmark = pytest.mark.serial  # each test starts its own (MPI) processes
 
 MPIEXEC = Path(sys.executable).parent / "mpiexec"
 FEM_SPIN = Path(sys.executable).parent / "fem-spin"
 
-CASE = """\
-name = "faults"
-[geometry]
-kind = "multilayer"
-layers = [{ name = "fixed", thickness = 10.0 }, { name = "spacer", thickness = 4.0 },
-          { name = "free", thickness = 6.0 }]
-mesher = "graded"
-h_max = 0.5
-
-[materials.default]
-D = 1000.0
-tau = 10.0
-lam = -2.0
-
-[magnetization]
-kind = "layered"
-axes = { fixed = [0.0, 0.0, 1.0], spacer = [0.0, 0.0, 0.0], free = { theta_deg = 30 } }
-
-[drive]
-flux = [{ boundary = "left", value = [0.0, 0.0, 1.0] }]
-dirichlet = [{ boundary = "right", value = [0.0, 0.0, 0.0] }]
+CASE = 'name = "faults"\n' + STACK_1D + """\
 
 [dynamics]
 t_end = 20.0
