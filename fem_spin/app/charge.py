@@ -18,6 +18,7 @@ from fem_spin.app.builders.problems import charge_parameters
 from fem_spin.app.progress import step
 from fem_spin.app.results import Results
 from fem_spin.app.schema import Case
+from fem_spin.core.fields import unit_rows
 from fem_spin.observables import sample_line
 from fem_spin.output import write_csv, write_fields
 from fem_spin.problems.charge import ChargeSpinTransport
@@ -64,8 +65,7 @@ def _magnetization(case: Case, geometry):
     M = fem.Function(fem.functionspace(geometry.mesh, ("DG", 0, (3,))), name="M")
     M.interpolate(fn)
     values = M.x.array.reshape(-1, 3)
-    norm = np.linalg.norm(values, axis=1)
-    values /= np.where(norm > 0, norm, 1.0)[:, None]  # unit axes (a tanh profile's cells too)
+    values[:] = unit_rows(values)  # unit axes (a tanh profile's cells too)
     M.x.scatter_forward()
     return M
 

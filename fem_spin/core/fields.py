@@ -58,6 +58,13 @@ def interpolate(expr, V: fem.FunctionSpace, name: str | None = None) -> fem.Func
     return u
 
 
+def unit_rows(values: np.ndarray) -> np.ndarray:
+    """The rows of an (n, 3) array scaled to unit length (zero rows stay zero): nodal or cell
+    values of a direction field."""
+    norm = np.linalg.norm(values, axis=1)
+    return values / np.where(norm > 0, norm, 1.0)[:, None]
+
+
 def region_function(mesh, cell_tags, values: dict[int, Sequence[float]], shape: tuple[int, ...],
                     name: str) -> fem.Function:
     """Piecewise-constant (DG0) field taking ``values[tag]`` on the cells tagged ``tag``."""

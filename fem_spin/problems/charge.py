@@ -145,6 +145,7 @@ class ChargeSpinTransport:
                                                     for k in range(3)]}
                 self.bcs += inactive_bcs(self.W, subs, cells)
         self.residual = F
+        self._residual_form, self._areas = None, {}
         self._solver = NewtonSolver(F, self.u, self.bcs, petsc_options=petsc_options,
                                     jit_options=jit_options())
         ndofs = self.W.dofmap.index_map.size_global
@@ -303,8 +304,11 @@ class ChargeSpinTransport:
         return self.mesh.comm.allreduce(value, op=MPI.SUM)
 
     def electrode_area(self, tag: int) -> float:
-        """Area of an electrode (nm^2; 1 for the end point of a 1D mesh)."""
-        return self._integral(fem.Constant(self.mesh, 1.0), self.measures.ds(tag))
+        """Area of an electrode (nm^2; 1 for the end point of a 1D mesh), computed once."""
+        if tag not in self._areas:
+            self._areas[tag] = self._integral(fem.Constant(self.mesh, 1.0),
+                                              self.measures.ds(tag))
+        return self._areas[tag]
 
     def electrode_potential(self, tag: int) -> float:
         """Mean potential over an electrode (V)."""
@@ -323,7 +327,9 @@ class ChargeSpinTransport:
         fdim = self.mesh.topology.dim - 1
         dofs = fem.locate_dofs_topological((self.W.sub(2 * col), Wk), fdim,
                                            self.facet_tags.find(tag))[0]
-        b = fem.assemble_vector(fem.form(self.residual, jit_options=jit_options()))
+        if self._residual_form is None:  # compiled once, assembled per call
+            self._residual_form = fem.form(self.residual, jit_options=jit_options())
+        b = fem.assemble_vector(self._residual_form)
         b.scatter_reverse(la.InsertMode.add)
         owned = dofs[dofs < self.W.dofmap.index_map.size_local * self.W.dofmap.index_map_bs]
         total = self.mesh.comm.allreduce(float(b.array[owned].sum()), op=MPI.SUM)

@@ -23,7 +23,7 @@ import numpy as np
 import ufl
 from dolfinx import la
 
-from fem_spin.core.fields import jit_options
+from fem_spin.core.fields import jit_options, unit_rows
 from fem_spin.core.measures import vertex_measure
 from fem_spin.core.regions import as_magnets
 from fem_spin.errors import InputError
@@ -129,10 +129,7 @@ class ChargeDrivenLLG(LLG):
         if self.dt_prev is None or dt == 0.0:
             return M_n
         M_nm1 = self._sub_array("M", self.u_nm1)
-        M = (M_n + 0.5 * dt / self.dt_prev * (M_n - M_nm1)).reshape(-1, 3)
-        norm = np.linalg.norm(M, axis=1)
-        M /= np.where(norm > 0, norm, 1.0)[:, None]
-        return M.ravel()
+        return unit_rows((M_n + 0.5 * dt / self.dt_prev * (M_n - M_nm1)).reshape(-1, 3)).ravel()
 
     def _update_accumulation(self, t: float, dt: float) -> None:
         """Solve the charge + spin problem for M and the current at ``t + dt/2``; set m."""
@@ -151,9 +148,7 @@ class ChargeDrivenLLG(LLG):
         # the torque: the accumulation transverse to the M it was solved for. Its part along M
         # follows M instantly (quasi-static) and exerts none; kept, it would turn a lag of the
         # step into a spurious (anti)damping of the precession (O(dt^2), large in AP).
-        Mt = self.M_transport.x.array.reshape(-1, 3)
-        norm = np.linalg.norm(Mt, axis=1)
-        unit = Mt / np.where(norm > 0, norm, 1.0)[:, None]
+        unit = unit_rows(self.M_transport.x.array.reshape(-1, 3))
         mv = m.reshape(-1, 3)
         self.m_transverse.x.array[:] = (mv - np.einsum("ij,ij->i", mv, unit)[:, None] * unit
                                         ).ravel()

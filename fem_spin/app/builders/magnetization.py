@@ -12,6 +12,7 @@ import numpy as np
 
 from fem_spin import textures as tx
 from fem_spin.app.schema import Case, TextureSpec
+from fem_spin.core.fields import unit_rows
 from fem_spin.geometry.base import Geometry
 from fem_spin.geometry.rings import square_torus_arc_length
 
@@ -207,8 +208,7 @@ def axis_equilibrium(case: Case, geometry: Geometry, direction, M) -> fem.Functi
     f = fem.Function(V0, name="m_eq")
     f.interpolate(direction if direction is not None else M)
     values = f.x.array.reshape(-1, 3)
-    norm = np.linalg.norm(values, axis=1)
-    values /= np.where(norm > 0, norm, 1.0)[:, None]
+    values[:] = unit_rows(values)
     scale = np.zeros(len(values))
     for name, material in case.materials.items():
         cells = geometry.cell_tags.find(geometry.tags[name])
