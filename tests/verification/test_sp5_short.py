@@ -8,6 +8,7 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.conftest import read_csv
 
@@ -30,3 +31,26 @@ def test_sp5_short_run(comm, shared_tmp):
     assert np.all(dmy > 0), dmy  # the reference's <m_y> rises over the first 0.3 ns
     assert summary["parameters"]["u_m_per_s"][0] < -72.1  # against J (+x)
     assert (shared_tmp / "sp5_zhang_li.json").exists()
+
+
+def test_sp5_short_run_spin_diffusion(comm, shared_tmp):
+    """The same start through fem_spin's charge + spin-diffusion model (ChargeDrivenLLG with
+    magnetostatics, the current through the film's x faces): the vortex answers in the same
+    sense as under the Zhang-Li torque that is the model's local limit, and the summary
+    records the mapping (xi = 0.05, u = SP5's 72.17 m/s in the local limit)."""
+    spec = importlib.util.spec_from_file_location("sp5_benchmark", SCRIPT)
+    sp5 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sp5)
+    summary = sp5.main(["--h", "10", "--relax", "20", "--relax-dt", "5", "--t-end", "20",
+                        "--dt", "5", "--model", "spin-diffusion", "--out", str(shared_tmp)])
+    comm.barrier()
+    table = read_csv(shared_tmp / "sp5_trace.csv")
+    assert table.header == ["t_ns", "mx", "my", "mz"]
+    assert table.data.shape == (5, 4)
+    assert summary["norm_drift"] < 1e-9
+    assert np.all(np.diff(table.column("my")) > 0)
+    limit = summary["parameters"]["zhang_li_limit"]
+    assert limit["xi"] == pytest.approx(0.05)
+    assert limit["u_m_per_s"][0] == pytest.approx(-72.17, rel=1e-3)
+    assert summary["parameters"]["l_J_nm"] == pytest.approx(np.sqrt(5.0))
+    assert summary["parameters"]["l_sf_transverse_nm"] == pytest.approx(10.0)
