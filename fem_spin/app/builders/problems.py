@@ -78,8 +78,9 @@ def magnetostatics(case: Case, geometry: Geometry) -> Magnetostatics | None:
         return None
     x = geometry.mesh.geometry.x
     comm = geometry.mesh.comm
-    lo = comm.allreduce(x.min(axis=0), op=MPI.MIN)
-    hi = comm.allreduce(x.max(axis=0), op=MPI.MAX)
+    lo, hi = np.empty(3), np.empty(3)  # (the pickle-based allreduce cannot MIN arrays)
+    comm.Allreduce(np.min(x, axis=0, initial=np.inf), lo, op=MPI.MIN)
+    comm.Allreduce(np.max(x, axis=0, initial=-np.inf), hi, op=MPI.MAX)
     air = geometry.tag(AIR)
     device = [t for name, t in geometry.tags.items()
               if name in case.geometry.regions and t != air]
