@@ -90,13 +90,13 @@ def _electrode_tags(sub):
     return dolfinx.mesh.meshtags(sub, fdim, facets[order], values[order])
 
 
-def driven_problem(model: str, sub, demag, magnet_tag: int, M_relaxed):
+def driven_problem(model: str, sub, demag, magnet_tag: int, M_relaxed, xi: float = XI):
     """The SP5 run's problem: the LLG with the closed-form Zhang-Li torque, or the LLG driven by
     the spin accumulation of fem_spin's charge + spin-diffusion model (ChargeDrivenLLG)."""
     magnet = Magnet(Ms=MS, A_ex=A_EX, alpha=0.1, gamma=GAMMA)
     if model == "zhang-li":
-        u = zhang_li_velocity((J, 0.0, 0.0), P, MS, XI)
-        return LLG(sub, magnet, M0=M_relaxed, demag=demag, zhang_li=(u, XI))
+        u = zhang_li_velocity((J, 0.0, 0.0), P, MS, xi)
+        return LLG(sub, magnet, M0=M_relaxed, demag=demag, zhang_li=(u, xi))
     electrodes = [Electrode(tag=1, current_density=drive_current()),
                   Electrode(tag=2, voltage=0.0)]
     return ChargeDrivenLLG(sub, {magnet_tag: transport_material()}, {magnet_tag: magnet},
@@ -106,7 +106,7 @@ def driven_problem(model: str, sub, demag, magnet_tag: int, M_relaxed):
 
 def run(h: float, degree: int, air: float, dt: float, t_end: float, relax_t: float,
         relax_dt: float, out: Path, relax_tol: float = 1e-8, comm=MPI.COMM_WORLD,
-        model: str = "zhang-li", suffix: str = "") -> dict:
+        model: str = "zhang-li", suffix: str = "", xi: float = XI) -> dict:
     t0 = time.perf_counter()
     dims = {"lx": 100.0, "ly": 100.0, "lz": 10.0}
     geo = magnet_in_air(comm, "box", dims, air_radius=air * magnet_extent("box", dims),
@@ -133,8 +133,9 @@ def run(h: float, degree: int, air: float, dt: float, t_end: float, relax_t: flo
     t1 = time.perf_counter()
     say(f"relaxed in {t_relax:.0f} ps ({t1 - t0:.0f} s): <M> = {np.round(M_avg0, 4)}",
         flush=True)
+    trace_name = "sp5_trace_zhang_li" if model == "zhang-li" else "sp5_trace"
     rows = []
-    with driven_problem(model, sub, demag, geo.tag("magnet"), M_relaxed) as p:
+    with driven_problem(model, sub, demag, geo.tag("magnet"), M_relaxed, xi) as p:
         rows.append((0.0, *p.average_M()))
         newton = 0
         while p.t < t_end - 1e-9:
@@ -144,16 +145,20 @@ def run(h: float, degree: int, air: float, dt: float, t_end: float, relax_t: flo
             if len(rows) % 100 == 1:
                 say(f"  t = {p.t / 1e3:.2f} ns  <M> = {np.round(rows[-1][1:], 4)}  "
                     f"({time.perf_counter() - t1:.0f} s)", flush=True)
+                if comm.rank == 0:  # the trace so far, under a name that says it is partial
+                    out.mkdir(parents=True, exist_ok=True)
+                    np.savetxt(out / f"{trace_name}{suffix}.partial.csv", np.array(rows),
+                               delimiter=",", fmt="%.8g", header="t_ns,mx,my,mz", comments="")
         drift = p.norm_drift()
     t2 = time.perf_counter()
     demag.close()
     trace = np.array(rows)
     ref = read_reference()
     parameters = {"Ms_A_per_m": MS, "A_ex_J_per_m": A_EX, "alpha": 0.1, "alpha_relax": 1.0,
-                  "gamma_rad_per_ps_T": GAMMA, "xi": XI, "P": P,
+                  "gamma_rad_per_ps_T": GAMMA, "xi": xi, "P": P,
                   "vortex_init": "m ~ (-y, x, 10 nm)"}
     if model == "zhang-li":
-        u = zhang_li_velocity((J, 0.0, 0.0), P, MS, XI)
+        u = zhang_li_velocity((J, 0.0, 0.0), P, MS, xi)
         parameters.update(J_A_per_m2=[J, 0.0, 0.0], u_m_per_s=(np.asarray(u) * 1e3).tolist())
     else:
         mat = transport_material()
@@ -192,7 +197,7 @@ def run(h: float, degree: int, air: float, dt: float, t_end: float, relax_t: flo
     if comm.rank == 0:
         out.mkdir(parents=True, exist_ok=True)
         stem = "zhang_li" if model == "zhang-li" else "spin_diffusion"
-        trace_name = "sp5_trace_zhang_li" if model == "zhang-li" else "sp5_trace"
+        (out / f"{trace_name}{suffix}.partial.csv").unlink(missing_ok=True)
         np.savetxt(out / f"{trace_name}{suffix}.csv", trace, delimiter=",", fmt="%.8g",
                    header="t_ns,mx,my,mz", comments="")
         (out / f"sp5_{stem}{suffix}.json").write_text(json.dumps(summary, indent=1) + "\n")
@@ -210,7 +215,9 @@ def plot(trace, ref, summary, path) -> None:
     mesh = summary["mesh"]
     ax.set_xlabel("t (ns)")
     ax.set_ylabel("average reduced magnetization")
-    model = ("Zhang-Li (u = 72.17 m/s, xi = 0.05)" if summary["model"] == "zhang-li" else
+    par = summary["parameters"]
+    model = (f"Zhang-Li (u = {abs(par['u_m_per_s'][0]):.2f} m/s, xi = {par['xi']:g})"
+             if summary["model"] == "zhang-li" else
              "spin diffusion (l_sf = 10 nm, l_J = 2.24 nm, beta = 0.9)")
     ax.set_title(f"muMAG SP5, {model};\nFEM h = {mesh['h_magnet_nm']} nm, "
                  f"P{mesh['potential_degree']} potential")
@@ -236,12 +243,14 @@ def main(argv=None) -> dict:
     parser.add_argument("--model", choices=("zhang-li", "spin-diffusion"), default="zhang-li",
                         help="the torque: closed-form Zhang-Li, or fem_spin's charge + "
                         "spin-diffusion model driven through electrodes")
+    parser.add_argument("--xi", type=float, default=XI,
+                        help="the Zhang-Li non-adiabaticity (--model zhang-li; SP5: 0.05)")
     parser.add_argument("--suffix", default="", help="appended to the output file names")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     args = parser.parse_args(argv)
     summary = run(args.h, args.degree, args.air, args.dt, args.t_end, args.relax,
                   args.relax_dt, Path(args.out), args.relax_tol, model=args.model,
-                  suffix=args.suffix)
+                  suffix=args.suffix, xi=args.xi)
     if MPI.COMM_WORLD.rank == 0:
         print(json.dumps(summary, indent=1))
     return summary
