@@ -7,7 +7,9 @@ dt, diffusion, relaxation, precession; an elliptic P1 vector problem, solved by 
 ``A_MM`` the implicit-midpoint LLG with the exchange field (non-zero only in the thin
 magnets; its own factorization is small). :func:`field_split_setup` gives PETSc's
 ``fieldsplit`` preconditioner the index sets of the sub-spaces; :data:`BLOCK_OPTIONS` is the
-solver: GMRES on the Jacobian, preconditioned by block Gauss-Seidel (m first, then (M, W)).
+solver: GMRES on the Jacobian, preconditioned by block Gauss-Seidel (the pinned (M, W)
+outside the magnets, then m, then the magnets' (M, W)); :func:`block_solver` assembles it
+for a coupled problem (docs/solver-design.md, "The block solver of the coupled step").
 """
 
 from __future__ import annotations
