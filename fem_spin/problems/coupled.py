@@ -119,6 +119,9 @@ class CoupledSpinDynamics(TimeStepper):
         if linear_solver not in LINEAR_SOLVERS:
             raise InputError(f"linear_solver must be one of {LINEAR_SOLVERS}, got "
                              f"{linear_solver!r}")
+        if linear_solver == "block" and coupling != "monolithic":
+            raise InputError("linear_solver='block' solves the monolithic step: use "
+                             "coupling='monolithic', or linear_solver='direct'")
         if hierarchy is not None and (hierarchy.mesh is not mesh or degree != 1):
             raise InputError("hierarchy.mesh (its finest mesh) must be the problem's mesh, "
                              "and the multigrid needs degree = 1")

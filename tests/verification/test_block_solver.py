@@ -84,3 +84,5 @@ def test_block_solver_mesh_independent(comm):
 def test_block_solver_choice_is_checked(comm):
     with pytest.raises(InputError, match="linear_solver must be one of"):
         pillar(comm, [], "multigrid")
+    with pytest.raises(InputError, match="solves the monolithic step"):
+        pillar(comm, ["dynamics.coupling=staggered"], "block")
