@@ -19,7 +19,11 @@ and reports the ratio (one coupled step) / (one S1 time to solution). Variants o
 linear solver (``--variants``): ``mumps`` (the package default: a fresh MUMPS LU at every
 Newton iteration) and ``lagged`` (:data:`fem_spin.core.newton.LAGGED_LU_OPTIONS`: GMRES
 preconditioned by a MUMPS LU that is kept across Newton iterations and steps and refreshed
-when GMRES needs too many iterations). The driver writes ``benchmarks/results/<name>.json``
+when GMRES needs too many iterations), ``chord`` (:data:`fem_spin.core.newton.CHORD_OPTIONS`:
+the Jacobian kept too) and ``block`` (``linear_solver="block"``,
+:mod:`fem_spin.core.block_solver`: GMRES with a field split, m by the geometric multigrid on
+the refinement hierarchy, the magnets' (M, W) by MUMPS, Jacobian and preconditioner kept,
+Eisenstat-Walker tolerances). The driver writes ``benchmarks/results/<name>.json``
 and ``.md`` with the load average of the machine at each case.
 
 Usage (from the repository root, the venv's python and mpiexec on PATH)::
@@ -43,7 +47,7 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 CASE = ROOT / "examples" / "switching_pillar.toml"
 DRIVE = 5.5
-VARIANTS = ("mumps", "lagged", "chord")
+VARIANTS = ("mumps", "lagged", "chord", "block")
 
 
 def worker(args) -> None:
@@ -61,7 +65,11 @@ def worker(args) -> None:
     comm = MPI.COMM_WORLD
     PETSc.Log.begin()
     overrides = [f"solver.refinements={args.level}", f"dynamics.drives=[{DRIVE}]"]
+    if args.h_max:
+        overrides.append(f"geometry.h_max={args.h_max}")
     case = load_case(CASE, overrides)
+    case = dataclasses.replace(case, linear_solver="iterative" if args.variant == "block"
+                               else "direct")
     extra = {"lagged": LAGGED_LU_OPTIONS, "chord": CHORD_OPTIONS}.get(args.variant)
     if extra:
         case = dataclasses.replace(case, petsc_options={**(case.petsc_options or {}), **extra})
@@ -69,7 +77,7 @@ def worker(args) -> None:
     geometry, hierarchy = mesh_step(comm, case, Results())
     t_mesh = time.perf_counter() - t0
     t0 = time.perf_counter()
-    problem = coupled_problem(case, geometry)
+    problem = coupled_problem(case, geometry, hierarchy=hierarchy)
     t_build = comm.allreduce(time.perf_counter() - t0, op=MPI.MAX)
     V = problem.u.function_space
     dofs = V.dofmap.index_map.size_global * V.dofmap.index_map_bs
@@ -94,7 +102,7 @@ def worker(args) -> None:
            "step_cpu_s": cpu / len(steps), "newton_cpu_s": cpu / max(newton, 1),
            "newton_per_step": newton / len(steps), "newton_s": wall / max(newton, 1),
            "linear_per_newton": sum(s["linear"] for s in steps) / max(newton, 1),
-           "Mx": float(problem.average_M()[0])}
+           "Mx": float(problem.average_M()[0]), "solver": problem.solver_description}
 
     # S1 on the same mesh, with the magnetization reached and the drive at full strength
     M = problem.field("M")
@@ -140,7 +148,8 @@ def load() -> str:
 def run_case(level, np_, variant, args) -> dict:
     cmd = [sys.executable, "-m", "mpi4py", str(Path(__file__).resolve()), "--worker",
            "--level", str(level), "--variant", variant, "--steps", str(args.steps),
-           "--warmup", str(args.warmup), "--direct-max-dofs", str(args.direct_max_dofs)]
+           "--warmup", str(args.warmup), "--direct-max-dofs", str(args.direct_max_dofs),
+           "--h-max", str(args.h_max or 0)]
     if np_ > 1:
         cmd = [str(Path(sys.executable).parent / "mpiexec"), "-n", str(np_), *cmd]
     before = load()
@@ -161,15 +170,18 @@ def markdown(data: dict) -> str:
              "S1: the steady problem on the same mesh and M (solver='iterative': the geometric "
              "multigrid on the refinement hierarchy; `solve()` = assembly + set-up + solve, "
              "the best of 2), MUMPS beside it.", "",
+             "Coarse mesh h_max = " + (f"{data['h_max']:g} nm" if data.get("h_max") else
+                                       "2 nm (the case file's)") + ". "
              "Times as wall / CPU seconds (CPU: max over ranks; on a shared machine the work "
              "done, free of the waiting for a core).", "",
              "| level | cells | dofs (m, M, W) | np | variant | s / step | Newton its / step "
              "| s / Newton it | linear its / Newton it | S1 dofs | S1 solver | S1 s | S1 MUMPS s "
-             "| step / S1 (CPU) | load before / after |", "|" + "---|" * 15]
+             "| step / S1 (CPU) | <M_x> after the steps | load before / after |",
+             "|" + "---|" * 16]
     for c in data["cases"]:
         if "failed" in c:
             lines.append(f"| {c['level']} | | | {c['np']} | {c['variant']} | FAILED |"
-                         + " |" * 9)
+                         + " |" * 10)
             continue
         s1 = c["s1"].get("iterative") or c["s1"]["auto"]
         direct = c["s1"].get("direct")
@@ -177,10 +189,10 @@ def markdown(data: dict) -> str:
             f"| {c['level']} | {c['cells']:,} | {c['dofs']:,} | {c['np']} | {c['variant']} | "
             f"{c['step_s']:.2f} / {c['step_cpu_s']:.2f} | {c['newton_per_step']:.1f} | "
             f"{c['newton_s']:.3f} / {c['newton_cpu_s']:.3f} | "
-            f"{c['linear_per_newton']:.1f} | {s1['dofs']:,} | {s1['solver']} "
+            f"{c['linear_per_newton']:.1f} | {s1['dofs']:,} | {s1['solver'].replace('|', '/')} "
             f"({s1['iterations']} its) | {s1['seconds']:.2f} / {s1['cpu_s']:.2f} | "
             + ("-" if direct is None else f"{direct['seconds']:.2f} / {direct['cpu_s']:.2f}")
-            + f" | {c['step_over_s1']:.1f} ({c['step_over_s1_cpu']:.1f}) | "
+            + f" | {c['step_over_s1']:.1f} ({c['step_over_s1_cpu']:.1f}) | {c['Mx']:.10f} | "
             f"{c['load_before']} / {c['load_after']} |")
     return "\n".join(lines) + "\n"
 
@@ -198,13 +210,15 @@ def main() -> None:
     ap.add_argument("--direct-max-dofs", type=int, default=250_000,
                     help="time the MUMPS S1 solve beside the automatic choice up to this size")
     ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--h-max", type=float, default=0.0,
+                    help="geometry.h_max of the coarse mesh (nm; 0: the case file's 2 nm)")
     ap.add_argument("--name", default="dynamics_benchmark")
     args = ap.parse_args()
     if args.worker:
         worker(args)
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
-    data = {"steps": args.steps, "warmup": args.warmup, "cases": []}
+    data = {"steps": args.steps, "warmup": args.warmup, "h_max": args.h_max, "cases": []}
     for level in args.levels:
         for np_ in args.nps:
             for variant in args.variants:

@@ -61,14 +61,14 @@ def simulate_dynamics(comm: MPI.Comm, case: Case, folder: Path, *, resume: bool 
     drive with a checkpoint continues from it, the others start at t = 0."""
     dyn = case.dynamics
     r = Results()
-    geometry, _ = mesh_step(comm, case, r)
+    geometry, hierarchy = mesh_step(comm, case, r)
     honour(comm, "after meshing")
     t0 = time.perf_counter()
     step(2, "initial magnetization and the coupled forms (m: P%d %s, M: P1 midpoint, %s; "
              "compiling forms the first time takes a while)", case.degree, dyn.scheme,
           dyn.coupling)
     problem = (charge_llg_problem(case, geometry) if case.charge is not None
-               else coupled_problem(case, geometry))
+               else coupled_problem(case, geometry, hierarchy=hierarchy))
     traces, grids, runs = {}, {}, []
     with closing_together(problem):
         r.mesh["dofs"] = (problem.u.function_space.dofmap.index_map.size_global

@@ -9,13 +9,12 @@ __all__ = ["solver_advice", "uses_direct_solver"]
 
 
 def uses_direct_solver(case: Case) -> bool:
-    """Whether the case's linear solves are factorizations (the default of a dynamics run and
-    of a small steady one, or pc_type = lu/cholesky in [solver.petsc_options])."""
+    """Whether the case's linear solves are factorizations (the default of a small dynamics or
+    steady run, or pc_type = lu/cholesky in [solver.petsc_options]; linear_solver =
+    "iterative" is the multigrid, or the block solver of a dynamics run)."""
     opts = case.petsc_options
     if "pc_type" in opts:
         return str(opts["pc_type"]) in ("lu", "cholesky")
-    if case.dynamics is not None:
-        return True
     return case.linear_solver != "iterative"
 
 
@@ -25,8 +24,8 @@ def solver_advice(case: Case) -> str:
         base = (" Advice: the time step may be too long for this drive: lower dynamics.dt, or "
                 "give dynamics.tol (step control)")
         if not uses_direct_solver(case):
-            base += ", or remove the iterative options of [solver.petsc_options] (the default "
-            base += "is the direct solver MUMPS)"
+            base += (", or set solver.linear_solver = 'direct' and remove the iterative "
+                     "options of [solver.petsc_options] (the direct solver is MUMPS)")
         return base + "; then resume with --resume (the last checkpoint is kept)."
     if uses_direct_solver(case):
         return (" Advice: the direct solver was in use, so the matrix itself is singular or "

@@ -161,13 +161,16 @@ class NewtonSolver:
             converges to the exact solution of the full residual.
         J: the Jacobian form (default: the derivative of ``F``), e.g. with a local
             approximation of such a left-out dependence, to speed Newton up.
+        lag_refresh_its: linear iterations per Newton iteration above which a kept
+            (lagged) preconditioner is refreshed (default :data:`LAG_REFRESH_ITS`).
     """
 
     def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1",
                  base_options=None, setup=None, log_level: int = logging.INFO,
                  matrix_kind: str | None = None, after_jacobian=None, before_residual=None,
-                 J=None):
+                 J=None, lag_refresh_its: int = LAG_REFRESH_ITS):
         self.options = merged_options(petsc_options, base_options)
+        self.lag_refresh_its = lag_refresh_its
         self.name = name
         self.log_level = log_level  # of the line each solve logs (time steps: DEBUG)
         # The options are in PETSc's global database only while they are read (here, and
@@ -261,7 +264,7 @@ class NewtonSolver:
             finally:
                 self._set_lag(-2)
             return info
-        if (info.linear_iterations > LAG_REFRESH_ITS * max(info.newton_iterations, 1)
+        if (info.linear_iterations > self.lag_refresh_its * max(info.newton_iterations, 1)
                 or (self._lag_jacobian and info.newton_iterations > LAG_REFRESH_NEWTON)):
             self._set_lag(-2)
         return info

@@ -34,6 +34,8 @@ import numpy as np
 import ufl
 
 from fem_spin import physics
+from fem_spin.core import linear_solvers
+from fem_spin.core.block_solver import block_solver
 from fem_spin.core.boundary import check_drive
 from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
 from fem_spin.core.newton import NewtonSolver
@@ -49,7 +51,7 @@ from fem_spin.physics.magnetization import (
     steady_llg_residual,
 )
 from fem_spin.problems.demag_coupling import DemagCoupling
-from fem_spin.problems.llg import MagnetState, nonlinear_options
+from fem_spin.problems.llg import MagnetState, magnet_vertices, nonlinear_options
 from fem_spin.stepping.schemes import TimeStepper
 
 __all__ = ["COUPLINGS", "CoupledSpinDynamics"]
@@ -57,6 +59,10 @@ __all__ = ["COUPLINGS", "CoupledSpinDynamics"]
 log = logging.getLogger(__name__)
 
 COUPLINGS = ("monolithic", "staggered")
+LINEAR_SOLVERS = ("auto", "direct", "block")
+
+#: ``linear_solver="auto"`` uses the block solver (monolithic coupling) above this many dofs.
+BLOCK_MIN_DOFS = 20_000
 
 
 class CoupledSpinDynamics(TimeStepper):
@@ -87,6 +93,14 @@ class CoupledSpinDynamics(TimeStepper):
             effective field and energy, implicit in the midpoint rule as in :class:`LLG`;
             ``mesh``, ``cell_tags``, ``facet_tags`` must be its ``submesh``,
             ``sub_cell_tags``, ``sub_facet_tags``.
+        linear_solver: the monolithic Newton's linear solver: ``"direct"`` (MUMPS LU at every
+            Newton iteration), ``"block"`` (:mod:`fem_spin.core.block_solver`: GMRES with a
+            field split, m by multigrid and (M, W) by MUMPS, Jacobian and preconditioner kept
+            across Newton iterations and steps) or ``"auto"``: block above
+            :data:`BLOCK_MIN_DOFS` dofs (unless ``petsc_options`` name a ksp_type or pc_type,
+            or with ``demag``), else direct.
+        hierarchy: a :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose finest mesh is
+            ``mesh``: the block solver's m block by geometric multigrid on it (else GAMG).
     """
 
     name = "coupled"
@@ -97,10 +111,20 @@ class CoupledSpinDynamics(TimeStepper):
                  flux: Sequence[Flux] = (), drive: Callable[[float], float] | None = None,
                  scheme: str = "bdf2", coupling: str = "monolithic", degree: int = 1,
                  quadrature_degree: int | None = None, gamma_e: float = GAMMA_E,
-                 petsc_options: dict | None = None, B=None, demag=None):
+                 petsc_options: dict | None = None, B=None, demag=None,
+                 linear_solver: str = "auto", hierarchy=None):
         check_no_B(B, "CoupledSpinDynamics")
         if coupling not in COUPLINGS:
             raise InputError(f"coupling must be one of {COUPLINGS}, got {coupling!r}")
+        if linear_solver not in LINEAR_SOLVERS:
+            raise InputError(f"linear_solver must be one of {LINEAR_SOLVERS}, got "
+                             f"{linear_solver!r}")
+        if linear_solver == "block" and coupling != "monolithic":
+            raise InputError("linear_solver='block' solves the monolithic step: use "
+                             "coupling='monolithic', or linear_solver='direct'")
+        if hierarchy is not None and (hierarchy.mesh is not mesh or degree != 1):
+            raise InputError("hierarchy.mesh (its finest mesh) must be the problem's mesh, "
+                             "and the multigrid needs degree = 1")
         if not (isinstance(gamma_e, int | float) and np.isfinite(gamma_e) and gamma_e > 0):
             raise InputError(f"gamma_e must be a positive number (rad/(ps T)), got {gamma_e!r}")
         self.core = core = SpinTransportCore(
@@ -175,9 +199,24 @@ class CoupledSpinDynamics(TimeStepper):
                     log_level=logging.DEBUG)
         if coupling == "monolithic":
             self.residual = s2(m, M_theta) + s3(M, W, 0.5 * (m + m_n))
+            ndofs = V.dofmap.index_map.size_global
+            user = petsc_options or {}
+            self.linear_solver = ("block" if linear_solver == "block" or (
+                linear_solver == "auto" and ndofs > BLOCK_MIN_DOFS and demag is None
+                and not {"ksp_type", "pc_type"} & set(user)) else "direct")
+            if self.linear_solver == "block":
+                k = 0.0 if hierarchy is None else linear_solvers.max_wavenumber(
+                    mesh, self._field_and_equilibrium(M)[0], sc.D, sc.tau, sc.tau_A)
+                base, self._block, self.solver_description = block_solver(
+                    V, lambda Vi: magnet_vertices(Vi, mg.dx).x.array > 0.5, hierarchy, k)
+                opts.update(base_options=base, setup=self._block.setup,
+                            after_jacobian=self._block.after_jacobian, lag_refresh_its=40)
+            else:
+                self.solver_description = "Newton + MUMPS LU"
             self._solvers_ = [NewtonSolver(self.residual, u, bcs,
                                            **with_demag(self.residual, "coupled step"), **opts)]
         else:
+            self.linear_solver, self.solver_description = "direct", "Newton + MUMPS LU"
             # sub-step 1: S2 with the extrapolated magnetization, (M, W) held at u_star
             self.u_star = fem.Function(V, name="mMW_star")
             m_s, M_s, W_s = ufl.split(self.u_star)
@@ -253,7 +292,7 @@ class CoupledSpinDynamics(TimeStepper):
                 i1.linear_iterations + i2.linear_iterations)
 
     def _solvers(self) -> list:
-        return [*self._solvers_, self._steady]
+        return [*self._solvers_, self._steady, getattr(self, "_block", None)]
 
     # -- steady state -------------------------------------------------------------------------
     def solve_steady(self, t: float | None = None):

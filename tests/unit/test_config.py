@@ -194,8 +194,11 @@ def test_solver_refinements():
     err = error_of(BILAYER + "\n[solver]\nrefinements = 1\n")
     assert err.key == "solver.refinements" and "1D mesh" in str(err)
     assert err.line == line_of(BILAYER + "\n[solver]\nrefinements = 1\n", "refinements")
-    err = error_of(SWITCHING.replace("\n[dynamics]\n", '\n[solver]\nlinear_solver = "iterative"'
-                                                      "\n\n[dynamics]\n"))
+    # a [dynamics] case: "iterative" is the coupled step's block solver; with [charge]: refused
+    assert loads(SWITCHING, overrides=["solver.linear_solver=iterative"]).linear_solver == \
+        "iterative"
+    charge = (EXAMPLES / "switching_pillar_charge.toml").read_text()
+    err = error_of(charge, "solver.linear_solver=iterative")
     assert err.key == "solver.linear_solver" and "Newton + MUMPS" in str(err)
 
 

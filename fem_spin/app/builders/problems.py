@@ -104,10 +104,11 @@ def pinned_stray_field(case: Case, geometry: Geometry, demag: Magnetostatics, M0
     return stray if B_T is None else stray + ufl.as_vector(B_T)
 
 
-def coupled_problem(case: Case, geometry: Geometry, study=None):
+def coupled_problem(case: Case, geometry: Geometry, study=None, hierarchy=None):
     """The coupled S2 + LLG problem of a ``[dynamics]`` case on ``geometry`` (``study``: the
     spec with the magnets and B_T, default ``case.dynamics``; with
-    ``[dynamics.magnetostatics]``: on the device's submesh, with the demagnetizing field)."""
+    ``[dynamics.magnetostatics]``: on the device's submesh, with the demagnetizing field;
+    ``hierarchy``: the refined meshes, for the block solver's multigrid)."""
     dyn = case.dynamics if study is None else study
     demag = magnetostatics(case, geometry) if study is None else None
     if demag is not None:
@@ -130,8 +131,10 @@ def coupled_problem(case: Case, geometry: Geometry, study=None):
         flux=[Flux(tags[f.boundary], f.value) for f in case.flux],
         degree=case.degree, quadrature_degree=case.quadrature_degree,
         petsc_options=case.petsc_options,
-        **({} if study is not None else dict(
+        **(dict(linear_solver="direct") if study is not None else dict(
             scheme=dyn.scheme, coupling=dyn.coupling, demag=demag,
+            linear_solver={"iterative": "block"}.get(case.linear_solver, case.linear_solver),
+            hierarchy=hierarchy if demag is None and case.degree == 1 else None,
             gamma_e=GAMMA_E if dyn.gamma_e is None else dyn.gamma_e)))
 
 

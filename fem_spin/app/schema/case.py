@@ -65,7 +65,8 @@ class Case:
         B_T: external field (T) or None; H_ext: or as a precession vector (rad/ps);
         dirichlet, flux: boundary data.
         degree, quadrature_degree, petsc_options: the discretization and the solver.
-        linear_solver: ``"auto"``, ``"direct"`` or ``"iterative"`` (S1; see
+        linear_solver: ``"auto"``, ``"direct"`` or ``"iterative"`` (S1, and the coupled
+            step of a [dynamics] case: ``"iterative"`` is its block solver; see
             :class:`fem_spin.SteadySpinDiffusion`); refinements: uniform refinements of the
             built mesh, the hierarchy of the scalable multigrid solver (0: none).
         folder, fields, lines, pictures, render: the outputs.
@@ -191,10 +192,10 @@ def _dynamic_checks(root: Table, dynamics: DynamicsSpec, texture: TextureSpec,
                                         f"{region!r} is a magnet ([dynamics.magnets."
                                         f"{region}]): its initial axis must be a direction, "
                                         "not zero")
-    if root.table("solver", {}).has("linear_solver"):
-        raise root.source.error(("solver", "linear_solver"), "a [dynamics] case solves each "
-                                "time step with Newton + MUMPS: remove linear_solver (PETSc "
-                                "options go in [solver.petsc_options])")
+    if root.has("charge") and root.table("solver", {}).has("linear_solver"):
+        raise root.source.error(("solver", "linear_solver"), "a [dynamics] case with [charge] "
+                                "solves each time step with Newton + MUMPS: remove "
+                                "linear_solver (PETSc options go in [solver.petsc_options])")
     o = root.table("outputs", {})
     if not o.has("fields"):
         outputs["fields"] = DYNAMIC_FIELDS

@@ -1,0 +1,197 @@
+"""Block (field-split) preconditioning of a Newton on a mixed space.
+
+The monolithic coupled step (:class:`fem_spin.CoupledSpinDynamics`) solves for the spin
+accumulation m and the magnetization and its effective field (M, W) at once. Its Jacobian
+has the block form ``[[A_mm, A_mM], [A_Mm, A_MM]]``: ``A_mm`` is the S2 operator (mass /
+dt, diffusion, relaxation, precession; an elliptic P1 vector problem, solved by multigrid),
+``A_MM`` the implicit-midpoint LLG with the exchange field (non-zero only in the thin
+magnets; its own factorization is small). :func:`field_split_setup` gives PETSc's
+``fieldsplit`` preconditioner the index sets of the sub-spaces; :data:`BLOCK_OPTIONS` is the
+solver: GMRES on the Jacobian, preconditioned by block Gauss-Seidel (the pinned (M, W)
+outside the magnets, then m, then the magnets' (M, W)); :func:`block_solver` assembles it
+for a coupled problem (docs/solver-design.md, "The block solver of the coupled step").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+from petsc4py import PETSc
+
+__all__ = ["BLOCK_OPTIONS", "M_MULTIGRID_OPTIONS", "BlockPreconditioner", "block_solver",
+           "field_split_setup", "split_index_sets"]
+
+#: GMRES preconditioned by PCFIELDSPLIT (multiplicative: block Gauss-Seidel): first the
+#: ``pinned`` (M, W) outside the magnets (rows ``M = M_pin``, ``W = 0``: diagonal, so Jacobi
+#: is exact), then the ``m`` block (here by MUMPS; by geometric multigrid with a mesh
+#: hierarchy: :data:`M_MULTIGRID_OPTIONS`), then the ``MW`` block of the magnet vertices by
+#: MUMPS (small: the magnets only). Newton's linear tolerance follows Eisenstat-Walker.
+#: The Jacobian and the preconditioner are kept across Newton iterations and time steps and
+#: refreshed as for :data:`fem_spin.core.newton.CHORD_OPTIONS` (each Newton iteration costs
+#: one residual and one preconditioned GMRES solve with the kept matrix).
+BLOCK_OPTIONS: dict[str, object] = {
+    "ksp_type": "gmres",
+    "ksp_pc_side": "right",
+    "ksp_norm_type": "unpreconditioned",
+    "ksp_rtol": 1e-9,
+    "ksp_atol": 1e-50,
+    "ksp_max_it": 100,
+    "ksp_gmres_restart": 100,
+    "snes_ksp_ew": True,
+    "pc_type": "fieldsplit",
+    "pc_fieldsplit_type": "multiplicative",
+    "fieldsplit_m_ksp_type": "preonly",
+    "fieldsplit_m_pc_type": "lu",
+    "fieldsplit_m_pc_factor_mat_solver_type": "mumps",
+    "fieldsplit_pinned_ksp_type": "preonly",
+    "fieldsplit_pinned_pc_type": "jacobi",
+    "fieldsplit_MW_ksp_type": "preonly",
+    "fieldsplit_MW_pc_type": "lu",
+    "fieldsplit_MW_pc_factor_mat_solver_type": "mumps",
+    "snes_lag_jacobian": -2,
+    "snes_lag_jacobian_persists": True,
+    "snes_lag_preconditioner": -2,
+    "snes_lag_preconditioner_persists": True,
+}
+
+
+def split_index_sets(V, groups: Mapping[str, Sequence[int]],
+                     masks: Mapping[str, Callable] | None = None) -> dict[str, PETSc.IS]:
+    """Global index sets of the owned dofs of groups of sub-spaces of the mixed space ``V``.
+
+    A group of one blocked sub-space keeps the order of its collapsed space (so that the
+    sub-matrix is numbered as that space, block size ``bs``); a group of several is sorted.
+    ``masks[name]``, if given, is called with each collapsed sub-space and returns a boolean
+    mask of its local dofs: the group keeps only those.
+    """
+    imap = V.dofmap.index_map
+    n_owned, first = imap.size_local * V.dofmap.index_map_bs, imap.local_range[0]
+    sets = {}
+    for name, subs in groups.items():
+        parts, bs = [], 1
+        for i in subs:
+            Vi, dofs = V.sub(i).collapse()
+            bs = Vi.dofmap.index_map_bs
+            n = Vi.dofmap.index_map.size_local * bs
+            owned = np.asarray(dofs).ravel()[:n]  # DOLFINx 0.11: a list of one array
+            if np.any(owned >= n_owned):
+                raise RuntimeError("a collapsed sub-space owns a dof its mixed space does not")
+            if masks and name in masks:
+                owned = owned[np.asarray(masks[name](Vi))[:n]]
+            parts.append(owned + first)
+        masked = bool(masks and name in masks)
+        idx = parts[0] if len(parts) == 1 and not masked else np.sort(np.concatenate(parts))
+        index_set = PETSc.IS().createGeneral(idx.astype(PETSc.IntType), comm=V.mesh.comm)
+        if len(parts) == 1 and bs > 1 and not masked:
+            index_set.setBlockSize(bs)
+        sets[name] = index_set
+    return sets
+
+
+def field_split_setup(V, groups: Mapping[str, Sequence[int]],
+                      masks: Mapping[str, Callable] | None = None
+                      ) -> Callable[[PETSc.KSP], None]:
+    """A ``setup`` for :class:`fem_spin.core.newton.NewtonSolver`: gives a ``fieldsplit`` PC
+    the splits ``groups`` (name: sub-space indices of ``V``, with ``masks`` as for
+    :func:`split_index_sets`); another PC is left alone."""
+    def setup(ksp: PETSc.KSP) -> None:
+        pc = ksp.getPC()
+        if pc.getType() != PETSc.PC.Type.FIELDSPLIT:
+            return
+        sets = split_index_sets(V, groups, masks)
+        pc.setFieldSplitIS(*sets.items())
+        ksp.setFromOptions()
+    return setup
+
+
+class BlockPreconditioner:
+    """The field split of :data:`BLOCK_OPTIONS` on the mixed space ``V``, with the ``m`` block
+    optionally by geometric multigrid on a mesh hierarchy (``prolongations`` of the collapsed
+    sub-space 0, coarse to fine: :func:`fem_spin.core.linear_solvers.prolongation`).
+
+    ``setup`` and ``after_jacobian`` are the hooks of :class:`fem_spin.core.newton.NewtonSolver`.
+    PCFIELDSPLIT makes its sub-solvers when it is first set up, so the multigrid levels are
+    given to the ``m`` sub-solver then (before its own set-up).
+    """
+
+    def __init__(self, V, groups: Mapping[str, Sequence[int]], prolongations=(),
+                 masks: Mapping[str, Callable] | None = None):
+        self.V, self.groups, self.masks = V, dict(groups), masks
+        self.prolongations = list(prolongations)
+        self._configured = False
+
+    def setup(self, ksp: PETSc.KSP) -> None:
+        field_split_setup(self.V, self.groups, self.masks)(ksp)
+
+    def after_jacobian(self, ksp: PETSc.KSP, J: PETSc.Mat) -> None:
+        pc = ksp.getPC()
+        if self._configured or pc.getType() != PETSc.PC.Type.FIELDSPLIT:
+            return
+        self._configured = True
+        if not self.prolongations:
+            return
+        from fem_spin.core.linear_solvers import configure_multigrid
+
+        ksp.setOperators(J, J)
+        pc.setUp()
+        sub = dict(zip(self.groups, pc.getFieldSplitSubKSP(), strict=True))
+        configure_multigrid(sub["m"], self.prolongations)
+
+    def close(self) -> None:
+        """Free the interpolations (collective: call on all ranks together)."""
+        for P in self.prolongations:
+            P.destroy()
+        self.prolongations = []
+
+
+#: The ``m`` block by the geometric multigrid of
+#: :data:`fem_spin.core.linear_solvers.MULTIGRID_OPTIONS` (W-cycle, Chebyshev + 3x3
+#: point-block Jacobi, Galerkin coarse operators, MUMPS coarse).
+M_MULTIGRID_OPTIONS: dict[str, object] = {
+    "fieldsplit_m_pc_type": "mg",
+    "fieldsplit_m_pc_mg_type": "multiplicative",
+    "fieldsplit_m_pc_mg_cycle_type": "w",
+    "fieldsplit_m_pc_mg_galerkin": "both",
+    "fieldsplit_m_mg_levels_ksp_type": "chebyshev",
+    "fieldsplit_m_mg_levels_ksp_max_it": 1,
+    "fieldsplit_m_mg_levels_pc_type": "pbjacobi",
+    "fieldsplit_m_mg_coarse_ksp_type": "preonly",
+    "fieldsplit_m_mg_coarse_pc_type": "lu",
+    "fieldsplit_m_mg_coarse_pc_factor_mat_solver_type": "mumps",
+}
+
+
+def block_solver(V, inside: Callable, hierarchy=None, wavenumber: float = 0.0, sub: int = 0):
+    """The block solver of a coupled Newton on the mixed space ``V`` (sub-space ``sub`` the
+    accumulation m, the others (M, W), dynamic where ``inside(collapsed space)`` is True,
+    pinned elsewhere): ``(options, BlockPreconditioner, description)``. With a
+    :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose coarser levels resolve
+    ``wavenumber`` (1/nm), m by geometric multigrid; else by MUMPS (GAMG, tried, fails on
+    it under MPI)."""
+    import dolfinx.fem as fem
+
+    from fem_spin.core import linear_solvers
+
+    others = [i for i in range(V.num_sub_spaces) if i != sub]
+    groups = {"pinned": others, "m": [sub], "MW": others}
+    masks = {"pinned": lambda Vi: ~np.asarray(inside(Vi)), "MW": inside}
+    options = dict(BLOCK_OPTIONS)
+    prolongations = []
+    desc = "GMRES + field split: m by MUMPS (no hierarchy), (M, W) by MUMPS"
+    if hierarchy is not None:
+        ndofs = V.dofmap.index_map.size_global
+        choice = linear_solvers.select("iterative", ndofs, hierarchy=hierarchy,
+                                       wavenumber=wavenumber, blocked=False)
+        if choice.kind == "multigrid":
+            Vm, _ = V.sub(sub).collapse()
+            spaces = [fem.functionspace(hierarchy.meshes[i], ("Lagrange", 1, (3,)))
+                      for i in choice.levels[:-1]] + [Vm]
+            prolongations = [
+                linear_solvers.prolongation(spaces[j], spaces[j + 1],
+                                            hierarchy.parent_cells[choice.levels[j]])
+                for j in range(len(spaces) - 1)]
+            options.update(M_MULTIGRID_OPTIONS)
+            desc = (f"GMRES + field split: m by geometric multigrid ({len(choice.levels)} "
+                    "levels), (M, W) by MUMPS")
+    return options, BlockPreconditioner(V, groups, prolongations, masks), desc
