@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from mpi4py import MPI
+import numpy as np
 
 from fem_spin.app.builders.magnetization import (
     axis_equilibrium,
@@ -64,16 +64,17 @@ def steady_problem(case: Case, geometry: Geometry, hierarchy=None
     return problem, M
 
 
-def magnetostatics(case: Case, geometry: Geometry) -> Magnetostatics | None:
-    """The :class:`Magnetostatics` of a case with ``[dynamics.magnetostatics]`` on its mesh
-    (the device in an air ball centred on it), or None."""
-    spec = case.dynamics.magnetostatics
+def magnetostatics(case: Case, geometry: Geometry, spec=None) -> Magnetostatics | None:
+    """The :class:`Magnetostatics` of a case with ``[dynamics.magnetostatics]`` (or the given
+    ``spec``, e.g. ``[modes.magnetostatics]``) on its mesh (the device in an air ball centred
+    on it), or None."""
+    spec = case.dynamics.magnetostatics if spec is None else spec
     if spec is None:
         return None
     x = geometry.mesh.geometry.x
     comm = geometry.mesh.comm
-    lo = comm.allreduce(x.min(axis=0), op=MPI.MIN)
-    hi = comm.allreduce(x.max(axis=0), op=MPI.MAX)
+    lo = np.min(comm.allgather(x.min(axis=0)), axis=0)  # (an allreduce with MPI.MIN of
+    hi = np.max(comm.allgather(x.max(axis=0)), axis=0)  # arrays fails on 2 ranks)
     air = geometry.tag(AIR)
     device = [t for name, t in geometry.tags.items()
               if name in case.geometry.regions and t != air]
@@ -117,10 +118,15 @@ def modes_states(case: Case, geometry: Geometry):
     spec, tags = case.modes, geometry.tags
     if spec.accumulation != "none":
         return coupled_problem(case, geometry, study=spec)
+    demag = None
+    if spec.magnetostatics is not None:  # the LLG on the device's submesh, with the field
+        demag = magnetostatics(case, geometry, spec.magnetostatics)
+        geometry = replace(geometry, mesh=demag.submesh, cell_tags=demag.sub_cell_tags,
+                           facet_tags=demag.sub_facet_tags)
     M0, _ = initial_magnetization(case, geometry)
     return LLG(geometry.mesh, {tags[n]: magnet for n, magnet in spec.magnets.items()},
                cell_tags=geometry.cell_tags, M0=M0, B_T=spec.B_T,
-               petsc_options=case.petsc_options)
+               petsc_options=case.petsc_options, demag=demag)
 
 
 def charge_parameters(case: Case, geometry: Geometry) -> tuple[list, list]:

@@ -145,11 +145,12 @@ def _magnet(t: Table):
 CHECKPOINT_KEYS = ("checkpoint_every", "checkpoint_minutes")
 
 
-def _magnetostatics(d: Table, geometry_kind: str) -> MagnetostaticsSpec | None:
+def _magnetostatics(d: Table, geometry_kind: str, section: str = "dynamics"
+                    ) -> MagnetostaticsSpec | None:
     if not d.has("magnetostatics"):
         return None
     t = d.table("magnetostatics")
-    t.allow(("air_radius", "h_air", "exterior", "degree"), " in [dynamics.magnetostatics]")
+    t.allow(("air_radius", "h_air", "exterior", "degree"), f" in [{section}.magnetostatics]")
     if geometry_kind not in MAGNETOSTATICS_GEOMETRIES:
         raise t.error(None, f"magnetostatics needs an air region around the device, which the "
                             f"geometry kind {geometry_kind!r} does not build; kinds that do: "
