@@ -90,14 +90,15 @@ def picture(path: Path, x, M0, z, f_GHz: float, args) -> None:
     ax.quiver(x[top, 0][::step], x[top, 1][::step], M0[top, 0][::step], M0[top, 1][::step],
               scale=35, width=0.003)
     fig.colorbar(c, ax=ax, label="$M_z$")
-    ax.set_title("equilibrium: vortex (top face), arrows in-plane M")
+    ax.set_title("equilibrium (top face): $M_z$, arrows in-plane M", fontsize=10)
     ax = axes[1]
     amp = np.linalg.norm(np.abs(z), axis=1)
     c = ax.tripcolor(tri, amp[top] / amp.max(), cmap="magma", shading="gouraud")
     ax.quiver(x[top, 0][::step], x[top, 1][::step], z[top, 0].real[::step],
               z[top, 1].real[::step], color="c", scale=15, width=0.003)
     fig.colorbar(c, ax=ax, label="$|\\delta M|$ / max")
-    ax.set_title(f"gyrotropic mode {f_GHz:.3f} GHz: amplitude, arrows Re $\\delta M$")
+    ax.set_title(f"lowest mode {f_GHz:.3f} GHz: $|\\delta M|$, arrows Re $\\delta M$",
+                 fontsize=10)
     for ax in axes:
         ax.set_aspect("equal")
         ax.set_xlabel("x (nm)")
