@@ -3,8 +3,8 @@ Hessian of the spin-wave pencil (:mod:`fem_spin.problems.modes`): for fields wit
 their own (the magnetostatic potential) whose Jacobian the LLG's steady Newton leaves out.
 
 At a state ``M`` (unit at the magnet vertices) with the precession field ``F(M)`` (rad/ps),
-the torque in the tangent coordinates is ``Q^T (w F)`` (``w`` the vertex volumes; zero at an
-equilibrium). Linearized about ``M``, ``F(M + R y)`` turns it by ``-A y`` with ``A`` the
+the torque ``-M x F`` in the tangent coordinates is ``-Q^T (w F)`` (``w`` the vertex volumes;
+zero at an equilibrium). At ``M + R y`` it is ``-Q^T (w F) + A y`` to first order, ``A`` the
 pencil's stiffness (:class:`~fem_spin.problems.modes.SpinWaveModes`, the augmented one with
 the coupling's rows, e.g. ``du``), so a Newton step solves
 
