@@ -51,6 +51,8 @@ class ChargeDrivenLLG(LLG):
         drive: ``t (ps) -> scale``, default 1.
         B_T: a constant external field (T).
         petsc_options: for the LLG's Newton solver.
+        demag: a :class:`fem_spin.Magnetostatics` of the magnets in their air (as
+            :class:`LLG`); the device is then its ``submesh`` with its tags.
     """
 
     name = "charge-driven LLG"
@@ -59,7 +61,7 @@ class ChargeDrivenLLG(LLG):
                  *, cell_tags, facet_tags, M0, interfaces: Sequence[Interface] = (),
                  electrodes: Sequence[Electrode] = (), drive: Callable[[float], float] | None
                  = None, B_T=None, petsc_options: dict | None = None,
-                 gamma_e: float = GAMMA_E):
+                 gamma_e: float = GAMMA_E, demag=None):
         magnets, cell_tags = as_magnets(magnets, cell_tags)
         missing = sorted(set(magnets) - set(materials))
         if missing:
@@ -73,7 +75,7 @@ class ChargeDrivenLLG(LLG):
         self.m_accumulation = fem.Function(V, name="m")
         self.m_transverse = fem.Function(V, name="m_perp")  # the part that exerts the torque
         super().__init__(mesh, magnets, cell_tags=cell_tags, M0=M0, B_T=B_T,
-                         m=self.m_transverse, petsc_options=petsc_options)
+                         m=self.m_transverse, petsc_options=petsc_options, demag=demag)
         self.M_transport = fem.Function(V, name="M_transport")
         self.M_transport.interpolate(self.M)
         self.transport = ChargeSpinTransport(

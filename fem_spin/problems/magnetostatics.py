@@ -13,6 +13,7 @@ so ``u`` on the submesh is exactly the potential there.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import dolfinx.fem as fem
 import dolfinx.fem.petsc
@@ -81,6 +82,7 @@ class Magnetostatics:
             raise InputError("exterior = 'shell' needs shell_tag and shell_radii = (R1, R2)")
         self.mesh, self.exterior, self.comm = mesh, exterior, mesh.comm
         self._submesh(cell_tags)
+        self._parent_tags = cell_tags
         self.sub_facet_tags = None if facet_tags is None else self._sub_facets(facet_tags)
         if degree not in (1, 2):
             raise InputError(f"the potential's degree must be 1 or 2, got {degree!r}")
@@ -220,6 +222,13 @@ class Magnetostatics:
         Mp = self.M_parent.x.array.reshape(-1, 3)
         Mp[self._M_map] = M_values.reshape(-1, 3)
         self.M_parent.x.scatter_forward()
+        self._solve_source()
+        self.u_sub.x.array[:] = self.u.x.array[self.to_parent]
+        self.solves += 1
+        return self.u_sub
+
+    def _solve_source(self) -> None:
+        """``u`` of the source ``(Ms_parent M_parent, grad v)``."""
         b = self.b
         with b.localForm() as loc:
             loc.set(0.0)
@@ -229,9 +238,6 @@ class Magnetostatics:
             dolfinx.fem.petsc.set_bc(b, self._bcs)
         self.ksp.solve(b, self.u.x.petsc_vec)
         self.u.x.scatter_forward()
-        self.u_sub.x.array[:] = self.u.x.array[self.to_parent]
-        self.solves += 1
-        return self.u_sub
 
     def energy(self, M_values: np.ndarray) -> float:
         """Magnetostatic self-energy ``(mu0 / 2) (Ms M, grad u)`` (aJ) of ``M`` (as in
@@ -245,6 +251,46 @@ class Magnetostatics:
                 jit_options=jit_options())
         self._M_energy.x.array[:] = M_values
         return 1e-9 * self.comm.allreduce(fem.assemble_scalar(self._energy))
+
+    def stray_field(self, Ms: Mapping[int, float], M) -> fem.Function:
+        """The magnetostatic field ``B = -mu0 grad u`` (T) of fixed magnets on the submesh: the
+        regions ``Ms`` (cell tag -> saturation magnetization, A/m; e.g. a pillar's pinned
+        layer, not a dynamic magnet) magnetized along ``M`` (a constant 3-vector or a callable
+        ``x -> (3, N)``, normalised). A static field: give it to the LLG as (part of)
+        ``B_T``; its energy is then the Zeeman energy of the dynamic magnets in it. A
+        discontinuous vector Function of degree ``degree - 1`` (the exact gradient)."""
+        tags = {int(t): float(v) for t, v in dict(Ms).items()}
+        unknown = sorted(set(tags) - set(self.magnet_tags))
+        if unknown or any(not np.isfinite(v) or v <= 0 for v in tags.values()):
+            raise InputError(f"stray_field: Ms must map cell tags of the device "
+                             f"{list(self.magnet_tags)} to positive A/m, got {dict(Ms)!r}")
+        Ms_keep, M_keep = self.Ms_parent.x.array.copy(), self.M_parent.x.array.copy()
+        u_keep = self.u.x.array.copy()
+        try:
+            self.Ms_parent.x.array[:] = 0.0
+            for tag, value in tags.items():
+                cells = self._parent_tags.find(tag)
+                self.Ms_parent.x.array[self.Ms_parent.function_space.dofmap.list[cells, 0]] = (
+                    value)
+            self.Ms_parent.x.scatter_forward()
+            if callable(M):
+                self.M_parent.interpolate(M)
+            else:
+                self.M_parent.x.array.reshape(-1, 3)[:] = np.asarray(M, dtype=float)
+            rows = self.M_parent.x.array.reshape(-1, 3)
+            norm = np.linalg.norm(rows, axis=1)
+            rows /= np.where(norm > 0, norm, 1.0)[:, None]
+            self._solve_source()
+            self.u_sub.x.array[:] = self.u.x.array[self.to_parent]
+            V = fem.functionspace(self.submesh, ("DG", self.degree - 1, (3,)))
+            B = fem.Function(V, name="B_stray")
+            B.interpolate(fem.Expression(-MU0 * ufl.grad(self.u_sub),
+                                         V.element.interpolation_points))
+        finally:
+            self.Ms_parent.x.array[:], self.M_parent.x.array[:] = Ms_keep, M_keep
+            self.u.x.array[:] = u_keep
+            self.u_sub.x.array[:] = self.u.x.array[self.to_parent]
+        return B
 
     def close(self) -> None:
         """Free the PETSc objects (collective)."""

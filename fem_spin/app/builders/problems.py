@@ -3,10 +3,13 @@ study, with the case's named regions and boundaries turned into tags."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import ufl
+from mpi4py import MPI
 
 from fem_spin.app.builders.magnetization import (
     axis_equilibrium,
@@ -15,6 +18,7 @@ from fem_spin.app.builders.magnetization import (
     unit_field,
 )
 from fem_spin.app.schema import Case
+from fem_spin.errors import InputError
 from fem_spin.geometry.base import Geometry
 from fem_spin.geometry.pillar import AIR, OUTER
 from fem_spin.parameters import GAMMA_E, Dirichlet, Flux
@@ -28,7 +32,9 @@ from fem_spin.problems import (
 )
 
 __all__ = ["boundary_value", "charge_llg_problem", "charge_parameters", "coupled_problem",
-           "magnetostatics", "modes_states", "steady_problem"]
+           "magnetostatics", "modes_states", "pinned_stray_field", "steady_problem"]
+
+log = logging.getLogger(__name__)
 
 
 def boundary_value(value, direction):
@@ -73,8 +79,9 @@ def magnetostatics(case: Case, geometry: Geometry, spec=None) -> Magnetostatics 
         return None
     x = geometry.mesh.geometry.x
     comm = geometry.mesh.comm
-    lo = np.min(comm.allgather(x.min(axis=0)), axis=0)  # (an allreduce with MPI.MIN of
-    hi = np.max(comm.allgather(x.max(axis=0)), axis=0)  # arrays fails on 2 ranks)
+    lo, hi = np.empty(3), np.empty(3)  # (the pickle-based allreduce cannot MIN arrays)
+    comm.Allreduce(np.min(x, axis=0, initial=np.inf), lo, op=MPI.MIN)
+    comm.Allreduce(np.max(x, axis=0, initial=-np.inf), hi, op=MPI.MAX)
     air = geometry.tag(AIR)
     device = [t for name, t in geometry.tags.items()
               if name in case.geometry.regions and t != air]
@@ -82,6 +89,20 @@ def magnetostatics(case: Case, geometry: Geometry, spec=None) -> Magnetostatics 
                           magnet_tags=device, exterior=spec.exterior,
                           outer_tag=geometry.tag(OUTER), center=tuple(0.5 * (lo + hi)),
                           degree=spec.degree)
+
+
+def pinned_stray_field(case: Case, geometry: Geometry, demag: Magnetostatics, M0, B_T):
+    """``B_T`` plus the stray field of ``[dynamics.magnetostatics.pinned]``'s layers, each
+    magnetized along the initial magnetization ``M0`` (a callable x -> (3, N))."""
+    if not callable(M0):
+        raise InputError("[dynamics.magnetostatics.pinned] needs a layered or analytic "
+                         "[magnetization] (a direction at every point of the pinned layers)")
+    pinned = case.dynamics.magnetostatics.pinned
+    stray = demag.stray_field({geometry.tags[n]: Ms for n, Ms in pinned.items()}, M0)
+    log.info("stray field of the pinned layers %s: up to %.4g T on the device", list(pinned),
+             demag.comm.allreduce(float(np.max(np.abs(stray.x.array), initial=0.0)),
+                                  op=MPI.MAX))
+    return stray if B_T is None else stray + ufl.as_vector(B_T)
 
 
 def coupled_problem(case: Case, geometry: Geometry, study=None):
@@ -94,13 +115,16 @@ def coupled_problem(case: Case, geometry: Geometry, study=None):
         geometry = replace(geometry, mesh=demag.submesh, cell_tags=demag.sub_cell_tags,
                            facet_tags=demag.sub_facet_tags)
     M0, direction = initial_magnetization(case, geometry)
+    B_T = dyn.B_T
+    if demag is not None and case.dynamics.magnetostatics.pinned:
+        B_T = pinned_stray_field(case, geometry, demag, M0, B_T)
     m_eq = {"material": None, "zero": (0.0, 0.0, 0.0)}.get(case.m_eq, case.m_eq) \
         if isinstance(case.m_eq, str) else case.m_eq
     tags = geometry.tags
     return CoupledSpinDynamics(
         geometry.mesh, {tags[n]: mat for n, mat in case.materials.items()},
         {tags[n]: magnet for n, magnet in dyn.magnets.items()},
-        cell_tags=geometry.cell_tags, facet_tags=geometry.facet_tags, M0=M0, B_T=dyn.B_T,
+        cell_tags=geometry.cell_tags, facet_tags=geometry.facet_tags, M0=M0, B_T=B_T,
         m_eq=m_eq,
         dirichlet=[Dirichlet(tags[d.boundary], boundary_value(d.value, direction),
                              d.components) for d in case.dirichlet],

@@ -38,6 +38,9 @@ drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
     h_air = 10.0             # nm: mesh size at the ball's sphere (default grows from h_max)
     exterior = "robin"       # robin | dirichlet (docs/magnetostatics.md)
     degree = 2               # 1 | 2: the potential's Lagrange degree
+    [dynamics.magnetostatics.pinned]  # optional: pinned magnetic layers' stray field
+    polarizer = 1.4e6        # A/m: Ms of a region that is not a dynamic magnet; its M is the
+                             # initial magnetization's, its field acts on the magnets (B_T)
 
 With ``[dynamics.magnetostatics]`` a magnet's ``K_d`` (the thin-film term) is usually left out:
 the demagnetizing field replaces it.
@@ -48,7 +51,7 @@ Only :mod:`fem_spin.app.schema.case` calls :func:`parse_dynamics`; nothing here 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -75,6 +78,7 @@ class MagnetostaticsSpec:
     h_air: float | None
     exterior: str
     degree: int
+    pinned: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -145,12 +149,14 @@ def _magnet(t: Table):
 CHECKPOINT_KEYS = ("checkpoint_every", "checkpoint_minutes")
 
 
-def _magnetostatics(d: Table, geometry_kind: str, section: str = "dynamics"
-                    ) -> MagnetostaticsSpec | None:
+def _magnetostatics(d: Table, geometry_kind: str, regions: tuple[str, ...],
+                    magnets, section: str = "dynamics") -> MagnetostaticsSpec | None:
     if not d.has("magnetostatics"):
         return None
     t = d.table("magnetostatics")
-    t.allow(("air_radius", "h_air", "exterior", "degree"), f" in [{section}.magnetostatics]")
+    pinned_key = ("pinned",) if section == "dynamics" else ()  # the modes: no pinned layers
+    t.allow(("air_radius", "h_air", "exterior", "degree", *pinned_key),
+            f" in [{section}.magnetostatics]")
     if geometry_kind not in MAGNETOSTATICS_GEOMETRIES:
         raise t.error(None, f"magnetostatics needs an air region around the device, which the "
                             f"geometry kind {geometry_kind!r} does not build; kinds that do: "
@@ -159,11 +165,21 @@ def _magnetostatics(d: Table, geometry_kind: str, section: str = "dynamics"
     if degree > 2:
         raise t.error("degree", f"must be 1 or 2 (the potential's Lagrange degree), got "
                                 f"{degree}")
+    pinned = {}
+    if t.has("pinned"):
+        p = t.table("pinned")
+        p.known(regions, "region", geometry_kind)
+        for name in p.data:
+            if name in magnets:
+                raise p.error(name, f"{name!r} is a dynamic magnet ([dynamics.magnets.{name}]): "
+                                    "its field is the demagnetizing field already; pinned "
+                                    "lists the fixed magnetic layers")
+            pinned[name] = p.number(name, positive=True, unit="A/m")
     return MagnetostaticsSpec(
         air_radius=t.number("air_radius", positive=True, unit="nm"),
         h_air=t.number("h_air", None, positive=True, unit="nm"),
         exterior=t.string("exterior", "robin", choices=("robin", "dirichlet")),
-        degree=degree)
+        degree=degree, pinned=pinned)
 
 
 def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) -> DynamicsSpec:
@@ -208,4 +224,4 @@ def parse_dynamics(root: Table, regions: tuple[str, ...], geometry_kind: str) ->
         checkpoint_every=d.integer("checkpoint_every", 0, minimum=0),
         checkpoint_minutes=d.number("checkpoint_minutes", 10.0, nonnegative=True,
                                     unit="minutes"),
-        magnetostatics=_magnetostatics(d, geometry_kind))
+        magnetostatics=_magnetostatics(d, geometry_kind, regions, magnets))

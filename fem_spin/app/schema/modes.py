@@ -81,7 +81,7 @@ def parse_modes(root: Table, regions: tuple[str, ...], geometry_kind: str) -> Mo
     relax = d.get("relax", True)
     if not isinstance(relax, bool):
         raise d.error("relax", f"must be true or false, got {relax!r}")
-    demag = _magnetostatics(d, geometry_kind, "modes")
+    demag = _magnetostatics(d, geometry_kind, regions, magnets, "modes")
     if demag is not None and accumulation != "none":
         raise d.error("magnetostatics", "the modes with magnetostatics are computed without "
                                         "the spin accumulation: set accumulation = \"none\" "
