@@ -180,8 +180,8 @@ def main(argv=None):
             print("time domain:", out["time_domain"]["f_time_domain_GHz"], "GHz")
         if args.out is not None:
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.with_suffix(".json").write_text(json.dumps(out, indent=1))
-            picture(args.out.with_suffix(".png"), x, M0, z, float(f[0]), args)
+            Path(f"{args.out}.json").write_text(json.dumps(out, indent=1))  # (h2.5: no
+            picture(Path(f"{args.out}.png"), x, M0, z, float(f[0]), args)  # with_suffix)
     demag.close()
 
 
