@@ -27,7 +27,9 @@ from fem_spin.app.progress import step
 from fem_spin.app.results import Results
 from fem_spin.app.schema import Case
 from fem_spin.output import write_csv
+from fem_spin.problems.equilibrium import tangent_newton
 from fem_spin.problems.mode_coupling import coupled_modes
+from fem_spin.problems.mode_demag import DemagModeCoupling
 from fem_spin.problems.modes import SpinWaveModes
 
 __all__ = ["simulate_modes", "soft_drive"]
@@ -52,8 +54,13 @@ def _modes_of(case: Case, problem, j: float):
             problem.solve_steady()
         mg = problem.magnet
         magnets = mg.magnets if mg.cell_tags is not None else mg.magnets[0]
-        return SpinWaveModes(problem.mesh, magnets, cell_tags=mg.cell_tags, M0=problem.M,
-                             B_T=spec.B_T)
+        demag, M0 = problem.demag, problem.M
+        coupling = None if demag is None else (lambda: DemagModeCoupling(demag))
+        if demag is not None and spec.relax:  # the LLG's steady Newton lacks the field's
+            M0, _ = tangent_newton(problem.mesh, magnets, cell_tags=mg.cell_tags, M0=M0,
+                                   B_T=spec.B_T, coupling_factory=coupling)  # Jacobian
+        return SpinWaveModes(problem.mesh, magnets, cell_tags=mg.cell_tags, M0=M0,
+                             B_T=spec.B_T, coupling=None if demag is None else coupling())
     problem.reset()
     problem.set_drive(lambda t: j)
     if spec.relax:

@@ -20,7 +20,9 @@ magnetostatic potential ``u``: ``lap u = div(Ms M)``, ``B_d = -mu0 grad u``) as 
 object like :class:`~fem_spin.problems.mode_coupling.AccumulationCoupling`: ``augment(modes, A,
 B)`` returns the pencil with the rows and columns of ``du`` (``B``'s block zero: quasi-static,
 ``dynamic = False`` selects the reduced solve) and ``dynamic`` says whether ``B`` has a mass
-there.
+there; its ``static_field(modes, psi)``, where given, is the term of the equilibrium's field
+in the projection ``(W0, psi)_h - ... + static_field = 0``
+(:class:`~fem_spin.problems.mode_demag.DemagModeCoupling`).
 
 Units: frequencies in GHz, decay rates in 1/ns (rad/ps internally), fields T, lengths nm.
 """
@@ -130,8 +132,11 @@ class SpinWaveModes:
         alpha = tg.at_vertices(self._lumped(c.alpha * ufl.inner(ufl.as_vector([1.0] * 3), psi)
                                             * dx))[:, 0] / self.weights
         # static effective field W0 = B_eff(M0) (T) and precession field F0 (rad/ps)
-        W0 = self._lumped(ufl.inner(local_field(self.M0, c, self.B_T), psi) * dx
-                          - c.C_ex * ufl.inner(ufl.grad(self.M0), ufl.grad(psi)) * dx, w)
+        W0_form = (ufl.inner(local_field(self.M0, c, self.B_T), psi) * dx
+                   - c.C_ex * ufl.inner(ufl.grad(self.M0), ufl.grad(psi)) * dx)
+        if hasattr(coupling, "static_field"):  # a field of its own unknowns (magnetostatics)
+            W0_form -= coupling.static_field(self, psi)
+        W0 = self._lumped(W0_form, w)
         F0 = self._lumped(ufl.inner(precession_field(W0, c, self.m0), psi) * dx, w)
         self.W0, self.F0 = W0, F0
         F = tg.at_vertices(F0)

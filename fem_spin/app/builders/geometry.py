@@ -69,7 +69,8 @@ def _pillar(comm: MPI.Comm, case: Case) -> Geometry:
     g, p = case.geometry, case.geometry.params
     rx, ry = p["radius"][0], p["radius"][-1]
     lead_radius = p["lead_radius"]
-    air = None if case.dynamics is None else case.dynamics.magnetostatics
+    air = (case.dynamics.magnetostatics if case.dynamics is not None else
+           case.modes.magnetostatics if case.modes is not None else None)
     return nanopillar(comm, list(g.layers), rx=rx, ry=ry, h_max=p["h_max"],
                       h_interface=p["h_interface"], leads=p["leads"],
                       lead_radius=None if lead_radius is None else

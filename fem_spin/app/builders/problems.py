@@ -70,10 +70,11 @@ def steady_problem(case: Case, geometry: Geometry, hierarchy=None
     return problem, M
 
 
-def magnetostatics(case: Case, geometry: Geometry) -> Magnetostatics | None:
-    """The :class:`Magnetostatics` of a case with ``[dynamics.magnetostatics]`` on its mesh
-    (the device in an air ball centred on it), or None."""
-    spec = case.dynamics.magnetostatics
+def magnetostatics(case: Case, geometry: Geometry, spec=None) -> Magnetostatics | None:
+    """The :class:`Magnetostatics` of a case with ``[dynamics.magnetostatics]`` (or the given
+    ``spec``, e.g. ``[modes.magnetostatics]``) on its mesh (the device in an air ball centred
+    on it), or None."""
+    spec = case.dynamics.magnetostatics if spec is None else spec
     if spec is None:
         return None
     x = geometry.mesh.geometry.x
@@ -144,10 +145,15 @@ def modes_states(case: Case, geometry: Geometry):
     spec, tags = case.modes, geometry.tags
     if spec.accumulation != "none":
         return coupled_problem(case, geometry, study=spec)
+    demag = None
+    if spec.magnetostatics is not None:  # the LLG on the device's submesh, with the field
+        demag = magnetostatics(case, geometry, spec.magnetostatics)
+        geometry = replace(geometry, mesh=demag.submesh, cell_tags=demag.sub_cell_tags,
+                           facet_tags=demag.sub_facet_tags)
     M0, _ = initial_magnetization(case, geometry)
     return LLG(geometry.mesh, {tags[n]: magnet for n, magnet in spec.magnets.items()},
                cell_tags=geometry.cell_tags, M0=M0, B_T=spec.B_T,
-               petsc_options=case.petsc_options)
+               petsc_options=case.petsc_options, demag=demag)
 
 
 def charge_parameters(case: Case, geometry: Geometry) -> tuple[list, list]:

@@ -150,12 +150,13 @@ CHECKPOINT_KEYS = ("checkpoint_every", "checkpoint_minutes")
 
 
 def _magnetostatics(d: Table, geometry_kind: str, regions: tuple[str, ...],
-                    magnets) -> MagnetostaticsSpec | None:
+                    magnets, section: str = "dynamics") -> MagnetostaticsSpec | None:
     if not d.has("magnetostatics"):
         return None
     t = d.table("magnetostatics")
-    t.allow(("air_radius", "h_air", "exterior", "degree", "pinned"),
-            " in [dynamics.magnetostatics]")
+    pinned_key = ("pinned",) if section == "dynamics" else ()  # the modes: no pinned layers
+    t.allow(("air_radius", "h_air", "exterior", "degree", *pinned_key),
+            f" in [{section}.magnetostatics]")
     if geometry_kind not in MAGNETOSTATICS_GEOMETRIES:
         raise t.error(None, f"magnetostatics needs an air region around the device, which the "
                             f"geometry kind {geometry_kind!r} does not build; kinds that do: "

@@ -20,6 +20,10 @@ constant in time)::
     Ms = 1e6
     ...
 
+    [modes.magnetostatics]    # optional: the demagnetizing field, keys as
+    air_radius = 30.0         # [dynamics.magnetostatics] (geometry kind "pillar"; without
+                              # an accumulation): in the equilibrium and in the modes
+
 Only :mod:`fem_spin.app.schema.case` calls :func:`parse_modes`; nothing here touches a mesh.
 """
 
@@ -28,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fem_spin.app.schema.dynamics import _magnet
+from fem_spin.app.schema.dynamics import MagnetostaticsSpec, _magnet, _magnetostatics
 from fem_spin.app.tomltable import Table
 
 __all__ = ["ACCUMULATIONS", "ModesSpec", "parse_modes"]
@@ -49,13 +53,14 @@ class ModesSpec:
     relax: bool
     write_modes: int
     magnets: dict[str, Any]
+    magnetostatics: MagnetostaticsSpec | None = None
 
 
 def parse_modes(root: Table, regions: tuple[str, ...], geometry_kind: str) -> ModesSpec:
     """Validate ``root``'s ``[modes]`` table (it must exist)."""
     d = root.table("modes")
-    d.allow(("n", "sigma", "B_T", "accumulation", "drives", "relax", "write_modes", "magnets"),
-            " in [modes]")
+    d.allow(("n", "sigma", "B_T", "accumulation", "drives", "relax", "write_modes", "magnets",
+             "magnetostatics"), " in [modes]")
     mags = d.table("magnets")
     if not mags.data:
         raise mags.error(None, "needs at least one magnet: [modes.magnets.<region>] with Ms, "
@@ -76,6 +81,12 @@ def parse_modes(root: Table, regions: tuple[str, ...], geometry_kind: str) -> Mo
     relax = d.get("relax", True)
     if not isinstance(relax, bool):
         raise d.error("relax", f"must be true or false, got {relax!r}")
+    demag = _magnetostatics(d, geometry_kind, regions, magnets, "modes")
+    if demag is not None and accumulation != "none":
+        raise d.error("magnetostatics", "the modes with magnetostatics are computed without "
+                                        "the spin accumulation: set accumulation = \"none\" "
+                                        "(both couplings together are not implemented)")
     return ModesSpec(n=n, sigma=d.number("sigma", 0.0, unit="rad/ps"),
                      B_T=d.vector("B_T", None), accumulation=accumulation,
-                     drives=tuple(drives), relax=relax, write_modes=write, magnets=magnets)
+                     drives=tuple(drives), relax=relax, write_modes=write, magnets=magnets,
+                     magnetostatics=demag)
