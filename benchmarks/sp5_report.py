@@ -22,7 +22,8 @@ WINDOWS = (0.5, 1.0, 5.0)
 def runs(folder: Path) -> list[dict]:
     """Each finished run: its label, summary and trace (t_ns, mx, my, mz)."""
     out = []
-    for summary_path in sorted(folder.glob("sp5_*.json")):
+    paths = [*folder.glob("sp5_zhang_li*.json"), *folder.glob("sp5_spin_diffusion*.json")]
+    for summary_path in sorted(paths):
         stem = summary_path.stem  # sp5_zhang_li_h3, sp5_spin_diffusion_h6, ...
         model, suffix = (("zhang-li", stem[len("sp5_zhang_li"):]) if "zhang_li" in stem else
                          ("spin-diffusion", stem[len("sp5_spin_diffusion"):]))
