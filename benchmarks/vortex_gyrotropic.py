@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import time
 from pathlib import Path
 
@@ -58,6 +59,10 @@ def parse(argv=None):
     p.add_argument("--time-domain", type=float, default=0.0,
                    help="undamped LLG run from the perturbed equilibrium (ps), 0: none")
     p.add_argument("--dt", type=float, default=5.0, help="time step of that run (ps)")
+    p.add_argument("--solver", choices=("direct", "iterative", "both"), default="direct",
+                   help="direct: MUMPS everywhere; iterative: CG + GAMG for the potential, "
+                   "the Newton steps and the modes (no factorization: h <= 2 nm in ~10 GB); "
+                   "both: the equilibrium by the direct path, the modes both ways")
     p.add_argument("--out", type=Path, default=None)
     a = p.parse_args(argv)
     if a.magnumnp:
@@ -141,20 +146,39 @@ def main(argv=None):
                         air_radius=1.5 * args.radius, h_magnet=args.h)
     demag = Magnetostatics(geo.mesh, geo.cell_tags, geo.facet_tags,
                            magnet_tags=[geo.tag("magnet")], degree=args.degree)
+    if args.solver == "iterative":  # the potential by CG + GAMG (warm start) instead of LU
+        demag.ksp.setType("cg")
+        demag.ksp.getPC().setType("gamg")
+        demag.ksp.setTolerances(rtol=1e-12, atol=0.0, max_it=2000)
+        demag.ksp.setInitialGuessNonzero(True)
+    if comm.rank == 0:
+        print(f"h = {args.h} nm: {demag.V.dofmap.index_map.size_global} potential dofs",
+              flush=True)
     mag = Magnet(Ms=args.Ms, A_ex=args.A_ex, alpha=1.0)
     with LLG(demag.submesh, mag, M0=vortex(core_radius=10.0), demag=demag) as llg:
         while llg.t < args.relax - 1e-9:
             llg.step(5.0)
         M_relaxed = llg.M
     t1 = time.perf_counter()
+    if comm.rank == 0:
+        print(f"relaxed ({t1 - t0:.0f} s)", flush=True)
     M_eq, history = tangent_newton(demag.submesh, mag, M0=M_relaxed,
-                                   coupling_factory=lambda: DemagModeCoupling(demag))
-    t2 = time.perf_counter()
+                                   coupling_factory=lambda: DemagModeCoupling(demag),
+                                   solver="iterative" if args.solver == "iterative"
+                                   else "direct")
     free = Magnet(Ms=args.Ms, A_ex=args.A_ex, alpha=0.0)  # the undamped modes (alpha = 1
     modes = SpinWaveModes(demag.submesh, free, M0=M_eq,  # slows the gyration 2-3 x)
                           coupling=DemagModeCoupling(demag))
-    res = modes.solve(4)
+    if comm.rank == 0:
+        print(f"Newton {history} ({time.perf_counter() - t1:.0f} s)", flush=True)
+    t2 = time.perf_counter()
+    res = modes.solve(4, solver="direct" if args.solver == "direct" else "iterative")
     t3 = time.perf_counter()
+    if args.solver == "both":
+        direct = modes.solve(4, solver="direct")
+        both = {"f_direct_GHz": direct.frequency_GHz.tolist(),
+                "seconds_direct": time.perf_counter() - t3,
+                "relative_difference": float(np.max(np.abs(direct.s - res.s) / abs(direct.s)))}
     f = res.frequency_GHz
     ref = guslienko_GHz(mag.gamma, args.Ms, args.thickness, args.radius)
     out = {"radius_nm": args.radius, "thickness_nm": args.thickness, "h_nm": args.h,
@@ -164,7 +188,11 @@ def main(argv=None):
            "frequencies_GHz": f.tolist(), "decay_rate_per_ns": res.decay_rate_per_ns.tolist(),
            "f_gyrotropic_GHz": float(f[0]), "guslienko_thin_GHz": ref,
            "deviation_guslienko": float(f[0] / ref - 1), "newton_torque": history,
-           "seconds": {"mesh_relax": t1 - t0, "newton": t2 - t1, "modes": t3 - t2}}
+           "seconds": {"mesh_relax": t1 - t0, "newton": t2 - t1, "modes": t3 - t2},
+           "solver": args.solver, "peak_rss_GB": resource.getrusage(
+               resource.RUSAGE_SELF).ru_maxrss / 1e6}
+    if args.solver == "both":
+        out["direct"] = both
     if args.magnumnp:
         out["daquino_GHz"] = DAQUINO_GHZ
         out["deviation_daquino"] = float(f[0] / DAQUINO_GHZ - 1)

@@ -87,7 +87,7 @@ def simulate_modes(comm: MPI.Comm, case: Case, folder: Path) -> Results:
             step(3, "drive %d/%d, j = %g: state and %d modes (%s accumulation)", i + 1,
                  len(spec.drives), j, spec.n, spec.accumulation)
             solver = _modes_of(case, problem, j)
-            modes = solver.solve(spec.n, sigma=spec.sigma)
+            modes = solver.solve(spec.n, sigma=spec.sigma, solver=spec.solver)
             table = modes.as_rows()
             rows += [{"drive": j, **row} for row in table]
             files = []

@@ -25,7 +25,9 @@ import numpy as np
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from fem_spin.errors import SolverError
+from fem_spin.core.eigen_spd import SPDSolver
+from fem_spin.errors import InputError, SolverError
+from fem_spin.problems.mode_iterative import hessian_parts
 from fem_spin.problems.modes import SpinWaveModes
 
 __all__ = ["tangent_newton"]
@@ -44,7 +46,8 @@ def _torque(modes: SpinWaveModes) -> float:
 
 
 def tangent_newton(mesh, magnets, *, M0, cell_tags=None, B_T=None, coupling_factory=None,
-                   tol: float = 1e-9, max_it: int = 30, max_step: float = 0.2):
+                   tol: float = 1e-9, max_it: int = 30, max_step: float = 0.2,
+                   solver: str = "direct"):
     """Newton's method for the equilibrium near ``M0`` (see the module docstring).
 
     Args:
@@ -55,10 +58,15 @@ def tangent_newton(mesh, magnets, *, M0, cell_tags=None, B_T=None, coupling_fact
         tol: the largest relative torque ``max|M x F| / max|F|`` accepted.
         max_step: the largest change ``|dM|`` at a vertex in one step (the step is scaled
             down to it: a damped Newton method far from the equilibrium).
+        solver: ``"direct"`` (MUMPS on the pencil's ``A``) or ``"iterative"`` (``A = J H_eff``:
+            CG + GAMG on the symmetric ``H_eff``, :mod:`~.mode_iterative`; needs ``H_eff``
+            positive definite, i.e. a start near a stable equilibrium).
     Returns:
         ``(M, history)``: the equilibrium (a P1 vector Function on ``mesh``) and the relative
         torque before each step.
     """
+    if solver not in ("direct", "iterative"):
+        raise InputError(f"solver must be 'direct' or 'iterative', got {solver!r}")
     history = []
     M = M0
     for _ in range(max_it + 1):
@@ -77,12 +85,17 @@ def tangent_newton(mesh, magnets, *, M0, cell_tags=None, B_T=None, coupling_fact
         n = 2 * tg.n_local
         r[:n:2] = -np.sum(tg.e2 * F, axis=1)
         r[1:n:2] = np.sum(tg.e1 * F, axis=1)
-        ksp = PETSc.KSP().create(modes.comm)
-        ksp.setOperators(modes.A)
-        ksp.setType("preonly")
-        ksp.getPC().setType("lu")
-        ksp.getPC().setFactorSolverType("mumps")
-        ksp.solve(rhs, y)
+        if solver == "iterative":
+            y.destroy()
+            y = _iterative_step(modes, r[:n])
+            ksp = None
+        else:
+            ksp = PETSc.KSP().create(modes.comm)
+            ksp.setOperators(modes.A)
+            ksp.setType("preonly")
+            ksp.getPC().setType("lu")
+            ksp.getPC().setFactorSolverType("mumps")
+            ksp.solve(rhs, y)
         dM = tg.lift(_head(y, n))
         big = modes.comm.allreduce(float(np.max(np.linalg.norm(dM, axis=1), initial=0.0)),
                                    op=MPI.MAX)
@@ -91,11 +104,29 @@ def tangent_newton(mesh, magnets, *, M0, cell_tags=None, B_T=None, coupling_fact
         M = modes.M0.copy()
         M.x.array.reshape(-1, 3)[tg.nodes] = new
         M.x.scatter_forward()
-        for obj in (ksp, rhs, y, modes.A, modes.B):
-            obj.destroy()
+        for obj in (ksp, rhs, y, modes.A, modes.B, modes.H):
+            if obj is not None:
+                obj.destroy()
     raise SolverError(f"the tangent Newton iteration did not reach the relative torque "
                       f"{tol:g} in {max_it} steps (history {history}): start closer to the "
                       "equilibrium (a longer damped LLG run)")
+
+
+def _iterative_step(modes, r: np.ndarray) -> PETSc.Vec:
+    """``y`` of ``J H_eff y = r`` (the tangent block): ``H_eff y = -J r`` by CG."""
+    parts = hessian_parts(modes)
+    spd = SPDSolver(modes.H, rtol=1e-10, **parts)
+    b, y = modes.H.createVecs()
+    rr = r.reshape(-1, 2)
+    b.getArray().reshape(-1, 2)[:] = np.column_stack([rr[:, 1], -rr[:, 0]])  # -J r
+    try:
+        spd.solve(b, y)
+    finally:
+        spd.destroy()
+        b.destroy()
+        if parts["preconditioner"] is not modes.H:
+            parts["preconditioner"].destroy()
+    return y
 
 
 def _head(v: PETSc.Vec, n: int) -> PETSc.Vec:

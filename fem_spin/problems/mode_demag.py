@@ -19,6 +19,11 @@ and air). Two parts (:mod:`fem_spin.physics.magnetostatics` has the equations):
   (``du_s``, ``v_s`` in the potential's space there), ``P`` the injection of the submesh's
   potential nodes into the whole mesh's. ``du`` is eliminated in the solve
   (:func:`fem_spin.core.eigen.solve_reduced`): only the modes of ``y`` appear.
+
+  Since ``Q^T = J R^T`` and ``G = (gamma mu0 / Ms) C^T`` (one magnet material), eliminating
+  ``du`` leaves ``A = J H_eff``, ``H_eff = R^T S R + Y K^{-1} X`` with ``Y = R^T G P^T``,
+  ``X = P C R = (Ms / gamma mu0) Y^T``: symmetric, the demagnetizing energy's Hessian added
+  to the local one (``schur``, for :func:`fem_spin.core.eigen_spd.solve_spd_inverse`).
 """
 
 from __future__ import annotations
@@ -97,16 +102,20 @@ class DemagModeCoupling:
         G = matrix(c.gamma * MU0 * ufl.inner(ufl.grad(du), v) * dx)
         C = matrix(c.Ms * ufl.inner(dM, ufl.grad(vu)) * dx)
         P = self._injection()
-        A_yu = tg.Q.transposeMatMult(G.matTransposeMult(P))
-        A_uy = P.matMult(C.matMult(tg.R))
+        GP = G.matTransposeMult(P)
+        A_yu = tg.Q.transposeMatMult(GP)
+        X = P.matMult(C.matMult(tg.R))
+        A_uy = X.copy()
         A_uy.scale(-1.0)
         K = demag.A
+        # H_eff = H + Y K^{-1} X (A = J H_eff): the iterative solve's Schur complement
+        self.schur = (tg.R.transposeMatMult(GP), K, X)
         B_uu = K.duplicate()
         B_uu.zeroEntries()
         Anest = PETSc.Mat().createNest([[A, A_yu], [A_uy, K]], comm=A.getComm())
         Bnest = PETSc.Mat().createNest([[B, None], [None, B_uu]], comm=A.getComm())
         A_full = Anest.convert("aij", PETSc.Mat())
         B_full = Bnest.convert("aij", PETSc.Mat())
-        for M in (Anest, Bnest, A_yu, A_uy, G, C, P, B_uu):
+        for M in (Anest, Bnest, A_yu, A_uy, G, C, P, B_uu, GP):
             M.destroy()
         return A_full, B_full

@@ -47,8 +47,14 @@ from fem_spin.core.regions import as_magnets
 from fem_spin.errors import InputError
 from fem_spin.output import write_fields
 from fem_spin.physics.magnetization import local_field
+from fem_spin.physics.magnetostatics import MU0
 from fem_spin.physics.spin_waves import precession_field, tangent_stiffness
 from fem_spin.problems.llg import MagnetState
+from fem_spin.problems.mode_iterative import (
+    AUTO_ITERATIVE_SIZE,
+    iterative_applies,
+    solve_iterative,
+)
 from fem_spin.problems.tangent import TangentSpace
 
 __all__ = ["ModeSet", "SpinWaveModes"]
@@ -154,9 +160,16 @@ class SpinWaveModes:
         S = fem_petsc.assemble_matrix(fem.form(tangent_stiffness(dM, psi, c=c, f0=f0, dx=dx,
                                                                  extra=extra), jit_options=jit))
         S.assemble()
-        self.A = tg.Q.transposeMatMult(S.matMult(tg.R))
+        SR = S.matMult(tg.R)
+        self.A = tg.Q.transposeMatMult(SR)
+        self.H = tg.R.transposeMatMult(SR)  # A = J H (Q^T = J R^T): the tangent Hessian
         self.B = tg.pencil_mass(self.weights, alpha)
+        self._alpha = alpha
+        self.gamma_mu0_Ms = float(np.max(self._lumped(c.gamma * MU0 * c.Ms * ufl.inner(
+            ufl.as_vector([1.0] * 3), psi) * dx, w).x.array, initial=0.0))
+        self.gamma_mu0_Ms = self.comm.allreduce(self.gamma_mu0_Ms, op=MPI.MAX)
         S.destroy()
+        SR.destroy()
         self.B_yy = self.B
         if coupling is not None:
             self.A, self.B = coupling.augment(self, self.A, self.B)
@@ -178,13 +191,25 @@ class SpinWaveModes:
         return f
 
     def solve(self, n: int = 6, *, sigma: float = 0.0, tol: float = 1e-10,
-              options: dict | None = None) -> ModeSet:
+              options: dict | None = None, solver: str = "direct") -> ModeSet:
         """The ``n`` modes nearest to the shift ``sigma`` (rad/ps; 0: the lowest frequencies):
         the oscillating ones (a conjugate pair counts once, ``omega > 0``) by frequency, then
-        the non-oscillating ones (overdamped, or the accumulation's own) by ``|s|``."""
+        the non-oscillating ones (overdamped, or the accumulation's own) by ``|s|``.
+
+        ``solver``: ``"direct"`` (shift-and-invert by MUMPS, any pencil), ``"iterative"``
+        (:mod:`~.mode_iterative`: CG + GAMG on the symmetric Hessian, ``sigma = 0`` and a
+        stable equilibrium only; far less memory on large meshes) or ``"auto"`` (iterative
+        where it applies and the pencil has more than ``AUTO_ITERATIVE_SIZE`` unknowns)."""
         if not (isinstance(n, int) and n > 0):
             raise InputError(f"the number of modes must be a positive integer, got {n!r}")
-        if self.coupling is not None and not self.coupling.dynamic:
+        if solver not in ("direct", "iterative", "auto"):
+            raise InputError(f"solver must be 'direct', 'iterative' or 'auto', got {solver!r}")
+        if solver == "auto":
+            solver = ("iterative" if iterative_applies(self, sigma) is None
+                      and self.A.getSize()[0] > AUTO_ITERATIVE_SIZE else "direct")
+        if solver == "iterative":
+            pairs = solve_iterative(self, nev=2 * n, sigma=sigma, tol=tol)
+        elif self.coupling is not None and not self.coupling.dynamic:
             pairs = solve_reduced(self.A, self.B, self.B_yy, nev=2 * n, sigma=sigma, tol=tol)
         else:
             pairs = solve_pencil(self.A, self.B, nev=2 * n, sigma=sigma, tol=tol,

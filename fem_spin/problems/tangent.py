@@ -79,6 +79,30 @@ class TangentSpace:
         Bm.assemble()
         return Bm
 
+    def inverse_J_mass(self, weights: np.ndarray, alpha: np.ndarray) -> PETSc.Mat:
+        """``J^{-1} B = -J W (I - alpha J)`` per vertex: ``w [[-alpha, 1], [-1, -alpha]]``
+        (the right-hand side of the shift-and-invert operator ``(J H)^{-1} B``)."""
+        n = 2 * self.n_local
+        F = PETSc.Mat().createAIJ(((n, 2 * self.size), (n, 2 * self.size)), nnz=(2, 0),
+                                  comm=self.comm)
+        for k in range(self.n_local):
+            c = np.array([self._cols[k], self._cols[k] + 1], dtype=PETSc.IntType)
+            w, a = weights[k], alpha[k]
+            F.setValues(c, c, [-w * a, w, -w, -w * a])
+        F.assemble()
+        return F
+
+    def cartesian_modes(self, like: PETSc.Mat) -> list[PETSc.Vec]:
+        """``R^T e_x, R^T e_y, R^T e_z``: the uniform Cartesian ``dM`` in the tangent basis
+        (the smooth modes of the exchange operator, a near null space for multigrid)."""
+        out = []
+        for axis in range(3):
+            v = like.createVecLeft()
+            a = v.getArray().reshape(-1, 2)
+            a[:, 0], a[:, 1] = self.e1[:, axis], self.e2[:, axis]
+            out.append(v)
+        return out
+
     def lift(self, y: PETSc.Vec) -> np.ndarray:
         """``dM = R y`` at the owned magnet vertices, ``(n_local, 3)``."""
         a = y.getArray(readonly=True).reshape(-1, 2)

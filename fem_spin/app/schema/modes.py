@@ -15,6 +15,9 @@ constant in time)::
     relax = true              # relax M to an equilibrium first (LLG, or the coupled steady
                               # state); false: M must be one already
     write_modes = 4           # VTX profiles of the first N modes per drive (0: none)
+    solver = "direct"         # direct (MUMPS) | iterative (CG + GAMG on the symmetric
+                              # Hessian: sigma = 0, accumulation "none" only; far less
+                              # memory on large meshes) | auto (iterative above 2e5 unknowns)
 
     [modes.magnets.free]      # the magnets, as [dynamics.magnets.<region>]
     Ms = 1e6
@@ -35,9 +38,10 @@ from typing import Any
 from fem_spin.app.schema.dynamics import MagnetostaticsSpec, _magnet, _magnetostatics
 from fem_spin.app.tomltable import Table
 
-__all__ = ["ACCUMULATIONS", "ModesSpec", "parse_modes"]
+__all__ = ["ACCUMULATIONS", "SOLVERS", "ModesSpec", "parse_modes"]
 
 ACCUMULATIONS = ("none", "dynamic", "quasi_static")
+SOLVERS = ("direct", "iterative", "auto")
 
 
 @dataclass(frozen=True)
@@ -54,13 +58,14 @@ class ModesSpec:
     write_modes: int
     magnets: dict[str, Any]
     magnetostatics: MagnetostaticsSpec | None = None
+    solver: str = "direct"
 
 
 def parse_modes(root: Table, regions: tuple[str, ...], geometry_kind: str) -> ModesSpec:
     """Validate ``root``'s ``[modes]`` table (it must exist)."""
     d = root.table("modes")
     d.allow(("n", "sigma", "B_T", "accumulation", "drives", "relax", "write_modes", "magnets",
-             "magnetostatics"), " in [modes]")
+             "magnetostatics", "solver"), " in [modes]")
     mags = d.table("magnets")
     if not mags.data:
         raise mags.error(None, "needs at least one magnet: [modes.magnets.<region>] with Ms, "
@@ -86,7 +91,15 @@ def parse_modes(root: Table, regions: tuple[str, ...], geometry_kind: str) -> Mo
         raise d.error("magnetostatics", "the modes with magnetostatics are computed without "
                                         "the spin accumulation: set accumulation = \"none\" "
                                         "(both couplings together are not implemented)")
-    return ModesSpec(n=n, sigma=d.number("sigma", 0.0, unit="rad/ps"),
-                     B_T=d.vector("B_T", None), accumulation=accumulation,
+    sigma = d.number("sigma", 0.0, unit="rad/ps")
+    solver = d.string("solver", "direct", choices=SOLVERS)
+    if solver == "iterative" and sigma != 0.0:
+        raise d.error("sigma", "the iterative solver shifts at sigma = 0 only: remove sigma or "
+                               "set solver = \"direct\"")
+    if solver == "iterative" and accumulation != "none":
+        raise d.error("solver", "the iterative solver needs accumulation = \"none\" (a coupled "
+                                "spin accumulation makes the pencil non-symmetric): set "
+                                "solver = \"direct\"")
+    return ModesSpec(n=n, sigma=sigma, B_T=d.vector("B_T", None), accumulation=accumulation,
                      drives=tuple(drives), relax=relax, write_modes=write, magnets=magnets,
-                     magnetostatics=demag)
+                     magnetostatics=demag, solver=solver)

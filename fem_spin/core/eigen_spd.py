@@ -1,0 +1,238 @@
+"""Shift-and-invert at ``sigma = 0`` without a factorization: pencils ``A = J H``, ``H``
+symmetric positive definite.
+
+For ``A x = s B x`` with ``A = J H_eff`` (``J`` invertible, cheap) the shift-and-invert
+operator at ``sigma = 0`` is ``A^{-1} B = H_eff^{-1} (J^{-1} B)``: one solve with the symmetric
+``H_eff`` per Krylov step, by the preconditioned conjugate gradient (CG) instead of an LU
+factorization. ``H_eff = H + Y K^{-1} X`` may carry the Schur complement of eliminated
+quasi-static unknowns (``X = Y^T / k``, ``k > 0``, ``K`` symmetric positive definite: then
+``H_eff`` is symmetric and at least as positive as ``H``); ``K^{-1}`` is itself a CG solve.
+Both CGs use algebraic multigrid (PETSc's GAMG). ``s = 1 / theta`` for the eigenvalues
+``theta`` of the operator (Krylov-Schur, largest magnitude). The memory is that of the
+matrices and a few vectors per level; the price is ``(Krylov steps) x (CG steps)`` products.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from petsc4py import PETSc
+from slepc4py import SLEPc
+
+from fem_spin.core.eigen import EigenPairs
+from fem_spin.errors import SolverError
+
+__all__ = ["InnerStats", "SPDSolver", "solve_spd_inverse"]
+
+BREAKDOWN = ("CG broke down ({reason}): the {what} is not positive definite (an unstable or "
+             "marginal equilibrium, a zero mode such as free exchange without a field, or a "
+             "non-symmetric coupling); use the direct solver (solver='direct'), which handles "
+             "any pencil")
+
+
+@dataclass
+class InnerStats:
+    """Counters of the inner solves: products with the operator, CG iterations of ``H_eff``
+    and of ``K`` (0 without a Schur term)."""
+
+    products: int = 0
+    cg_h: int = 0
+    cg_k: int = 0
+
+
+def _gamg(P: PETSc.Mat, prefix: str, near_null: list[PETSc.Vec] | None) -> PETSc.PC:
+    pc = PETSc.PC().create(P.getComm())
+    pc.setOptionsPrefix(prefix)
+    pc.setOperators(P, P)
+    pc.setType(PETSc.PC.Type.GAMG)
+    if near_null:
+        P.setNearNullSpace(PETSc.NullSpace().create(vectors=near_null, comm=P.getComm()))
+    pc.setFromOptions()
+    pc.setUp()
+    return pc
+
+
+class _ApplyPC:
+    """A PETSc Python PC applying ``pc`` (GAMG on an assembled matrix): the multigrid's
+    smoothers then work with that matrix, not with the (costly) shell operator."""
+
+    def __init__(self, pc: PETSc.PC):
+        self.pc = pc
+
+    def apply(self, pc, x, y):
+        self.pc.apply(x, y)
+
+
+def _cg(A: PETSc.Mat, P: PETSc.Mat, rtol: float, prefix: str,
+        near_null: list[PETSc.Vec] | None = None) -> tuple[PETSc.KSP, PETSc.PC]:
+    """CG on ``A`` preconditioned by GAMG on ``P`` (the KSP and the GAMG PC)."""
+    gamg = _gamg(P, prefix + "mg_", near_null)
+    ksp = PETSc.KSP().create(A.getComm())
+    ksp.setOptionsPrefix(prefix)
+    ksp.setOperators(A, P)
+    ksp.setType(PETSc.KSP.Type.CG)
+    ksp.setTolerances(rtol=rtol, atol=0.0, max_it=5000)
+    ksp.setNormType(PETSc.KSP.NormType.UNPRECONDITIONED)
+    pc = ksp.getPC()
+    pc.setType(PETSc.PC.Type.PYTHON)
+    pc.setPythonContext(_ApplyPC(gamg))
+    ksp.setFromOptions()
+    ksp.setUp()
+    return ksp, gamg
+
+
+def _check(ksp: PETSc.KSP, what: str) -> int:
+    reason = ksp.getConvergedReason()
+    if reason < 0:
+        names = {v: k for k, v in vars(PETSc.KSP.ConvergedReason).items() if k.isupper()}
+        name = names.get(reason, reason)
+        if reason in (-5, -7, -8, -9, -10):
+            raise SolverError(BREAKDOWN.format(reason=name, what=what))
+        raise SolverError(f"CG on the {what} did not converge ({name}, "
+                          f"{ksp.getIterationNumber()} iterations): loosen inner_rtol or use "
+                          "the direct solver (solver='direct')")
+    return ksp.getIterationNumber()
+
+
+class _Schur:
+    """``y -> H y + Y K^{-1} X y`` (a PETSc Python Mat)."""
+
+    def __init__(self, H, Y, K, X, rtol, stats):
+        self.H, self.Y, self.X, self.stats = H, Y, X, stats
+        self.kspK, self.pcK = _cg(K, K, rtol, "modes_iter_k_")
+        self.b, self.u = K.createVecs()
+        self.t = H.createVecLeft()
+        self.error: SolverError | None = None
+
+    def mult(self, mat, x, y):
+        if self.error is not None:
+            y.zeroEntries()
+            return
+        self.H.mult(x, y)
+        self.X.mult(x, self.b)
+        self.kspK.solve(self.b, self.u)
+        try:
+            self.stats.cg_k += _check(self.kspK, "potential's matrix K")
+        except SolverError as exc:  # kept for SPDSolver.solve (not raised through PETSc)
+            self.error = exc
+            y.zeroEntries()
+            return
+        self.Y.mult(self.u, self.t)
+        y.axpy(1.0, self.t)
+
+
+class SPDSolver:
+    """``x = H_eff^{-1} b`` by CG + GAMG (``schur``, ``preconditioner``, ``near_null``, ``rtol``
+    as for :func:`solve_spd_inverse`); ``solve(b, x)`` raises SolverError where CG breaks down
+    (``H_eff`` not positive definite)."""
+
+    def __init__(self, H: PETSc.Mat, *, schur=None, preconditioner: PETSc.Mat | None = None,
+                 near_null: list[PETSc.Vec] | None = None, rtol: float = 1e-12,
+                 stats: InnerStats | None = None):
+        comm = H.getComm()
+        self.stats = stats if stats is not None else InnerStats()
+        n, N = H.getLocalSize()[0], H.getSize()[0]
+        self.shell = self.ctx = None
+        if schur is not None:
+            Y, K, X = schur
+            self.ctx = _Schur(H, Y, K, X, rtol, self.stats)
+            self.shell = PETSc.Mat().createPython(((n, N), (n, N)), self.ctx, comm=comm)
+            self.shell.setUp()
+        P = preconditioner if preconditioner is not None else H
+        self.ksp, self.pc = _cg(self.shell if self.shell is not None else H, P, rtol,
+                                "modes_iter_h_", near_null)
+        self.error: SolverError | None = None
+
+    def solve(self, b: PETSc.Vec, x: PETSc.Vec) -> None:
+        try:
+            self.ksp.solve(b, x)
+            if self.ctx is not None and self.ctx.error is not None:
+                raise self.ctx.error
+            self.stats.cg_h += _check(self.ksp, "tangent Hessian")
+        except SolverError as exc:
+            self.error = exc
+            raise
+        except PETSc.Error as exc:
+            self.error = (self.ctx.error if self.ctx is not None and self.ctx.error is not None
+                          else SolverError(f"CG on the tangent Hessian failed ({exc})"))
+            raise self.error from None
+
+    def destroy(self) -> None:
+        for obj in (self.ksp, self.pc, self.shell, self.ctx and self.ctx.kspK,
+                    self.ctx and self.ctx.pcK):
+            if obj is not None:
+                obj.destroy()
+
+
+class _Inverse:
+    """``y -> H_eff^{-1} (F y)``: the shift-and-invert operator at ``sigma = 0``."""
+
+    def __init__(self, spd: SPDSolver, F):
+        self.spd, self.F = spd, F
+        self.rhs = F.createVecLeft()
+
+    def mult(self, mat, x, y):
+        if self.spd.error is not None:  # a failed solve: zeros end SLEPc's run (an
+            y.zeroEntries()  # exception raised inside SLEPc leaves it unusable)
+            return
+        self.F.mult(x, self.rhs)
+        try:
+            self.spd.solve(self.rhs, y)
+        except (SolverError, PETSc.Error):
+            y.zeroEntries()
+            return
+        self.spd.stats.products += 1
+
+
+def solve_spd_inverse(H: PETSc.Mat, F: PETSc.Mat, *, nev: int, schur=None,
+                      preconditioner: PETSc.Mat | None = None,
+                      near_null: list[PETSc.Vec] | None = None, tol: float = 1e-10,
+                      inner_rtol: float | None = None, max_it: int = 500,
+                      stats: InnerStats | None = None) -> EigenPairs:
+    """The ``nev`` (at least) eigenpairs nearest to 0 of ``A x = s B x`` with
+    ``A^{-1} B = H_eff^{-1} F`` (``F = J^{-1} B``).
+
+    Args:
+        H: the symmetric positive definite leading part of ``H_eff``.
+        F: ``J^{-1} B``.
+        schur: ``(Y, K, X)`` with ``H_eff = H + Y K^{-1} X`` (``Y`` proportional to ``X^T``,
+            ``K`` symmetric positive definite), or None.
+        preconditioner: the matrix GAMG works on for ``H_eff`` (default ``H``).
+        near_null: the near null space of that matrix for GAMG (the smooth modes).
+        tol: SLEPc's tolerance; inner_rtol: the CGs' relative tolerance (default
+            ``tol / 100``: the operator must be exact to below the eigen tolerance).
+    """
+    comm = H.getComm()
+    rtol = inner_rtol if inner_rtol is not None else tol * 1e-2
+    n, N = H.getLocalSize()[0], H.getSize()[0]
+    spd = SPDSolver(H, schur=schur, preconditioner=preconditioner, near_null=near_null,
+                    rtol=rtol, stats=stats)
+    op = PETSc.Mat().createPython(((n, N), (n, N)), _Inverse(spd, F), comm=comm)
+    op.setUp()
+    eps = SLEPc.EPS().create(comm)
+    eps.setOperators(op)
+    eps.setProblemType(SLEPc.EPS.ProblemType.NHEP)
+    eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
+    eps.setDimensions(nev=nev, ncv=max(2 * nev + 10, 30))
+    eps.setTolerances(tol=tol, max_it=max_it)
+    eps.setWhichEigenpairs(SLEPc.EPS.Which.LARGEST_MAGNITUDE)
+    try:
+        eps.solve()
+        if spd.error is not None:
+            raise spd.error
+        nconv = eps.getConverged()
+        if nconv < nev:
+            raise SolverError(f"the iterative eigensolver converged {nconv} of {nev} "
+                              "eigenpairs: raise max_it, or use solver='direct'")
+        values, vectors, errors = [], [], []
+        for i in range(nconv):
+            vr, vi = op.createVecs()
+            theta = complex(eps.getEigenpair(i, vr, vi))
+            values.append(1.0 / theta)
+            vectors.append((vr, vi))
+            errors.append(eps.computeError(i, SLEPc.EPS.ErrorType.RELATIVE))
+    finally:
+        for obj in (eps, op, spd):
+            obj.destroy()
+    return EigenPairs(np.array(values), vectors, np.array(errors))
