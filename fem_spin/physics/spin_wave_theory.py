@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bessel_j", "bessel_jp_zero", "damped_pair", "kittel", "uniform_mode"]
+__all__ = ["bessel_j", "bessel_jp_zero", "damped_pair", "kittel", "uniform_mode",
+           "vortex_gyrotropic_pole_free"]
 
 
 def damped_pair(K1: float, K2: float, alpha: float) -> complex:
@@ -62,3 +63,42 @@ def bessel_jp_zero(m: int, k: int) -> float:
         else:
             b = c
     return 0.5 * (a + b)
+
+
+def _disc_charge_transform(t: np.ndarray) -> np.ndarray:
+    """``I(t) = int_0^1 J_1(t r) r dr``: Bessel's integral of ``J_1`` over ``[0, 2 pi)``
+    (trapezoid, ``t + 64`` points) with the ``r`` integral in closed form."""
+    out = np.empty_like(t)
+    for i, ti in enumerate(t):
+        tau = 2 * np.pi * np.arange(int(ti) + 64) / (int(ti) + 64)
+        a = ti * np.sin(tau)
+        big = np.abs(a) >= 1e-3
+        b, tb, ts, sm = a[big], tau[big], tau[~big], a[~big]
+        g = np.empty_like(tau)
+        g[big] = -np.sin(tb - b) / b + (np.cos(tb - b) - np.cos(tb)) / b**2
+        g[~big] = np.cos(ts) / 2 + sm * np.sin(ts) / 3 - sm**2 * np.cos(ts) / 8  # series
+        out[i] = g.mean()
+    return out
+
+
+def vortex_gyrotropic_pole_free(gamma: float, mu0Ms: float, beta: float, *,
+                                thin: bool = False) -> float:
+    """``omega_G`` (rad/ps) of a vortex in a disc of aspect ratio ``beta = L / R`` in the
+    side-charge-free ("pole-free", two-vortex) model of Guslienko et al., J. Appl. Phys. 91,
+    8037 (2002), with the full thickness dependence of the magnetostatic energy (no
+    exchange, a point core). The core displaced by ``X`` turns ``M`` by
+    ``dM_r = -X sin(phi) (1/r - r/R^2)`` (zero at the rim): volume charges
+    ``-2 Ms X sin(phi) / R^2``, uniform through the thickness, of energy
+    ``2 pi mu0 Ms^2 L X^2 F(beta)``,
+    ``F(beta) = int_0^inf I(t)^2 f(beta t) dt / t``, ``f(x) = 1 - (1 - e^-x) / x``,
+    ``I(t) = int_0^1 J_1(t r) r dr``; against the gyrovector ``2 pi Ms L / gamma``:
+    ``omega_G = 2 gamma mu0 Ms F(beta)``. ``thin=True``: ``f(x) = x / 2``, the thin-disc
+    limit, ``omega_G = gamma mu0 Ms beta int I^2 dt``, 0.17 % below the paper's
+    ``(5 / 9 pi) gamma mu0 Ms beta`` (its ``(20/9) gamma Ms beta``, CGS). The integral is
+    taken to ``t = 400`` (step 0.05; the truncation costs about 1e-7 relative)."""
+    t = np.linspace(0.0, 400.0, 8001)[1:]
+    x = beta * t
+    f = x / 2 if thin else 1.0 - (1.0 - np.exp(-x)) / x
+    y = np.concatenate([[0.0], _disc_charge_transform(t) ** 2 * f / t])
+    F = float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(np.concatenate([[0.0], t]))))
+    return 2.0 * gamma * mu0Ms * F
