@@ -39,7 +39,8 @@ def solve_pencil(A: PETSc.Mat, B: PETSc.Mat, *, nev: int, sigma: float = 0.0,
     under ``prefix`` for this solve (e.g. ``{"eps_tol": 1e-12}``; an iterative inner solve,
     ``{"st_ksp_type": "gmres", "st_pc_type": "sor", "st_ksp_rtol": 1e-12}``, converges but was
     24 times slower than MUMPS on a 5000-vertex disc, and GAMG fails on this non-symmetric
-    pencil: no multigrid path yet)."""
+    pencil; at ``sigma = 0`` with ``A = J H``, ``H`` symmetric, :mod:`fem_spin.core.eigen_spd`
+    solves with ``H`` instead: CG/MINRES + GAMG)."""
     comm = A.getComm()
     eps = SLEPc.EPS().create(comm)
     eps.setOptionsPrefix(prefix)

@@ -5,9 +5,10 @@ tangent Hessian ``H = R^T S R`` (``Q^T = J R^T``), symmetric without a spin-tran
 with the magnetostatic potential eliminated, ``H_eff = H + Y K^{-1} X``
 (:mod:`~.mode_demag`), also symmetric. At a stable equilibrium ``H_eff`` is positive
 definite, so shift-and-invert at ``sigma = 0``, ``(J H_eff)^{-1} B = H_eff^{-1} (J^{-1} B)``,
-needs only CG solves with ``H_eff`` (preconditioned by GAMG on ``H + c W``, ``c = 1/2 gamma
-mu0 Ms`` with magnetostatics: half the largest local demagnetizing stiffness, since
-``0 <= Y K^{-1} X <= gamma mu0 Ms W``) and, inside, with the potential's matrix ``K``.
+needs only symmetric solves with ``H_eff`` (:mod:`fem_spin.core.eigen_spd`: CG, or with the
+potential MINRES on the saddle-point system; multigrid (GAMG) on ``H + c W``, ``c = 1/2
+gamma mu0 Ms`` with magnetostatics, half the largest local demagnetizing stiffness since
+``0 <= Y K^{-1} X <= gamma mu0 Ms W``, and on the potential's matrix ``K``).
 Damping enters only ``B``. Not covered: a shift ``sigma != 0`` (``J H - sigma B`` is not
 symmetric), a coupled spin accumulation (its ``dm`` has a mass: ``dynamic``), a spin torque
 (``H`` not symmetric), an unstable equilibrium (CG breaks down): the direct solver
