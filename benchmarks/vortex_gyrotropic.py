@@ -54,6 +54,9 @@ def parse(argv=None):
     p.add_argument("--thickness", type=float, default=10.0, help="disc thickness L (nm)")
     p.add_argument("--h", type=float, default=4.0, help="mesh size in the disc (nm)")
     p.add_argument("--degree", type=int, default=2, help="the potential's degree (1, 2)")
+    p.add_argument("--h-air", type=float, default=None,
+                   help="mesh size at the air ball's surface (nm; default: geometry.air's "
+                   "h * air radius / disc extent), graded linearly from the disc")
     p.add_argument("--air-factor", type=float, default=1.5,
                    help="the air ball's radius over the disc's (Robin exterior there)")
     p.add_argument("--Ms", type=float, default=8e5, help="A/m (permalloy)")
@@ -148,7 +151,8 @@ def main(argv=None):
     comm = MPI.COMM_WORLD
     t0 = time.perf_counter()
     geo = magnet_in_air(comm, "disc", {"radius": args.radius, "thickness": args.thickness},
-                        air_radius=args.air_factor * args.radius, h_magnet=args.h)
+                        air_radius=args.air_factor * args.radius, h_magnet=args.h,
+                        h_air=args.h_air)
     demag = Magnetostatics(geo.mesh, geo.cell_tags, geo.facet_tags,
                            magnet_tags=[geo.tag("magnet")], degree=args.degree)
     if args.solver == "iterative":  # the potential by CG + GAMG (warm start) instead of LU
@@ -163,6 +167,9 @@ def main(argv=None):
     with LLG(demag.submesh, mag, M0=vortex(core_radius=10.0), demag=demag) as llg:
         while llg.t < args.relax - 1e-9:
             llg.step(5.0)
+            if comm.rank == 0 and round(llg.t) % 25 == 0:
+                print(f"  relax t = {llg.t:g} ps ({time.perf_counter() - t0:.0f} s)",
+                      flush=True)
         M_relaxed = llg.M
     t1 = time.perf_counter()
     if comm.rank == 0:
@@ -189,7 +196,7 @@ def main(argv=None):
     pole_free = vortex_gyrotropic_pole_free(mag.gamma, MU0 * args.Ms,
                                             args.thickness / args.radius)
     out = {"radius_nm": args.radius, "thickness_nm": args.thickness, "h_nm": args.h,
-           "air_radius_nm": args.air_factor * args.radius,
+           "air_radius_nm": args.air_factor * args.radius, "h_air_nm": args.h_air,
            "degree": args.degree, "Ms": args.Ms, "A_ex": args.A_ex, "ranks": comm.size,
            "magnet_vertices": modes.tangent.size,
            "potential_dofs": demag.V.dofmap.index_map.size_global,

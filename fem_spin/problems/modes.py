@@ -191,7 +191,8 @@ class SpinWaveModes:
         return f
 
     def solve(self, n: int = 6, *, sigma: float = 0.0, tol: float = 1e-10,
-              options: dict | None = None, solver: str = "direct") -> ModeSet:
+              options: dict | None = None, solver: str = "direct",
+              stats=None) -> ModeSet:
         """The ``n`` modes nearest to the shift ``sigma`` (rad/ps; 0: the lowest frequencies):
         the oscillating ones (a conjugate pair counts once, ``omega > 0``) by frequency, then
         the non-oscillating ones (overdamped, or the accumulation's own) by ``|s|``.
@@ -199,7 +200,8 @@ class SpinWaveModes:
         ``solver``: ``"direct"`` (shift-and-invert by MUMPS, any pencil), ``"iterative"``
         (:mod:`~.mode_iterative`: CG + GAMG on the symmetric Hessian, ``sigma = 0`` and a
         stable equilibrium only; far less memory on large meshes) or ``"auto"`` (iterative
-        where it applies and the pencil has more than ``AUTO_ITERATIVE_SIZE`` unknowns)."""
+        where it applies and the pencil has more than ``AUTO_ITERATIVE_SIZE`` unknowns);
+        ``stats`` an :class:`~fem_spin.core.eigen_spd.InnerStats` to count its iterations."""
         if not (isinstance(n, int) and n > 0):
             raise InputError(f"the number of modes must be a positive integer, got {n!r}")
         if solver not in ("direct", "iterative", "auto"):
@@ -208,7 +210,7 @@ class SpinWaveModes:
             solver = ("iterative" if iterative_applies(self, sigma) is None
                       and self.A.getSize()[0] > AUTO_ITERATIVE_SIZE else "direct")
         if solver == "iterative":
-            pairs = solve_iterative(self, nev=2 * n, sigma=sigma, tol=tol)
+            pairs = solve_iterative(self, nev=2 * n, sigma=sigma, tol=tol, stats=stats)
         elif self.coupling is not None and not self.coupling.dynamic:
             pairs = solve_reduced(self.A, self.B, self.B_yy, nev=2 * n, sigma=sigma, tol=tol)
         else:
