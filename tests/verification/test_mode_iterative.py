@@ -4,6 +4,8 @@ the direct one (MUMPS on the whole pencil): the same eigenvalues to the solver t
 with magnetostatics and damping, and the Newton equilibrium by the same inner solve. The
 large-mesh comparison (time, memory) is benchmarks/modes_iterative.py."""
 
+from types import SimpleNamespace
+
 import dolfinx.mesh
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from fem_spin import Magnet
 from fem_spin.errors import InputError, SolverError
 from fem_spin.problems.equilibrium import tangent_newton
 from fem_spin.problems.mode_demag import DemagModeCoupling
+from fem_spin.problems.mode_iterative import iterative_applies
 from fem_spin.problems.modes import SpinWaveModes
 from tests.helpers.demag_cases import demag_problem
 from tests.helpers.mode_demag_cases import A_EX, MS, B
@@ -65,6 +68,10 @@ def test_where_the_iterative_path_does_not_apply(comm):
         modes.solve(2, sigma=0.1, solver="iterative")
     with pytest.raises(InputError, match="'direct', 'iterative' or 'auto'"):
         modes.solve(2, solver="mumps")
+    # a coupled spin accumulation (dm has a mass: dynamic) is refused by name
+    accumulation = type("AccumulationCoupling", (), {"dynamic": True})()
+    reason = iterative_applies(SimpleNamespace(coupling=accumulation), 0.0)
+    assert "AccumulationCoupling" in reason and "dynamics of its own" in reason
     flipped = SpinWaveModes(_box(comm), mag, M0=(0.0, 0.0, -1.0), B_T=(0.0, 0.0, B))
     with pytest.raises(SolverError, match="not positive definite.*solver='direct'"):
         flipped.solve(2, solver="iterative")
