@@ -82,8 +82,9 @@ class DemagModeCoupling:
         P.assemble()
         return P
 
-    def augment(self, modes, A: PETSc.Mat, B: PETSc.Mat):
-        """The pencil ``(A, B)`` of ``modes`` with the ``du`` rows and columns added."""
+    def blocks(self, modes):
+        """The ``du`` blocks of the pencil of ``modes``: ``(A_yu, A_uy, K, 0)``
+        (:func:`fem_spin.problems.modes.augment`)."""
         demag, tg, jit = self.demag, modes.tangent, jit_options()
         c, dx = modes.magnet.c, self._dx(modes)
         dM, v = ufl.TrialFunction(modes.V), ufl.TestFunction(modes.V)
@@ -103,10 +104,6 @@ class DemagModeCoupling:
         K = demag.A
         B_uu = K.duplicate()
         B_uu.zeroEntries()
-        Anest = PETSc.Mat().createNest([[A, A_yu], [A_uy, K]], comm=A.getComm())
-        Bnest = PETSc.Mat().createNest([[B, None], [None, B_uu]], comm=A.getComm())
-        A_full = Anest.convert("aij", PETSc.Mat())
-        B_full = Bnest.convert("aij", PETSc.Mat())
-        for M in (Anest, Bnest, A_yu, A_uy, G, C, P, B_uu):
+        for M in (G, C, P):
             M.destroy()
-        return A_full, B_full
+        return A_yu, A_uy, K, B_uu

@@ -107,17 +107,19 @@ def pinned_stray_field(case: Case, geometry: Geometry, demag: Magnetostatics, M0
 
 def coupled_problem(case: Case, geometry: Geometry, study=None, hierarchy=None):
     """The coupled S2 + LLG problem of a ``[dynamics]`` case on ``geometry`` (``study``: the
-    spec with the magnets and B_T, default ``case.dynamics``; with
-    ``[dynamics.magnetostatics]``: on the device's submesh, with the demagnetizing field;
+    spec with the magnets, B_T and magnetostatics, default ``case.dynamics``; with
+    ``[dynamics.magnetostatics]`` (``[modes.magnetostatics]``): on the device's submesh, with
+    the demagnetizing field;
     ``hierarchy``: the refined meshes, for the block solver's multigrid)."""
     dyn = case.dynamics if study is None else study
-    demag = magnetostatics(case, geometry) if study is None else None
+    demag = None if dyn.magnetostatics is None else magnetostatics(case, geometry,
+                                                                   dyn.magnetostatics)
     if demag is not None:
         geometry = replace(geometry, mesh=demag.submesh, cell_tags=demag.sub_cell_tags,
                            facet_tags=demag.sub_facet_tags)
     M0, direction = initial_magnetization(case, geometry)
     B_T = dyn.B_T
-    if demag is not None and case.dynamics.magnetostatics.pinned:
+    if demag is not None and dyn.magnetostatics.pinned:
         B_T = pinned_stray_field(case, geometry, demag, M0, B_T)
     m_eq = {"material": None, "zero": (0.0, 0.0, 0.0)}.get(case.m_eq, case.m_eq) \
         if isinstance(case.m_eq, str) else case.m_eq
@@ -132,8 +134,8 @@ def coupled_problem(case: Case, geometry: Geometry, study=None, hierarchy=None):
         flux=[Flux(tags[f.boundary], f.value) for f in case.flux],
         degree=case.degree, quadrature_degree=case.quadrature_degree,
         petsc_options=case.petsc_options,
-        **(dict(linear_solver="direct") if study is not None else dict(
-            scheme=dyn.scheme, coupling=dyn.coupling, demag=demag,
+        demag=demag, **(dict(linear_solver="direct") if study is not None else dict(
+            scheme=dyn.scheme, coupling=dyn.coupling,
             linear_solver={"iterative": "block"}.get(case.linear_solver, case.linear_solver),
             hierarchy=hierarchy if demag is None and case.degree == 1 else None,
             gamma_e=GAMMA_E if dyn.gamma_e is None else dyn.gamma_e)))

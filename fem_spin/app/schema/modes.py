@@ -21,8 +21,8 @@ constant in time)::
     ...
 
     [modes.magnetostatics]    # optional: the demagnetizing field, keys as
-    air_radius = 30.0         # [dynamics.magnetostatics] (geometry kind "pillar"; without
-                              # an accumulation): in the equilibrium and in the modes
+    air_radius = 30.0         # [dynamics.magnetostatics] (geometry kind "pillar"): in the
+                              # equilibrium and in the modes, with or without an accumulation
 
 Only :mod:`fem_spin.app.schema.case` calls :func:`parse_modes`; nothing here touches a mesh.
 """
@@ -82,10 +82,6 @@ def parse_modes(root: Table, regions: tuple[str, ...], geometry_kind: str) -> Mo
     if not isinstance(relax, bool):
         raise d.error("relax", f"must be true or false, got {relax!r}")
     demag = _magnetostatics(d, geometry_kind, regions, magnets, "modes")
-    if demag is not None and accumulation != "none":
-        raise d.error("magnetostatics", "the modes with magnetostatics are computed without "
-                                        "the spin accumulation: set accumulation = \"none\" "
-                                        "(both couplings together are not implemented)")
     return ModesSpec(n=n, sigma=d.number("sigma", 0.0, unit="rad/ps"),
                      B_T=d.vector("B_T", None), accumulation=accumulation,
                      drives=tuple(drives), relax=relax, write_modes=write, magnets=magnets,
