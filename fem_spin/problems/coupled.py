@@ -194,7 +194,9 @@ class CoupledSpinDynamics(TimeStepper):
         self._petsc_options = nonlinear_options(
             petsc_options if demag is None else {"snes_lag_jacobian": 100, "snes_max_it": 60,
                                                  **(petsc_options or {})})
-        self._steady_options = nonlinear_options(petsc_options, steady=True)
+        self._steady_options = nonlinear_options(  # with the field: linear convergence
+            petsc_options if demag is None else {"snes_max_it": 150, **(petsc_options or {})},
+            steady=True)
         opts = dict(petsc_options=self._petsc_options, jit_options=jit_options(),
                     log_level=logging.DEBUG)
         if coupling == "monolithic":

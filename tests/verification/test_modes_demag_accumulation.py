@@ -67,8 +67,12 @@ def coupled_uniform_modes(comm, h: float) -> tuple[dict, float, float]:
                                 m_init=(M_EQ, 0, 0), demag=demag) as cp:
         cp.solve_steady()  # with the magnetostatic field (uniform up to the FEM field's error)
         assert np.allclose(cp.average_m() / M_EQ, (1, 0, 0), atol=2e-3), cp.average_m()
+        attached = demag._attached
         s = {dyn: coupled_modes(cp, dynamic=dyn).solve(2, tol=1e-12).s[0]
              for dyn in (False, True)}
+        # the problem's own space stays attached (the modes' space has another dof layout:
+        # a later steady solve of a texture would otherwise read M wrongly)
+        assert demag._attached[0] is attached[0]
         magnet = cp.magnet.magnets[0]
     demag.close()
     return s, magnet.gamma, magnet.lam_M
