@@ -10,7 +10,7 @@ import numpy as np
 
 __all__ = ["bessel_j", "bessel_jp_zero", "damped_pair", "film_backward_volume",
            "film_forward_volume", "film_surface_mode", "kalinikos_slavin", "kittel",
-           "uniform_mode"]
+           "uniform_mode", "volume_mode_wavenumber"]
 
 
 def damped_pair(K1: float, K2: float, alpha: float) -> complex:
@@ -88,6 +88,13 @@ def _x_tan_x(c: float) -> float:
         else:
             b = m
     return 0.5 * (a + b)
+
+
+def volume_mode_wavenumber(k: float, d: float) -> float:
+    """The thickness wave number ``q = 2 x / d`` (1/nm) of the lowest backward- and
+    forward-volume modes without exchange (``x tan x = k d / 2``): their out-of-plane (BV) or
+    in-plane transverse (FV) magnetization is ``cos(q z)`` across the film."""
+    return 2.0 * _x_tan_x(0.5 * k * d) / d
 
 
 def film_backward_volume(gamma: float, B: float, mu0Ms: float, k: float, d: float) -> float:
