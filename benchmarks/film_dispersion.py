@@ -9,7 +9,8 @@ forward-volume geometry). Four parts:
    (potential P3), d = 10 nm, k d = 0.1, 1, 3;
 2. k = 0 with exchange: the standing waves k_n = n pi / d (n = 1, 2; unpinned), exact;
 3. the dispersion of a d = 10 nm film (DE, BV, FV), FEM (P2, 40 cells) against KS's n = 0
-   mode, k = 0 ... 0.1 / nm: the CSV and the figure;
+   mode, k = 0 ... 0.1 / nm, with the Gilbert linewidths (alpha = 0.01): the CSV and the
+   figure;
 4. KS's deviation from the converged FEM against the thickness d = 1.25 ... 20 nm, with the
    exponent between consecutive d; and the frequencies on this communicator against each
    rank's serial ones (COMM_SELF).
@@ -41,7 +42,8 @@ from fem_spin.problems.film_dispersion import GHZ, FilmDispersion  # noqa: E402
 from tests.helpers.exact import rates  # noqa: E402
 
 MS, A_EX, B, B_N, D = 8e5, 1.3e-11, 0.05, 1.3, 10.0
-NO_EX, PY = Magnet(Ms=MS), Magnet(Ms=MS, A_ex=A_EX)
+ALPHA = 0.01
+NO_EX, PY = Magnet(Ms=MS), Magnet(Ms=MS, A_ex=A_EX, alpha=ALPHA)
 G, MU0MS = PY.gamma, MU0 * MS
 C_EX = PY.exchange_coefficient
 GEOMETRY = {"DE": ((0, 1, 0), (0, B, 0), (np.pi / 2, np.pi / 2), B),
@@ -94,13 +96,28 @@ def standing_waves(comm) -> list[dict]:
     return rows
 
 
+def ks_linewidth(geo, k, d=D, dB=1e-6) -> float:
+    """KS's Gilbert linewidth ``alpha omega d omega / d omega_H / pi`` (GHz; the derivative
+    by central differences in the internal field)."""
+    _, _, (theta, phi), B_int = GEOMETRY[geo]
+
+    def w(b):
+        return kalinikos_slavin(G, b, MU0MS, C_EX, k, d, theta=theta, phi=phi)
+
+    slope = (w(B_int + dB) - w(B_int - dB)) / (2 * G * dB)
+    return ALPHA * w(B_int) * slope * 1e3 / np.pi
+
+
 def dispersion(comm) -> dict:
     ks_grid = np.linspace(0.0, 0.1, 21)
     out = {"k_per_nm": ks_grid.tolist()}
     for geo in GEOMETRY:
         f = film(comm, geo, cells=40, degree=2)
-        out[geo] = {"fem_GHz": (f.dispersion(ks_grid)[:, 0] * GHZ).tolist(),
-                    "ks_GHz": [ks(geo, k) * GHZ for k in ks_grid]}
+        modes = [f.solve(float(k)) for k in ks_grid]
+        out[geo] = {"fem_GHz": [m.frequency_GHz[0] for m in modes],
+                    "ks_GHz": [ks(geo, k) * GHZ for k in ks_grid],
+                    "fem_linewidth_GHz": [m.linewidth_GHz[0] for m in modes],
+                    "ks_linewidth_GHz": [ks_linewidth(geo, k) for k in ks_grid]}
     return out
 
 
@@ -208,6 +225,7 @@ def report(out: dict, nranks: int) -> str:
     L += ["", "The uniform mode (n = 0) is Kittel's to round-off at k = 0 (in plane "
           "sqrt(B (B + mu0 Ms)), normal B - mu0 Ms).", "",
           "## 3. Dispersion, d = 10 nm (film_dispersion.csv, film_dispersion.png)", "",
+          "Frequencies (GHz), FEM (P2, 40 cells) and KS:", "",
           "| k (rad/um) | DE FEM | DE KS | BV FEM | BV KS | FV FEM | FV KS |",
           "|---|---|---|---|---|---|---|"]
     disp = out["dispersion"]
@@ -217,6 +235,17 @@ def report(out: dict, nranks: int) -> str:
         L.append(f"| {k * 1e3:g} | " + " | ".join(
             f"{disp[g]['fem_GHz'][i]:.4f} | {disp[g]['ks_GHz'][i]:.4f}" for g in GEOMETRY)
             + " |")
+    L += ["", f"Gilbert linewidths (FWHM, MHz) at alpha = {ALPHA}: the FEM's first-order "
+          "``alpha omega (y, W y) / |(y, B y)| / pi`` and KS's ``alpha omega d omega / "
+          "d omega_H / pi``:", "",
+          "| k (rad/um) | DE FEM | DE KS | BV FEM | BV KS | FV FEM | FV KS |",
+          "|---|---|---|---|---|---|---|"]
+    for i, k in enumerate(disp["k_per_nm"]):
+        if i % 4:
+            continue
+        L.append(f"| {k * 1e3:g} | " + " | ".join(
+            f"{disp[g]['fem_linewidth_GHz'][i] * 1e3:.3f} | "
+            f"{disp[g]['ks_linewidth_GHz'][i] * 1e3:.3f}" for g in GEOMETRY) + " |")
     L += ["", "## 4. Kalinikos-Slavin's deviation against the thickness", "",
           "(f_KS - f_FEM) / f_KS, FEM P2 with h <= 0.25 nm (20 against 40 cells: < 1e-8; the "
           "deviations are KS's). KS is the uniform-profile (first-order) approximation; the "
@@ -248,8 +277,9 @@ def main() -> None:
         HERE.mkdir(exist_ok=True)
         (HERE / "film_dispersion.json").write_text(json.dumps(out, indent=1))
         disp = out["dispersion"]
-        cols = ["k_rad_per_um"] + [f"{g}_{s}_GHz" for g in GEOMETRY for s in ("fem", "ks")]
-        rows = [[k * 1e3] + [disp[g][s][i] for g in GEOMETRY for s in ("fem_GHz", "ks_GHz")]
+        keys = ("fem_GHz", "ks_GHz", "fem_linewidth_GHz", "ks_linewidth_GHz")
+        cols = ["k_rad_per_um"] + [f"{g}_{s}" for g in GEOMETRY for s in keys]
+        rows = [[k * 1e3] + [disp[g][s][i] for g in GEOMETRY for s in keys]
                 for i, k in enumerate(disp["k_per_nm"])]
         np.savetxt(HERE / "film_dispersion.csv", np.array(rows), delimiter=",",
                    header=",".join(cols), comments="", fmt="%.10g")

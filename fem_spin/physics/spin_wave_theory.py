@@ -10,7 +10,7 @@ import numpy as np
 
 __all__ = ["bessel_j", "bessel_jp_zero", "damped_pair", "film_backward_volume",
            "film_forward_volume", "film_surface_mode", "kalinikos_slavin", "kittel",
-           "uniform_mode", "volume_mode_wavenumber"]
+           "film_decay_rate", "uniform_mode", "volume_mode_wavenumber"]
 
 
 def damped_pair(K1: float, K2: float, alpha: float) -> complex:
@@ -124,6 +124,27 @@ def film_forward_volume(gamma: float, B: float, mu0Ms: float, k: float, d: float
     x = _x_tan_x(0.5 * k * d)
     s2 = (2.0 * x / (k * d)) ** 2
     return float(np.sqrt(wi * wi + wi * wM / (1.0 + s2)))
+
+
+def film_decay_rate(geometry: str, gamma: float, B: float, mu0Ms: float, k: float, d: float,
+                    alpha: float) -> float:
+    """The Gilbert decay rate ``Gamma`` (rad/ps) of the exact exchange-free film modes above,
+    to first order in ``alpha``: ``Gamma = alpha omega d omega / d omega_H`` (the
+    perturbation of the undamped mode; for Kittel ``alpha (K1 + K2) / 2``). ``geometry``
+    ``"DE"``: ``alpha (omega_H + omega_M / 2)``, whatever k; ``"BV"``: ``alpha (omega_H +
+    omega_M / (2 (1 + s^2)))``; ``"FV"``: ``alpha (omega_i + omega_M / (2 (1 + s^2)))`` (``s``
+    of :func:`film_backward_volume`, :func:`film_forward_volume`; ``B`` the applied field)."""
+    wM = gamma * mu0Ms
+    if geometry == "DE":
+        return alpha * (gamma * B + 0.5 * wM)
+    if geometry not in ("BV", "FV"):
+        raise ValueError(f"geometry must be DE, BV or FV, got {geometry!r}")
+    x = _x_tan_x(0.5 * k * d) if k * d > 0 else 0.0
+    if geometry == "BV":
+        s2 = (0.5 * k * d / x) ** 2 if x > 0 else 0.0
+        return alpha * (gamma * B + 0.5 * wM / (1.0 + s2))
+    s2 = (2.0 * x / (k * d)) ** 2 if x > 0 else np.inf
+    return alpha * (gamma * (B - mu0Ms) + 0.5 * wM / (1.0 + s2))
 
 
 def kalinikos_slavin(gamma: float, B_int: float, mu0Ms: float, C_ex: float, k: float,

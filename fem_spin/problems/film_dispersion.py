@@ -17,7 +17,10 @@ up to a constant there).
 
 The static state: ``B_eff0 = B + B_loc(M0) - mu0 Ms (M0 . z) z`` (the film's static field,
 exact for a uniform ``M0``), ``f0 = gamma M0 . B_eff0``; ``M0`` must be an equilibrium
-(``M0 x B_eff0 = 0``). Gilbert damping is not included (undamped frequencies).
+(``M0 x B_eff0 = 0``). Gilbert damping enters to first order: the undamped mode's decay
+rate ``Gamma = alpha omega (y, W y) / |(y, B y)|`` (``W = diag(M, M)``: from ``s W (I - alpha J)
+y = J S y`` with the left eigenvector ``S y``; ``= alpha omega d omega / d omega_H``; circular
+precession: ``alpha omega``), exact to O(alpha^2) relative.
 
 Units: nm, 1/nm, T, A/m; frequencies rad/ps internally, GHz in :class:`FilmModes`.
 """
@@ -70,16 +73,23 @@ def film_basis(M0) -> tuple[np.ndarray, np.ndarray]:
 @dataclass
 class FilmModes:
     """The modes of one wave number ``k`` (1/nm): ``omega`` (rad/ps, ascending, > 0), the
-    profiles ``(alpha, beta)`` as Functions of the 2-component space and SLEPc's residuals."""
+    Gilbert decay rates ``gamma_rate`` (rad/ps, first order in alpha), the profiles
+    ``(alpha, beta)`` as Functions of the 2-component space and SLEPc's residuals."""
 
     k: float
     omega: np.ndarray
+    gamma_rate: np.ndarray
     profiles: list = field(repr=False)
     errors: np.ndarray
 
     @property
     def frequency_GHz(self) -> np.ndarray:
         return self.omega * GHZ
+
+    @property
+    def linewidth_GHz(self) -> np.ndarray:
+        """FWHM of the power spectrum, ``Gamma / pi``, in GHz."""
+        return self.gamma_rate * 1e3 / np.pi
 
 
 class FilmDispersion:
@@ -169,6 +179,7 @@ class FilmDispersion:
             "py": bloch_demag_coupling(w, y, k=k, gamma=g, e1z=e1z, e2x=e2x, dx=dx),
             "pp": bloch_potential(p, w, k=k, gamma=g, Ms=mag.Ms, dx=dx, ds=ds),
             "mass": bloch_mass(y, v, dx=dx),
+            "norm": ufl.inner(y, v) * dx,
         }
         return {key: fem.form(a, jit_options=jit_options()) for key, a in forms.items()}
 
@@ -219,19 +230,33 @@ class FilmDispersion:
         if len(pos) < n:
             raise SolverError(f"found {len(pos)} of {n} positive frequencies near {sig} rad/ps")
         pos = sorted(pos, key=lambda i: w[i].real)
-        profiles = []
+        W = fem_petsc.assemble_matrix(self._forms["norm"])
+        W.assemble()
+        profiles, rates = [], []
         for i in pos:
+            y = pairs.vectors[i][0]
+            rates.append(self.magnet.alpha * w[i].real * _quadratic(W, y)
+                         / abs(_quadratic(B_yy, y)))
             f = fem.Function(self.Vy)
             n_loc = len(f.x.petsc_vec.getArray())
-            f.x.petsc_vec.getArray()[:] = pairs.vectors[i][0].getArray(readonly=True)[:n_loc]
+            f.x.petsc_vec.getArray()[:] = y.getArray(readonly=True)[:n_loc]
             f.x.scatter_forward()
             profiles.append(f)
-        for M in (A, B, B_yy):
+        for M in (A, B, B_yy, W):
             M.destroy()
-        return FilmModes(float(k), np.array([w[i].real for i in pos]), profiles,
-                         pairs.errors[pos])
+        return FilmModes(float(k), np.array([w[i].real for i in pos]), np.array(rates),
+                         profiles, pairs.errors[pos])
 
     def dispersion(self, ks, n: int = 1, *, sigma: float | None = None) -> np.ndarray:
         """``omega`` (rad/ps) of the ``n`` modes nearest to ``sigma`` at each ``k`` of ``ks``
         (1/nm): an array ``(len(ks), n)``."""
         return np.array([self.solve(float(k), n, sigma=sigma).omega for k in ks])
+
+
+def _quadratic(M: PETSc.Mat, y: PETSc.Vec) -> float:
+    """``y^T M y``."""
+    My = M.createVecLeft()
+    M.mult(y, My)
+    value = My.dot(y)
+    My.destroy()
+    return float(value)
