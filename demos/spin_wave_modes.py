@@ -29,10 +29,12 @@
 #
 # 1. **Dispersion of a film** (in-plane $M_0 \parallel B \parallel x$, thin-film hard axis
 #    $z$) on a periodic loop: $\omega(k) = \gamma\sqrt{(B + C_\mathrm{ex}k^2)(B + \mu_0M_s +
-#    C_\mathrm{ex}k^2)}$ exactly (no magnetostatics yet: the thin-film term is the only
-#    demagnetizing field), and, beside it, the two dispersions of the paper's fluctuation
-#    equation S4 (Eq. 84): as written, $\omega = J_0 - J_2k^2/2$ (a gap of the exchange
-#    energy $J_0$), and with the mean-field term restored, $\omega = b + J_2k^2/2$ (gapless).
+#    C_\mathrm{ex}k^2)}$ exactly (the thin-film term is the only demagnetizing field here;
+#    the film with its magnetostatic field, Damon-Eshbach and backward volume against
+#    Kalinikos-Slavin: `fem_spin.problems.film_dispersion`, docs/magnetostatics.md), and,
+#    beside it, the two dispersions of the paper's fluctuation equation S4 (Eq. 84): as
+#    written, $\omega = J_0 - J_2k^2/2$ (a gap of the exchange energy $J_0$), and with the
+#    mean-field term restored, $\omega = b + J_2k^2/2$ (gapless).
 # 2. **A ring** (annulus, inner/outer radius 10/20 nm, a permalloy-like film) in its flux-closure
 #    state $M_0 = \hat\varphi$ (an equilibrium of exchange and the thin-film term): the lowest
 #    modes, their azimuthal index and their profiles.
