@@ -91,13 +91,15 @@ def magnetostatics(case: Case, geometry: Geometry, spec=None) -> Magnetostatics 
                           degree=spec.degree)
 
 
-def pinned_stray_field(case: Case, geometry: Geometry, demag: Magnetostatics, M0, B_T):
-    """``B_T`` plus the stray field of ``[dynamics.magnetostatics.pinned]``'s layers, each
-    magnetized along the initial magnetization ``M0`` (a callable x -> (3, N))."""
+def pinned_stray_field(case: Case, geometry: Geometry, demag: Magnetostatics, M0, B_T,
+                       pinned: dict[str, float] | None = None):
+    """``B_T`` plus the stray field of the pinned layers (``pinned``: region -> Ms, default
+    ``[dynamics.magnetostatics.pinned]``), each magnetized along the initial magnetization
+    ``M0`` (a callable x -> (3, N))."""
     if not callable(M0):
-        raise InputError("[dynamics.magnetostatics.pinned] needs a layered or analytic "
+        raise InputError("[magnetostatics.pinned] needs a layered or analytic "
                          "[magnetization] (a direction at every point of the pinned layers)")
-    pinned = case.dynamics.magnetostatics.pinned
+    pinned = case.dynamics.magnetostatics.pinned if pinned is None else pinned
     stray = demag.stray_field({geometry.tags[n]: Ms for n, Ms in pinned.items()}, M0)
     log.info("stray field of the pinned layers %s: up to %.4g T on the device", list(pinned),
              demag.comm.allreduce(float(np.max(np.abs(stray.x.array), initial=0.0)),
@@ -120,7 +122,7 @@ def coupled_problem(case: Case, geometry: Geometry, study=None, hierarchy=None):
     M0, direction = initial_magnetization(case, geometry)
     B_T = dyn.B_T
     if demag is not None and dyn.magnetostatics.pinned:
-        B_T = pinned_stray_field(case, geometry, demag, M0, B_T)
+        B_T = pinned_stray_field(case, geometry, demag, M0, B_T, dyn.magnetostatics.pinned)
     m_eq = {"material": None, "zero": (0.0, 0.0, 0.0)}.get(case.m_eq, case.m_eq) \
         if isinstance(case.m_eq, str) else case.m_eq
     tags = geometry.tags
@@ -147,14 +149,16 @@ def modes_states(case: Case, geometry: Geometry):
     spec, tags = case.modes, geometry.tags
     if spec.accumulation != "none":
         return coupled_problem(case, geometry, study=spec)
-    demag = None
+    demag, B_T = None, spec.B_T
     if spec.magnetostatics is not None:  # the LLG on the device's submesh, with the field
         demag = magnetostatics(case, geometry, spec.magnetostatics)
         geometry = replace(geometry, mesh=demag.submesh, cell_tags=demag.sub_cell_tags,
                            facet_tags=demag.sub_facet_tags)
     M0, _ = initial_magnetization(case, geometry)
+    if demag is not None and spec.magnetostatics.pinned:
+        B_T = pinned_stray_field(case, geometry, demag, M0, B_T, spec.magnetostatics.pinned)
     return LLG(geometry.mesh, {tags[n]: magnet for n, magnet in spec.magnets.items()},
-               cell_tags=geometry.cell_tags, M0=M0, B_T=spec.B_T,
+               cell_tags=geometry.cell_tags, M0=M0, B_T=B_T,
                petsc_options=case.petsc_options, demag=demag)
 
 

@@ -22,7 +22,8 @@ constant in time)::
 
     [modes.magnetostatics]    # optional: the demagnetizing field, keys as
     air_radius = 30.0         # [dynamics.magnetostatics] (geometry kind "pillar"): in the
-                              # equilibrium and in the modes, with or without an accumulation
+                              # equilibrium and in the modes, with or without an accumulation;
+                              # [modes.magnetostatics.pinned]: fixed layers' stray field
 
 Only :mod:`fem_spin.app.schema.case` calls :func:`parse_modes`; nothing here touches a mesh.
 """
