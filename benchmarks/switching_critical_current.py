@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "demos"))
 import switching_pillar as demo  # noqa: E402  (the demo's parameters)
 
 
-def problem(comm, model: str, h_max: float, air_radius: float):
+def problem(comm, model: str, h_max: float, air_radius: float, tilt_deg: float = 10.0):
     geo = nanopillar(comm, list(demo.LAYERS), rx=6.0, h_max=h_max,
                      air_radius=air_radius if model == "magnetostatics" else None)
     fm = fs.Material(D=demo.D, tau=demo.TAU, lam=demo.LAMBDA)
@@ -56,7 +56,7 @@ def problem(comm, model: str, h_max: float, air_radius: float):
         mesh, cells, facets = demag.submesh, demag.sub_cell_tags, demag.sub_facet_tags
     p = fs.CoupledSpinDynamics(
         mesh, materials, {geo.tag("free"): free}, cell_tags=cells, facet_tags=facets,
-        M0=demo.initial_magnetization(10.0),
+        M0=demo.initial_magnetization(tilt_deg),
         flux=[fs.Flux(geo.tag(ELECTRODE_BOTTOM), spin_current(demo.J_1, demo.P))],
         dirichlet=[fs.Dirichlet(geo.tag(ELECTRODE_TOP), (0.0, 0.0, 0.0))], demag=demag)
     return p, demag, int(geo.stats["cells"])

@@ -29,10 +29,12 @@
 #
 # 1. **Dispersion of a film** (in-plane $M_0 \parallel B \parallel x$, thin-film hard axis
 #    $z$) on a periodic loop: $\omega(k) = \gamma\sqrt{(B + C_\mathrm{ex}k^2)(B + \mu_0M_s +
-#    C_\mathrm{ex}k^2)}$ exactly (no magnetostatics yet: the thin-film term is the only
-#    demagnetizing field), and, beside it, the two dispersions of the paper's fluctuation
-#    equation S4 (Eq. 84): as written, $\omega = J_0 - J_2k^2/2$ (a gap of the exchange
-#    energy $J_0$), and with the mean-field term restored, $\omega = b + J_2k^2/2$ (gapless).
+#    C_\mathrm{ex}k^2)}$ exactly (the thin-film term is the only demagnetizing field here);
+#    the same film, 10 nm thick, with its full magnetostatic field
+#    (`fem_spin.problems.film_dispersion`: the Damon-Eshbach and backward-volume branches
+#    against Kalinikos-Slavin); and the two dispersions of the paper's fluctuation equation
+#    S4 (Eq. 84): as written, $\omega = J_0 - J_2k^2/2$ (a gap of the exchange energy $J_0$),
+#    and with the mean-field term restored, $\omega = b + J_2k^2/2$ (gapless).
 # 2. **A ring** (annulus, inner/outer radius 10/20 nm, a permalloy-like film) in its flux-closure
 #    state $M_0 = \hat\varphi$ (an equilibrium of exchange and the thin-film term): the lowest
 #    modes, their azimuthal index and their profiles.
@@ -42,7 +44,8 @@
 #    switch in the example; benchmarks/spin_wave_modes.py compares the eigenvalue with a
 #    time-domain run directly).
 #
-# **Output** (`--out`, default `output/spin_wave_modes`): `dispersion.png`, `dispersion.csv`;
+# **Output** (`--out`, default `output/spin_wave_modes`): `dispersion.png`, `dispersion.csv`,
+# `film_magnetostatics.csv`;
 # `ring_modes.png`, `ring_modes.csv`, `ring_modes.bp`; `pillar/` (the `[modes]` case run:
 # `modes.csv`, `modes_j<j>.bp`, `modes_vs_drive.png`, `summary.json`), `pillar_modes.png`,
 # `pillar_profiles.png`;
@@ -73,6 +76,9 @@ from fem_spin.log import configure_logging
 from fem_spin.output import prepare_run_folder, write_csv, write_json
 from fem_spin.parameters.magnet import Magnet, thin_film_anisotropy
 from fem_spin.physics.fluctuations import moments_from_exchange, plane_wave_frequency
+from fem_spin.physics.scales import MU0
+from fem_spin.physics.spin_wave_theory import kalinikos_slavin
+from fem_spin.problems.film_dispersion import FilmDispersion
 from fem_spin.problems.llg import LLG
 from fem_spin.problems.modes import GHZ, SpinWaveModes
 
@@ -113,6 +119,34 @@ def dispersion(comm, cells: int):
     exact = g * np.sqrt((B + C * k ** 2) * (B + BD + C * k ** 2)) * GHZ
     return {"k_per_nm": k, "frequency_GHz": modes.frequency_GHz, "exact_GHz": exact,
             "linewidth_GHz": modes.linewidth_GHz}
+
+
+# ## 1b. The film with its magnetostatic field
+#
+# A film of thickness $d$ = 10 nm, extended in the plane: the modes $e^{ikx}$ solved across
+# the thickness (a 1D Bloch problem; the potential outside decays as $e^{-k|z|}$, an exact
+# boundary condition), $M_0 \parallel B$ = 50 mT in the plane, $k \perp M_0$ (Damon-Eshbach)
+# and $k \parallel M_0$ (backward volume). Kalinikos-Slavin's dipole-exchange formula (uniform
+# thickness profile) is the curve: it is accurate to 1e-5 for BV and to 1 % for DE at this
+# thickness (benchmarks/results/film_dispersion.md).
+
+FILM_GEOMETRY = {"Damon-Eshbach": ((0.0, 1.0, 0.0), np.pi / 2),  # M0 (k along x), angle k-M0
+                 "backward volume": ((1.0, 0.0, 0.0), 0.0)}
+
+
+def film_magnetostatics(comm, k_max: float = 0.1, n: int = 11, d: float = 10.0) -> dict:
+    B = 0.05
+    mag = Magnet(Ms=8e5, A_ex=1.3e-11, alpha=0.01)  # no thin-film term: the field is computed
+    k = np.linspace(0.0, k_max, n)
+    out = {"k_per_nm": k}
+    for name, (M0, phi) in FILM_GEOMETRY.items():
+        film = FilmDispersion(mag, thickness=d, M0=M0, B_T=tuple(B * np.array(M0)), cells=20,
+                              degree=2, comm=comm)
+        out[name] = np.array([film.solve(float(kk)).frequency_GHz[0] for kk in k])
+        out[name + " KS"] = np.array([kalinikos_slavin(
+            mag.gamma, B, MU0 * 8e5, mag.exchange_coefficient, kk, d, theta=np.pi / 2,
+            phi=phi) * GHZ for kk in k])
+    return out
 
 
 # ## 2. The modes of a ring in its flux-closure state
@@ -179,13 +213,20 @@ def pillar_case(h: float, drives, out: Path):
 # ## Pictures
 
 
-def draw(args, disp, ring, ring_index, ring_pics, pillar_csv, soft, pillar_profiles):
+def draw(args, disp, film, ring, ring_index, ring_pics, pillar_csv, soft, pillar_profiles):
     import matplotlib.pyplot as plt
     import matplotlib.tri as mtri
 
     out = args.out
     # dispersion: the film's FEM modes on the analytic curve, and Eq. 84's two forms
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
+    fig, (a, c, b) = plt.subplots(1, 3, figsize=(15, 3.8), constrained_layout=True)
+    for name, style in (("Damon-Eshbach", "C0"), ("backward volume", "C1")):
+        c.plot(film["k_per_nm"], film[name + " KS"], "-", color=style,
+               label=f"{name}: Kalinikos-Slavin")
+        c.plot(film["k_per_nm"], film[name], "o", color=style, ms=4, label=f"{name}: FEM")
+    c.set(xlabel="k (1/nm)", ylabel="frequency (GHz)",
+          title="10 nm film with its magnetostatic field, B = 50 mT")
+    c.legend(fontsize=8)
     kk = np.linspace(0, disp["k_per_nm"].max() * 1.05, 200)
     C, g, BD = PY.exchange_coefficient, PY.gamma, PY.hard_axis_field
     a.plot(kk, g * np.sqrt((0.05 + C * kk ** 2) * (0.05 + BD + C * kk ** 2)) * GHZ, "k-",
@@ -288,6 +329,13 @@ def main(argv: list[str] | None = None) -> dict:
     write_csv(comm, args.out / "dispersion.csv", disp)
     err = float(np.max(np.abs(disp["frequency_GHz"] / disp["exact_GHz"] - 1)))
     log.info("film dispersion: max relative error %.2e over %d modes", err, len(disp["k_per_nm"]))
+    film = film_magnetostatics(comm)
+    write_csv(comm, args.out / "film_magnetostatics.csv",
+              {key.replace(" ", "_") + ("" if key == "k_per_nm" else "_GHz"): v
+               for key, v in film.items()})
+    ks_dev = {name: float(np.max(np.abs(film[name] / film[name + " KS"] - 1)))
+              for name in FILM_GEOMETRY}
+    log.info("film with magnetostatics: max deviation from Kalinikos-Slavin %s", ks_dev)
     ring, ring_index, ring_pics = ring_modes(comm, args.ring_h, args.out)
     write_csv(comm, args.out / "ring_modes.csv", {
         "mode": np.arange(len(ring.s)), "azimuthal_index": np.array(ring_index),
@@ -296,10 +344,11 @@ def main(argv: list[str] | None = None) -> dict:
     summary, results = run_study(case, comm, args.out / "pillar")
     soft = summary["solve"]["soft_drive"]
     pillar_csv = read_csv(args.out / "pillar" / "modes.csv")
-    pngs = draw(args, disp, ring, ring_index, ring_pics, pillar_csv, soft,
+    pngs = draw(args, disp, film, ring, ring_index, ring_pics, pillar_csv, soft,
                 results.extra["profiles"]) if comm.rank == 0 else None
     result = {
         "film_dispersion_max_relative_error": err,
+        "film_magnetostatics_vs_kalinikos_slavin": ks_dev,
         "ring": {"frequency_GHz": ring.frequency_GHz.tolist(), "azimuthal_index": ring_index},
         "pillar": {"soft_drive": soft,
                    "soft_current_density_A_per_m2": None if soft is None or current is None

@@ -56,11 +56,12 @@ def _modes_of(case: Case, problem, j: float):
         magnets = mg.magnets if mg.cell_tags is not None else mg.magnets[0]
         demag, M0 = problem.demag, problem.M
         coupling = None if demag is None else (lambda: DemagModeCoupling(demag))
+        B_T = problem.B_T  # the case's, plus the pinned layers' stray field if any
         if demag is not None and spec.relax:  # the LLG's steady Newton lacks the field's
             M0, _ = tangent_newton(problem.mesh, magnets, cell_tags=mg.cell_tags, M0=M0,
-                                   B_T=spec.B_T, coupling_factory=coupling)  # Jacobian
+                                   B_T=B_T, coupling_factory=coupling)  # Jacobian
         return SpinWaveModes(problem.mesh, magnets, cell_tags=mg.cell_tags, M0=M0,
-                             B_T=spec.B_T, coupling=None if demag is None else coupling())
+                             B_T=B_T, coupling=None if demag is None else coupling())
     problem.reset()
     problem.set_drive(lambda t: j)
     if spec.relax:

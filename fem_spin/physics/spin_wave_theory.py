@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bessel_j", "bessel_jp_zero", "damped_pair", "kittel", "uniform_mode",
+__all__ = ["bessel_j", "bessel_jp_zero", "damped_pair", "film_backward_volume",
+           "film_forward_volume", "film_surface_mode", "kalinikos_slavin", "kittel",
+           "film_decay_rate", "uniform_mode", "volume_mode_wavenumber",
            "vortex_gyrotropic_pole_free"]
 
 
@@ -102,3 +104,112 @@ def vortex_gyrotropic_pole_free(gamma: float, mu0Ms: float, beta: float, *,
     y = np.concatenate([[0.0], _disc_charge_transform(t) ** 2 * f / t])
     F = float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(np.concatenate([[0.0], t]))))
     return 2.0 * gamma * mu0Ms * F
+
+
+# -- extended films (fem_spin.problems.film_dispersion): omega in rad/ps, k in 1/nm ---------
+
+
+def film_surface_mode(gamma: float, B: float, mu0Ms: float, k: float, d: float) -> float:
+    """Damon-Eshbach (J. Phys. Chem. Solids 19, 308 (1961)): the surface mode of an in-plane
+    magnetized film (``M0 || B`` in the plane, ``k`` perpendicular to it), no exchange, exact:
+    ``omega^2 = omega_H (omega_H + omega_M) + (omega_M^2 / 4)(1 - exp(-2 k d))``
+    (``omega_H = gamma B``, ``omega_M = gamma mu0 Ms``; fields T, ``d`` nm)."""
+    wH, wM = gamma * B, gamma * mu0Ms
+    return float(np.sqrt(wH * (wH + wM) + 0.25 * wM * wM * (1.0 - np.exp(-2.0 * k * d))))
+
+
+def _x_tan_x(c: float) -> float:
+    """The root ``x`` in ``(0, pi/2)`` of ``x tan x = c`` (``c > 0``), by bisection."""
+    a, b = 0.0, 0.5 * np.pi
+    for _ in range(200):
+        m = 0.5 * (a + b)
+        if m * np.tan(m) < c:
+            a = m
+        else:
+            b = m
+    return 0.5 * (a + b)
+
+
+def volume_mode_wavenumber(k: float, d: float) -> float:
+    """The thickness wave number ``q = 2 x / d`` (1/nm) of the lowest backward- and
+    forward-volume modes without exchange (``x tan x = k d / 2``): their out-of-plane (BV) or
+    in-plane transverse (FV) magnetization is ``cos(q z)`` across the film."""
+    return 2.0 * _x_tan_x(0.5 * k * d) / d
+
+
+def film_backward_volume(gamma: float, B: float, mu0Ms: float, k: float, d: float) -> float:
+    """The lowest backward-volume mode (``M0 || B || k`` in the plane), no exchange, exact:
+    Walker's equation ``mu psi'' = k^2 psi`` in the film (``mu = -s^2``, Polder's
+    ``1 + kappa``), ``psi = sin(k z / s)`` (odd: the even-in-z magnetization) matched to
+    ``exp(-k|z|)`` with ``b_z`` continuous: ``tan(k d / 2 s) = s``, i.e. ``x tan x = k d / 2``
+    with ``x = k d / (2 s)``; then ``omega^2 = omega_H^2 + omega_H omega_M / (1 + s^2)``. For
+    ``k d -> 0``, ``s^2 -> k d / 2``: Kittel less ``omega_H omega_M k d / 2``."""
+    wH, wM = gamma * B, gamma * mu0Ms
+    if k * d == 0.0:
+        return float(np.sqrt(wH * (wH + wM)))
+    x = _x_tan_x(0.5 * k * d)
+    s2 = (0.5 * k * d / x) ** 2
+    return float(np.sqrt(wH * wH + wH * wM / (1.0 + s2)))
+
+
+def film_forward_volume(gamma: float, B: float, mu0Ms: float, k: float, d: float) -> float:
+    """The lowest forward-volume mode (``M0 || B`` along the normal, ``B > mu0 Ms``), no
+    exchange, exact: ``psi'' = mu k^2 psi`` in the film, ``psi = cos(s k z)`` (``mu = -s^2``)
+    matched to ``exp(-k|z|)`` with ``psi'`` continuous: ``s tan(s k d / 2) = 1``, i.e.
+    ``x tan x = k d / 2`` with ``x = s k d / 2``; then ``omega^2 = omega_i^2 + omega_i omega_M
+    / (1 + s^2)`` with the internal ``omega_i = gamma (B - mu0 Ms)``."""
+    wi, wM = gamma * (B - mu0Ms), gamma * mu0Ms
+    if k * d == 0.0:
+        return float(wi)
+    x = _x_tan_x(0.5 * k * d)
+    s2 = (2.0 * x / (k * d)) ** 2
+    return float(np.sqrt(wi * wi + wi * wM / (1.0 + s2)))
+
+
+def film_decay_rate(geometry: str, gamma: float, B: float, mu0Ms: float, k: float, d: float,
+                    alpha: float) -> float:
+    """The Gilbert decay rate ``Gamma`` (rad/ps) of the exact exchange-free film modes above,
+    to first order in ``alpha``: ``Gamma = alpha omega d omega / d omega_H`` (the
+    perturbation of the undamped mode; for Kittel ``alpha (K1 + K2) / 2``). ``geometry``
+    ``"DE"``: ``alpha (omega_H + omega_M / 2)``, whatever k; ``"BV"``: ``alpha (omega_H +
+    omega_M / (2 (1 + s^2)))``; ``"FV"``: ``alpha (omega_i + omega_M / (2 (1 + s^2)))`` (``s``
+    of :func:`film_backward_volume`, :func:`film_forward_volume`; ``B`` the applied field)."""
+    wM = gamma * mu0Ms
+    if geometry == "DE":
+        return alpha * (gamma * B + 0.5 * wM)
+    if geometry not in ("BV", "FV"):
+        raise ValueError(f"geometry must be DE, BV or FV, got {geometry!r}")
+    x = _x_tan_x(0.5 * k * d) if k * d > 0 else 0.0
+    if geometry == "BV":
+        s2 = (0.5 * k * d / x) ** 2 if x > 0 else 0.0
+        return alpha * (gamma * B + 0.5 * wM / (1.0 + s2))
+    s2 = (2.0 * x / (k * d)) ** 2 if x > 0 else np.inf
+    return alpha * (gamma * (B - mu0Ms) + 0.5 * wM / (1.0 + s2))
+
+
+def kalinikos_slavin(gamma: float, B_int: float, mu0Ms: float, C_ex: float, k: float,
+                     d: float, *, theta: float, phi: float, n: int = 0) -> float:
+    """Kalinikos & Slavin (J. Phys. C 19, 7013 (1986)), the diagonal (uniform-profile)
+    approximation of the dipole-exchange modes with unpinned surfaces:
+    ``omega_n^2 = (omega_H + omega_M l^2 K^2)(omega_H + omega_M l^2 K^2 + omega_M F_nn)`` with
+    ``K^2 = k^2 + (n pi / d)^2``, ``omega_M l^2 = gamma C_ex`` (``C_ex = 2 A_ex / Ms``),
+    ``omega_H = gamma B_int`` (the INTERNAL field: ``B - mu0 Ms`` for a normal ``M0``) and
+
+        F_nn = P + sin^2(theta) (1 - P (1 + cos^2 phi) + omega_M P (1 - P) sin^2(phi)
+               / (omega_H + omega_M l^2 K^2))
+
+    (``theta`` the angle of ``M0`` from the normal, ``phi`` the angle of ``k`` from ``M0``'s
+    in-plane projection). ``n = 0``: ``P = 1 - (1 - exp(-k d)) / (k d)``; ``n >= 1`` only at
+    ``k = 0`` here (``P_nn = 0``: the standing waves, exact at ``k = 0``). Limits: ``theta
+    = pi/2, phi = 0``: ``F = 1 - P`` (backward volume); ``phi = pi/2``: ``omega^2 = Omega
+    (Omega + omega_M) + omega_M^2 P (1 - P)``, Damon-Eshbach to O((kd)^2); ``theta = 0``:
+    ``F = P`` (forward volume)."""
+    if n > 0 and k != 0.0:
+        raise ValueError("kalinikos_slavin: the modes n >= 1 are implemented at k = 0 only")
+    K2 = k * k + (n * np.pi / d) ** 2
+    W = gamma * (B_int + C_ex * K2)
+    wM = gamma * mu0Ms
+    P = 0.0 if (n > 0 or k * d == 0.0) else 1.0 - (1.0 - np.exp(-k * d)) / (k * d)
+    F = P + np.sin(theta) ** 2 * (1.0 - P * (1.0 + np.cos(phi) ** 2)
+                                  + wM * P * (1.0 - P) * np.sin(phi) ** 2 / W)
+    return float(np.sqrt(W * (W + wM * F)))

@@ -10,6 +10,8 @@ of :mod:`fem_spin.physics`:
 - :class:`ChargeDrivenLLG`: S3 driven by the torque of that current's spin accumulation.
 - :class:`Magnetostatics`: the demagnetizing field of the magnets in their air (the LLG's
   ``demag=``).
+- :class:`FilmDispersion`: the spin-wave dispersion of an extended film with exchange and
+  magnetostatics (a 1D Bloch problem across the thickness).
 
 The time-domain problems step with :mod:`fem_spin.stepping`.
 """
@@ -17,11 +19,12 @@ The time-domain problems step with :mod:`fem_spin.stepping`.
 from fem_spin.problems.charge import ChargeSpinTransport
 from fem_spin.problems.charge_dynamics import ChargeDrivenLLG
 from fem_spin.problems.coupled import COUPLINGS, CoupledSpinDynamics
+from fem_spin.problems.film_dispersion import FilmDispersion
 from fem_spin.problems.llg import LLG, SpinConservationWarning
 from fem_spin.problems.magnetostatics import Magnetostatics
 from fem_spin.problems.steady import CoercivityWarning, SteadySpinDiffusion
 from fem_spin.problems.transient import TransientSpinDiffusion
 
 __all__ = ["COUPLINGS", "LLG", "ChargeDrivenLLG", "ChargeSpinTransport", "CoercivityWarning",
-           "CoupledSpinDynamics", "Magnetostatics", "SpinConservationWarning",
+           "CoupledSpinDynamics", "FilmDispersion", "Magnetostatics", "SpinConservationWarning",
            "SteadySpinDiffusion", "TransientSpinDiffusion"]

@@ -194,7 +194,9 @@ class CoupledSpinDynamics(TimeStepper):
         self._petsc_options = nonlinear_options(
             petsc_options if demag is None else {"snes_lag_jacobian": 100, "snes_max_it": 60,
                                                  **(petsc_options or {})})
-        self._steady_options = nonlinear_options(petsc_options, steady=True)
+        self._steady_options = nonlinear_options(  # with the field: linear convergence
+            petsc_options if demag is None else {"snes_max_it": 150, **(petsc_options or {})},
+            steady=True)
         opts = dict(petsc_options=self._petsc_options, jit_options=jit_options(),
                     log_level=logging.DEBUG)
         if coupling == "monolithic":
@@ -304,9 +306,6 @@ class CoupledSpinDynamics(TimeStepper):
             t: time at which time-dependent data are evaluated (default ``self.t``).
         """
         self._check_open()
-        if self.demag is not None:
-            raise InputError("the steady coupled solve does not include magnetostatics yet: "
-                             "relax with time steps instead")
         t = self.t if t is None else float(t)
         self.tc.t_s.value = self.tc.t_mid.value = t
         self.boundary.update(t, t)
@@ -321,9 +320,15 @@ class CoupledSpinDynamics(TimeStepper):
                  + steady_llg_residual(M, W, phi, c=mg.c, m=m, dx=mg.dx)
                  + effective_field_residual(W, M, psi, c=mg.c, B=self.B_llg, dx=mg.dx)
                  + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))
+            hook = J = None
+            if self.demag is not None:  # the potential of the iterate's M, the Jacobian
+                F += self._demag_term.field_residual(psi)  # with the local field (as LLG's)
+                hook = self._demag_term.update_state
+                J = ufl.derivative(F + self._demag_term.jacobian_term(M, psi, mg.dx), self.u)
             self._steady = NewtonSolver(F, self.u, self.boundary.bcs,
                                         petsc_options=self._steady_options,
-                                        jit_options=jit_options(), name="steady coupled")
+                                        jit_options=jit_options(), name="steady coupled",
+                                        before_residual=hook, J=J)
         return self._solve_as_state(self._steady)
 
     # -- observables --------------------------------------------------------------------------

@@ -23,11 +23,11 @@ from __future__ import annotations
 import dolfinx.fem as fem
 import dolfinx.fem.petsc as fem_petsc
 import ufl
-from petsc4py import PETSc
 
 from fem_spin import physics
 from fem_spin.core.fields import jit_options
 from fem_spin.physics.spin_waves import sd_torque_linear
+from fem_spin.problems.mode_demag import DemagModeCoupling
 from fem_spin.problems.modes import SpinWaveModes
 
 __all__ = ["AccumulationCoupling", "coupled_modes"]
@@ -45,8 +45,9 @@ class AccumulationCoupling:
         self.m_s.interpolate(coupled.field("m"))
         self.bcs = core.boundary_data(self.Vm).bcs
 
-    def augment(self, modes: SpinWaveModes, A: PETSc.Mat, B: PETSc.Mat):
-        """The pencil ``(A, B)`` of ``modes`` with the ``dm`` rows and columns added."""
+    def blocks(self, modes: SpinWaveModes):
+        """The ``dm`` blocks of the pencil of ``modes``: ``(A_ym, A_my, A_mm, B_mm)``
+        (:func:`fem_spin.problems.modes.augment`)."""
         cp, tg, jit = self.coupled, modes.tangent, jit_options()
         sc = cp.transport
         m = fem.Function(self.Vm)
@@ -77,23 +78,23 @@ class AccumulationCoupling:
         else:
             B_mm = N_m.duplicate()
             B_mm.zeroEntries()
-        Anest = PETSc.Mat().createNest([[A, A_ym], [A_my, N_m]], comm=A.getComm())
-        Bnest = PETSc.Mat().createNest([[B, None], [None, B_mm]], comm=A.getComm())
-        A_full = Anest.convert("aij", PETSc.Mat())
-        B_full = Bnest.convert("aij", PETSc.Mat())
-        for K in (Anest, Bnest, A_ym, A_my, N_m, N_M, T, B_mm):
+        for K in (N_M, T):
             K.destroy()
-        return A_full, B_full
+        return A_ym, A_my, N_m, B_mm
 
 
 def coupled_modes(coupled, *, dynamic: bool = True, equilibrium_tol: float = 1e-6
                   ) -> SpinWaveModes:
     """The spin-wave modes of a :class:`CoupledSpinDynamics` about its current (steady)
-    state, with the accumulation's response (quasi-static, or ``dynamic``)."""
+    state, with the accumulation's response (quasi-static, or ``dynamic``) and, if the
+    problem has one, its magnetostatic field (:class:`~fem_spin.problems.mode_demag.
+    DemagModeCoupling`)."""
     mg = coupled.magnet
     M_s = coupled.field("M")
     coupling = AccumulationCoupling(coupled, dynamic=dynamic)
+    couplings = [coupling] if coupled.demag is None else [coupling,
+                                                          DemagModeCoupling(coupled.demag)]
     B_T = coupled.B_llg
     magnets = mg.magnets if mg.cell_tags is not None else mg.magnets[0]
     return SpinWaveModes(coupled.mesh, magnets, cell_tags=mg.cell_tags, M0=M_s, B_T=B_T,
-                         m0=coupling.m_s, coupling=coupling, equilibrium_tol=equilibrium_tol)
+                         m0=coupling.m_s, coupling=couplings, equilibrium_tol=equilibrium_tol)

@@ -65,8 +65,11 @@ class DemagModeCoupling:
             raise InputError("spin-wave modes with magnetostatics must be solved on "
                              "Magnetostatics.submesh (pass mesh=demag.submesh, "
                              "cell_tags=demag.sub_cell_tags)")
+        previous = getattr(demag, "_attached", None)  # e.g. the coupled problem's space
         demag.attach(modes.V, modes.magnet.c.Ms)
         demag.solve(modes.M0.x.array)
+        if previous is not None:  # u_sub keeps the potential of M0; the owner's dof layout
+            demag.attach(*previous)  # (another space's) stays attached for its next solves
         return demag_field_residual(demag.u_sub, psi, self._dx(modes))
 
     def _injection(self) -> PETSc.Mat:
@@ -87,8 +90,9 @@ class DemagModeCoupling:
         P.assemble()
         return P
 
-    def augment(self, modes, A: PETSc.Mat, B: PETSc.Mat):
-        """The pencil ``(A, B)`` of ``modes`` with the ``du`` rows and columns added."""
+    def blocks(self, modes):
+        """The ``du`` blocks of the pencil of ``modes``: ``(A_yu, A_uy, K, 0)``
+        (:func:`fem_spin.problems.modes.augment`)."""
         demag, tg, jit = self.demag, modes.tangent, jit_options()
         c, dx = modes.magnet.c, self._dx(modes)
         dM, v = ufl.TrialFunction(modes.V), ufl.TestFunction(modes.V)
@@ -112,10 +116,6 @@ class DemagModeCoupling:
         self.schur = (tg.R.transposeMatMult(GP), K, X)
         B_uu = K.duplicate()
         B_uu.zeroEntries()
-        Anest = PETSc.Mat().createNest([[A, A_yu], [A_uy, K]], comm=A.getComm())
-        Bnest = PETSc.Mat().createNest([[B, None], [None, B_uu]], comm=A.getComm())
-        A_full = Anest.convert("aij", PETSc.Mat())
-        B_full = Bnest.convert("aij", PETSc.Mat())
-        for M in (Anest, Bnest, A_yu, A_uy, G, C, P, B_uu, GP):
+        for M in (G, C, P, GP):
             M.destroy()
-        return A_full, B_full
+        return A_yu, A_uy, K, B_uu

@@ -41,12 +41,24 @@ def iterative_applies(modes, sigma: float) -> str | None:
     if sigma != 0.0:
         return (f"the iterative solver shifts at sigma = 0 only (J H - sigma B is not "
                 f"symmetric), got sigma = {sigma!r}")
-    coupling = modes.coupling
-    if coupling is not None and (coupling.dynamic or not hasattr(coupling, "schur")):
-        return (f"the iterative solver does not handle the coupling "
-                f"{type(coupling).__name__} (a coupled spin accumulation has dynamics of "
-                "its own)")
+    couplings = getattr(modes, "couplings", None)
+    if couplings is None:
+        couplings = [] if modes.coupling is None else [modes.coupling]
+    for coupling in couplings:
+        if coupling.dynamic or not hasattr(coupling, "schur"):
+            return (f"the iterative solver does not handle the coupling "
+                    f"{type(coupling).__name__} (a coupled spin accumulation has dynamics of "
+                    "its own)")
+    if len(couplings) > 1:
+        return "the iterative solver handles one coupling (the magnetostatic potential)"
     return None
+
+
+def _coupling(modes):
+    couplings = getattr(modes, "couplings", None)
+    if couplings is None:
+        return modes.coupling
+    return couplings[0] if couplings else None
 
 
 def _relative_asymmetry(M: PETSc.Mat) -> float:
@@ -59,7 +71,7 @@ def _relative_asymmetry(M: PETSc.Mat) -> float:
 
 def _schur(modes):
     """``(Y, K, X)`` of the coupling, checked: ``Y = k X^T`` with ``k > 0``."""
-    Y, K, X = modes.coupling.schur
+    Y, K, X = _coupling(modes).schur
     Xt = X.transpose(PETSc.Mat())
     k = Y.norm(PETSc.NormType.FROBENIUS) / max(Xt.norm(PETSc.NormType.FROBENIUS), 1e-300)
     Xt.scale(k)
@@ -83,7 +95,7 @@ def hessian_parts(modes) -> dict:
                          "torque of the accumulation m0?); the iterative solver needs a "
                          "symmetric one: use solver='direct'")
     tg = modes.tangent
-    schur = None if modes.coupling is None else _schur(modes)
+    schur = None if _coupling(modes) is None else _schur(modes)
     P = modes.H
     if schur is not None:  # H + c W, c half the largest local demagnetizing stiffness
         P = modes.H.copy()

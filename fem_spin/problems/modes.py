@@ -15,14 +15,17 @@ the eigenvalues are ``s = +- i omega``; with damping ``s = -Gamma +- i omega``: 
 solves it (:func:`fem_spin.core.eigen.solve_pencil`).
 
 Further physics plugs in the same two ways: a local linear field ``B_lin(dM)`` as
-``extra_stiffness`` (its static field into ``B_T``), and a field with its own unknowns (the
-magnetostatic potential ``u``: ``lap u = div(Ms M)``, ``B_d = -mu0 grad u``) as a ``coupling``
-object like :class:`~fem_spin.problems.mode_coupling.AccumulationCoupling`: ``augment(modes, A,
-B)`` returns the pencil with the rows and columns of ``du`` (``B``'s block zero: quasi-static,
-``dynamic = False`` selects the reduced solve) and ``dynamic`` says whether ``B`` has a mass
-there; its ``static_field(modes, psi)``, where given, is the term of the equilibrium's field
-in the projection ``(W0, psi)_h - ... + static_field = 0``
-(:class:`~fem_spin.problems.mode_demag.DemagModeCoupling`).
+``extra_stiffness`` (its static field into ``B_T``), and a field with its own unknowns ``x``
+(the magnetostatic potential ``u``: ``lap u = div(Ms M)``, ``B_d = -mu0 grad u``) as a
+``coupling`` object like :class:`~fem_spin.problems.mode_coupling.AccumulationCoupling`:
+``blocks(modes)`` returns ``(A_yx, A_xy, A_xx, B_xx)``, the rows and columns of ``x`` in the
+pencil (:func:`augment`), and ``dynamic`` says whether ``B_xx`` is a mass (else zero:
+quasi-static); its ``static_field(modes, psi)``, where given, is the term of the equilibrium's
+field in the projection ``(W0, psi)_h - ... + static_field = 0``
+(:class:`~fem_spin.problems.mode_demag.DemagModeCoupling`). Several couplings (a sequence)
+join the same pencil, e.g. magnetostatics and the spin accumulation: their fields do not act
+on each other's equations (the accumulation's ``H`` holds the external field only), so the
+off-diagonal blocks between two couplings are zero.
 
 Units: frequencies in GHz, decay rates in 1/ns (rad/ps internally), fields T, lengths nm.
 """
@@ -104,8 +107,10 @@ class SpinWaveModes:
         B_T: static external field (T): constant or Function/UFL.
         m0: the steady spin accumulation (A/m) at the equilibrium (Function/UFL) or None;
             with it, each magnet's ``lam_M`` is derived from ``lam`` (rad/ps) unless given.
-        coupling: a linear response of the accumulation ``dm`` to ``dM``
-            (:class:`fem_spin.problems.mode_coupling.AccumulationCoupling`) or None.
+        coupling: a field with unknowns of its own that responds linearly to ``dM``: the
+            accumulation ``dm`` (:class:`fem_spin.problems.mode_coupling.AccumulationCoupling`),
+            the magnetostatic potential (:class:`~fem_spin.problems.mode_demag.
+            DemagModeCoupling`), a sequence of them, or None.
         extra_stiffness: ``f(dM, v, c, dx)`` -> a further bilinear form of ``S`` (rad/ps nm^3;
             ``c`` the magnets' coefficients, ``dx`` their vertex measure), e.g.
             ``-c.gamma * inner(B_lin(dM), v) * dx`` of a linear field; its static field goes
@@ -128,6 +133,7 @@ class SpinWaveModes:
         self.M0 = mg.M_pin
         self.B_T = None if B_T is None else as_vector_field(mesh, B_T, "B_T")
         self.m0 = None if m0 is None else as_vector_field(mesh, m0, "m0")
+        self.couplings = _as_couplings(coupling)
         self.coupling = coupling
         c, dx, jit = mg.c, mg.dx, jit_options()
         psi = ufl.TestFunction(V)
@@ -140,8 +146,9 @@ class SpinWaveModes:
         # static effective field W0 = B_eff(M0) (T) and precession field F0 (rad/ps)
         W0_form = (ufl.inner(local_field(self.M0, c, self.B_T), psi) * dx
                    - c.C_ex * ufl.inner(ufl.grad(self.M0), ufl.grad(psi)) * dx)
-        if hasattr(coupling, "static_field"):  # a field of its own unknowns (magnetostatics)
-            W0_form -= coupling.static_field(self, psi)
+        for cpl in self.couplings:  # fields of their own unknowns (magnetostatics)
+            if hasattr(cpl, "static_field"):
+                W0_form -= cpl.static_field(self, psi)
         W0 = self._lumped(W0_form, w)
         F0 = self._lumped(ufl.inner(precession_field(W0, c, self.m0), psi) * dx, w)
         self.W0, self.F0 = W0, F0
@@ -171,8 +178,12 @@ class SpinWaveModes:
         S.destroy()
         SR.destroy()
         self.B_yy = self.B
-        if coupling is not None:
-            self.A, self.B = coupling.augment(self, self.A, self.B)
+        if self.couplings:
+            blocks = [c.blocks(self) for c in self.couplings]
+            self.A, self.B = augment(self.A, self.B, blocks)
+            dynamic = [b[3] for c, b in zip(self.couplings, blocks) if c.dynamic]
+            if dynamic and len(dynamic) < len(blocks):  # the leading block of the reduced
+                self.B_yy = _block_diagonal([self.B_yy, *dynamic])  # solve: y and these
         log.info("spin-wave modes: %d magnet vertices, pencil of size %d", tg.size,
                  self.A.getSize()[0])
 
@@ -211,7 +222,7 @@ class SpinWaveModes:
                       and self.A.getSize()[0] > AUTO_ITERATIVE_SIZE else "direct")
         if solver == "iterative":
             pairs = solve_iterative(self, nev=2 * n, sigma=sigma, tol=tol, stats=stats)
-        elif self.coupling is not None and not self.coupling.dynamic:
+        elif not all(c.dynamic for c in self.couplings):  # quasi-static unknowns eliminated
             pairs = solve_reduced(self.A, self.B, self.B_yy, nev=2 * n, sigma=sigma, tol=tol)
         else:
             pairs = solve_pencil(self.A, self.B, nev=2 * n, sigma=sigma, tol=tol,
@@ -251,6 +262,48 @@ class SpinWaveModes:
         for i in range(len(modes.s)):
             fs.extend(self.profile_functions(modes, i))
         return write_fields(self.comm, path, fs)
+
+
+def augment(A: PETSc.Mat, B: PETSc.Mat, blocks) -> tuple[PETSc.Mat, PETSc.Mat]:
+    """The pencil ``(A, B)`` of the tangent unknowns ``y`` bordered by the unknowns ``x_i`` of
+    each coupling, ``blocks[i] = (A_yx, A_xy, A_xx, B_xx)``::
+
+        [A     A_y1 A_y2 ...]      [B               ]
+        [A_1y  A_11         ]      [     B_11       ]
+        [A_2y       A_22    ]      [          B_22  ]
+
+    as AIJ matrices (on each rank: its ``y`` rows first, then each ``x_i``'s)."""
+    n = len(blocks)
+    rows_A = [[A] + [b[0] for b in blocks]]
+    rows_B = [[B] + [None] * n]
+    for i, (_, A_xy, A_xx, B_xx) in enumerate(blocks):
+        rows_A.append([A_xy] + [A_xx if j == i else None for j in range(n)])
+        rows_B.append([None] + [B_xx if j == i else None for j in range(n)])
+    out = []
+    for rows in (rows_A, rows_B):
+        nest = PETSc.Mat().createNest(rows, comm=A.getComm())
+        out.append(nest.convert("aij", PETSc.Mat()))
+        nest.destroy()
+    return out[0], out[1]
+
+
+def _block_diagonal(mats) -> PETSc.Mat:
+    """``diag(mats)`` as one AIJ matrix (the nest's ordering)."""
+    n = len(mats)
+    nest = PETSc.Mat().createNest([[m if i == j else None for j in range(n)]
+                                   for i, m in enumerate(mats)], comm=mats[0].getComm())
+    out = nest.convert("aij", PETSc.Mat())
+    nest.destroy()
+    return out
+
+
+def _as_couplings(coupling) -> tuple:
+    """``coupling`` (None, one coupling or a sequence) as a tuple, the dynamic ones first (the
+    leading block of a reduced solve is ``y`` and the dynamic unknowns)."""
+    if coupling is None:
+        return ()
+    cs = tuple(coupling) if isinstance(coupling, (list, tuple)) else (coupling,)
+    return tuple(sorted(cs, key=lambda c: not c.dynamic))
 
 
 def _dominant(z: np.ndarray) -> complex:

@@ -91,13 +91,15 @@ def magnetostatics(case: Case, geometry: Geometry, spec=None) -> Magnetostatics 
                           degree=spec.degree)
 
 
-def pinned_stray_field(case: Case, geometry: Geometry, demag: Magnetostatics, M0, B_T):
-    """``B_T`` plus the stray field of ``[dynamics.magnetostatics.pinned]``'s layers, each
-    magnetized along the initial magnetization ``M0`` (a callable x -> (3, N))."""
+def pinned_stray_field(case: Case, geometry: Geometry, demag: Magnetostatics, M0, B_T,
+                       pinned: dict[str, float] | None = None):
+    """``B_T`` plus the stray field of the pinned layers (``pinned``: region -> Ms, default
+    ``[dynamics.magnetostatics.pinned]``), each magnetized along the initial magnetization
+    ``M0`` (a callable x -> (3, N))."""
     if not callable(M0):
-        raise InputError("[dynamics.magnetostatics.pinned] needs a layered or analytic "
+        raise InputError("[magnetostatics.pinned] needs a layered or analytic "
                          "[magnetization] (a direction at every point of the pinned layers)")
-    pinned = case.dynamics.magnetostatics.pinned
+    pinned = case.dynamics.magnetostatics.pinned if pinned is None else pinned
     stray = demag.stray_field({geometry.tags[n]: Ms for n, Ms in pinned.items()}, M0)
     log.info("stray field of the pinned layers %s: up to %.4g T on the device", list(pinned),
              demag.comm.allreduce(float(np.max(np.abs(stray.x.array), initial=0.0)),
@@ -107,18 +109,20 @@ def pinned_stray_field(case: Case, geometry: Geometry, demag: Magnetostatics, M0
 
 def coupled_problem(case: Case, geometry: Geometry, study=None, hierarchy=None):
     """The coupled S2 + LLG problem of a ``[dynamics]`` case on ``geometry`` (``study``: the
-    spec with the magnets and B_T, default ``case.dynamics``; with
-    ``[dynamics.magnetostatics]``: on the device's submesh, with the demagnetizing field;
+    spec with the magnets, B_T and magnetostatics, default ``case.dynamics``; with
+    ``[dynamics.magnetostatics]`` (``[modes.magnetostatics]``): on the device's submesh, with
+    the demagnetizing field;
     ``hierarchy``: the refined meshes, for the block solver's multigrid)."""
     dyn = case.dynamics if study is None else study
-    demag = magnetostatics(case, geometry) if study is None else None
+    demag = None if dyn.magnetostatics is None else magnetostatics(case, geometry,
+                                                                   dyn.magnetostatics)
     if demag is not None:
         geometry = replace(geometry, mesh=demag.submesh, cell_tags=demag.sub_cell_tags,
                            facet_tags=demag.sub_facet_tags)
     M0, direction = initial_magnetization(case, geometry)
     B_T = dyn.B_T
-    if demag is not None and case.dynamics.magnetostatics.pinned:
-        B_T = pinned_stray_field(case, geometry, demag, M0, B_T)
+    if demag is not None and dyn.magnetostatics.pinned:
+        B_T = pinned_stray_field(case, geometry, demag, M0, B_T, dyn.magnetostatics.pinned)
     m_eq = {"material": None, "zero": (0.0, 0.0, 0.0)}.get(case.m_eq, case.m_eq) \
         if isinstance(case.m_eq, str) else case.m_eq
     tags = geometry.tags
@@ -132,8 +136,8 @@ def coupled_problem(case: Case, geometry: Geometry, study=None, hierarchy=None):
         flux=[Flux(tags[f.boundary], f.value) for f in case.flux],
         degree=case.degree, quadrature_degree=case.quadrature_degree,
         petsc_options=case.petsc_options,
-        **(dict(linear_solver="direct") if study is not None else dict(
-            scheme=dyn.scheme, coupling=dyn.coupling, demag=demag,
+        demag=demag, **(dict(linear_solver="direct") if study is not None else dict(
+            scheme=dyn.scheme, coupling=dyn.coupling,
             linear_solver={"iterative": "block"}.get(case.linear_solver, case.linear_solver),
             hierarchy=hierarchy if demag is None and case.degree == 1 else None,
             gamma_e=GAMMA_E if dyn.gamma_e is None else dyn.gamma_e)))
@@ -145,14 +149,16 @@ def modes_states(case: Case, geometry: Geometry):
     spec, tags = case.modes, geometry.tags
     if spec.accumulation != "none":
         return coupled_problem(case, geometry, study=spec)
-    demag = None
+    demag, B_T = None, spec.B_T
     if spec.magnetostatics is not None:  # the LLG on the device's submesh, with the field
         demag = magnetostatics(case, geometry, spec.magnetostatics)
         geometry = replace(geometry, mesh=demag.submesh, cell_tags=demag.sub_cell_tags,
                            facet_tags=demag.sub_facet_tags)
     M0, _ = initial_magnetization(case, geometry)
+    if demag is not None and spec.magnetostatics.pinned:
+        B_T = pinned_stray_field(case, geometry, demag, M0, B_T, spec.magnetostatics.pinned)
     return LLG(geometry.mesh, {tags[n]: magnet for n, magnet in spec.magnets.items()},
-               cell_tags=geometry.cell_tags, M0=M0, B_T=spec.B_T,
+               cell_tags=geometry.cell_tags, M0=M0, B_T=B_T,
                petsc_options=case.petsc_options, demag=demag)
 
 

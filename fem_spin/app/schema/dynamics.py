@@ -154,8 +154,7 @@ def _magnetostatics(d: Table, geometry_kind: str, regions: tuple[str, ...],
     if not d.has("magnetostatics"):
         return None
     t = d.table("magnetostatics")
-    pinned_key = ("pinned",) if section == "dynamics" else ()  # the modes: no pinned layers
-    t.allow(("air_radius", "h_air", "exterior", "degree", *pinned_key),
+    t.allow(("air_radius", "h_air", "exterior", "degree", "pinned"),
             f" in [{section}.magnetostatics]")
     if geometry_kind not in MAGNETOSTATICS_GEOMETRIES:
         raise t.error(None, f"magnetostatics needs an air region around the device, which the "
@@ -171,7 +170,7 @@ def _magnetostatics(d: Table, geometry_kind: str, regions: tuple[str, ...],
         p.known(regions, "region", geometry_kind)
         for name in p.data:
             if name in magnets:
-                raise p.error(name, f"{name!r} is a dynamic magnet ([dynamics.magnets.{name}]): "
+                raise p.error(name, f"{name!r} is a dynamic magnet ([{section}.magnets.{name}]): "
                                     "its field is the demagnetizing field already; pinned "
                                     "lists the fixed magnetic layers")
             pinned[name] = p.number(name, positive=True, unit="A/m")

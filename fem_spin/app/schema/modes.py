@@ -24,8 +24,9 @@ constant in time)::
     ...
 
     [modes.magnetostatics]    # optional: the demagnetizing field, keys as
-    air_radius = 30.0         # [dynamics.magnetostatics] (geometry kind "pillar"; without
-                              # an accumulation): in the equilibrium and in the modes
+    air_radius = 30.0         # [dynamics.magnetostatics] (geometry kind "pillar"): in the
+                              # equilibrium and in the modes, with or without an accumulation;
+                              # [modes.magnetostatics.pinned]: fixed layers' stray field
 
 Only :mod:`fem_spin.app.schema.case` calls :func:`parse_modes`; nothing here touches a mesh.
 """
@@ -87,10 +88,6 @@ def parse_modes(root: Table, regions: tuple[str, ...], geometry_kind: str) -> Mo
     if not isinstance(relax, bool):
         raise d.error("relax", f"must be true or false, got {relax!r}")
     demag = _magnetostatics(d, geometry_kind, regions, magnets, "modes")
-    if demag is not None and accumulation != "none":
-        raise d.error("magnetostatics", "the modes with magnetostatics are computed without "
-                                        "the spin accumulation: set accumulation = \"none\" "
-                                        "(both couplings together are not implemented)")
     sigma = d.number("sigma", 0.0, unit="rad/ps")
     solver = d.string("solver", "direct", choices=SOLVERS)
     if solver == "iterative" and sigma != 0.0:
