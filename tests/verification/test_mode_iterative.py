@@ -1,5 +1,6 @@
 """The iterative eigen path (fem_spin.problems.mode_iterative: shift-and-invert at 0 by CG +
-GAMG on the symmetric Hessian ``H_eff``, the potential eliminated by an inner CG) against
+GAMG on the symmetric Hessian ``H_eff``; with the potential, MINRES on the symmetric
+saddle-point system of ``H`` and the potential) against
 the direct one (MUMPS on the whole pencil): the same eigenvalues to the solver tolerance,
 with magnetostatics and damping, and the Newton equilibrium by the same inner solve. The
 large-mesh comparison (time, memory) is benchmarks/modes_iterative.py."""
