@@ -1,0 +1,90 @@
+"""The quadrature-rule average of the diffusion tensor per cell (fem_spin.core.cell_average,
+the default for P1 on simplices) gives S1's pointwise-tensor Jacobian, residual and solution
+to round-off: for P1 the gradients are constant in a cell, so the rule's sum over its points
+factors into (average of Dt) x (constant gradients). Serial and under MPI."""
+
+from __future__ import annotations
+
+import dolfinx.mesh as dm
+import numpy as np
+import pytest
+
+import fem_spin as fs
+from fem_spin.problems import steady
+from fem_spin.textures import magnetization, vortex
+from tests.helpers.mms import solve_mms
+
+ISOTROPIC = {"D": 1.0, "tau": 1.0}
+ANISOTROPIC = {"D": (1.0, 0.8, 1.2), "tau": (1.0, 0.7, 1.3)}
+
+
+def _relative(A, B) -> float:
+    C = A.copy()
+    C.axpy(-1.0, B)
+    return C.norm() / B.norm()
+
+
+def _both(build):
+    """(averaged, pointwise) problems from ``build()``, each solved once."""
+    problems = []
+    for average in (True, False):
+        steady.AVERAGE_TENSOR = average
+        try:
+            problems.append(build())
+        finally:
+            steady.AVERAGE_TENSOR = True
+    return problems
+
+
+@pytest.mark.parametrize(("dim", "n", "a", "params", "qd"),
+                         [(2, 8, 1.0, ANISOTROPIC, 3), (3, 4, 30.0, ISOTROPIC, 2),
+                          (3, 4, 3.0, ANISOTROPIC, 4)])
+def test_average_equals_pointwise_tensor(comm, dim, n, a, params, qd, monkeypatch):
+    # the manufactured case: H, D and tau_k all vary or differ per component; the helper's
+    # quadrature degree 2p + 2 = 4, the others through the QEXTRA of the helper
+    monkeypatch.setattr("tests.helpers.mms.QEXTRA", qd - 2)
+    (e_avg, p_avg, _), (e_pt, p_pt, _) = _both(
+        lambda: solve_mms(comm, dim, n, 1, a=a, **params))
+    assert p_avg._Dt_cell is not None and p_pt._Dt_cell is None
+    J = [p._solver._problem.A for p in (p_avg, p_pt)]
+    assert _relative(*J) < 1e-13, _relative(*J)
+    assert _relative(p_avg.m.x.petsc_vec, p_pt.m.x.petsc_vec) < 1e-11
+    assert abs(e_avg - e_pt) < 1e-10 * e_pt
+    # the residuals at a state that is not the solution (1.5 m)
+    X = p_pt.m.x.petsc_vec.copy()
+    X.scale(1.5)
+    F = []
+    for p in (p_avg, p_pt):
+        F.append(p._solver._problem.b.duplicate())
+        p._solver.snes.computeFunction(X, F[-1])
+    assert F[1].norm() > 1e-3 * X.norm()
+    assert _relative(*F) < 1e-12, _relative(*F)
+    for p in (p_avg, p_pt):
+        p.close()
+
+
+def test_average_follows_the_magnetization(comm):
+    """A changed M is averaged again at the next solve (S1 inside a staggered loop)."""
+    mesh = dm.create_box(comm, [[0, 0, 0], [32, 32, 8]], [8, 8, 2], dm.CellType.tetrahedron)
+    mesh.topology.create_connectivity(2, 3)
+    left = np.sort(dm.locate_entities_boundary(mesh, 2, lambda x: np.isclose(x[0], 0.0)))
+    ft = dm.meshtags(mesh, 2, left.astype(np.int32), np.full(len(left), 1, np.int32))
+
+    def build():
+        M = magnetization(mesh, vortex(core_radius=4.0, center=(16.0, 16.0, 0.0)))
+        p = fs.SteadySpinDiffusion(mesh, fs.Material(D=1e3, tau=10.0, lam=3.0, m0=0.5),
+                                   facet_tags=ft, M=M, dirichlet=[fs.Dirichlet(1, (0, 0, 1))],
+                                   quadrature_degree=2, solver="direct")
+        p.solve()
+        return p
+
+    problems = _both(build)
+    for p in problems:  # the vortex core moved: M(x) -> M(x - 3 nm e_x), renormalised
+        M = magnetization(mesh, vortex(core_radius=4.0, center=(19.0, 16.0, 0.0)))
+        p.M.x.array[:] = M.x.array
+        p.solve()
+    assert _relative(problems[0].m.x.petsc_vec, problems[1].m.x.petsc_vec) < 1e-11
+    J = [p._solver._problem.A for p in problems]
+    assert _relative(*J) < 1e-13
+    for p in problems:
+        p.close()
