@@ -6,7 +6,7 @@ diffusion term ``int_K Dt(x) grad m : grad v dx`` evaluated by a quadrature rule
 ``<Dt>_K = sum_q w_q Dt(x_q) / sum_q w_q``. Assembling the term with one point and the DG0
 ``<Dt>_K`` gives the same matrix and residual as the pointwise tensor, to round-off, while
 the kernel no longer evaluates the rational ``A^{-1}(H)`` at every point of every entry
-(docs/solver-design.md, "Time to solution"; tests/verification/test_cell_average.py).
+(docs/solver-design.md, "Time to solution"; tests/verification/test_s1_assembly.py).
 """
 
 from __future__ import annotations

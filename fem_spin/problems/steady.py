@@ -21,12 +21,13 @@ from fem_spin.core.fields import (
     interpolate,
     jit_options,
 )
+from fem_spin.core.linear_residual import LinearResidual
 from fem_spin.core.newton import NewtonSolver, SolveInfo
 from fem_spin.core.problem import SpinTransportCore
 from fem_spin.errors import InputError
 from fem_spin.parameters import GAMMA_E, Dirichlet, Flux, Material
 
-__all__ = ["AVERAGE_TENSOR", "CoercivityWarning", "SteadySpinDiffusion", "UndrivenWarning"]
+__all__ = ["AVERAGE_TENSOR", "LINEAR_RESIDUAL", "CoercivityWarning", "SteadySpinDiffusion", "UndrivenWarning"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 #: quadrature-rule average of ``Dt`` per cell (:mod:`fem_spin.core.cell_average`): the same
 #: matrix to round-off, 2x cheaper; False: ``Dt`` evaluated in the kernel (benchmarks).
 AVERAGE_TENSOR = True
+
+#: The residual from the assembled matrix, ``F = A m - b`` (:mod:`fem_spin.core.linear_residual`:
+#: the same to round-off, no residual-form assembly); False: the residual form (benchmarks).
+LINEAR_RESIDUAL = True
 
 
 class CoercivityWarning(UserWarning):
@@ -180,6 +185,10 @@ class SteadySpinDiffusion:
             setup=lambda ksp: linear_solvers.configure_multigrid(ksp, self._prolongations),
             matrix_kind="baij" if blocked else None,
             after_jacobian=self._galerkin.update if blocked else None)
+        self._linear = (LinearResidual(self._solver, self.residual, self.m, self.bcs,
+                                       jit_options=jit_options(),
+                                       after_jacobian=self._galerkin.update if blocked else None)
+                        if LINEAR_RESIDUAL else None)
         log.info("S1 problem: P%d, %d dofs, %d region(s), %s tau_k, %d Dirichlet / %d flux "
                  "data; linear solver: %s", degree, ndofs, len(self.materials),
                  "equal" if c.equal_tau else "unequal", len(dirichlet), len(flux),
@@ -229,6 +238,8 @@ class SteadySpinDiffusion:
             raise InputError("this problem was closed; create a new SteadySpinDiffusion")
         if self._Dt_cell is not None:  # the field may have changed since the last solve
             self._Dt_cell.update()
+        if self._linear is not None:
+            self._linear.refresh()
         return self._solver.solve()
 
     def close(self) -> None:
@@ -236,6 +247,9 @@ class SteadySpinDiffusion:
         if self._solver is not None:
             self._solver.close()
             self._solver = None
+        if self._linear is not None:
+            self._linear.destroy()
+            self._linear = None
         self._galerkin.destroy()
         for P in self._prolongations:
             P.destroy()

@@ -1,7 +1,11 @@
-"""The quadrature-rule average of the diffusion tensor per cell (fem_spin.core.cell_average,
-the default for P1 on simplices) gives S1's pointwise-tensor Jacobian, residual and solution
-to round-off: for P1 the gradients are constant in a cell, so the rule's sum over its points
-factors into (average of Dt) x (constant gradients). Serial and under MPI."""
+"""S1's cheaper assembly gives the same discrete problem, serial and under MPI:
+
+* the quadrature-rule average of the diffusion tensor per cell (fem_spin.core.cell_average,
+  the default for P1 on simplices) gives the pointwise tensor's Jacobian, residual and
+  solution to round-off: for P1 the gradients are constant in a cell, so the rule's sum over
+  its points factors into (average of Dt) x (constant gradients);
+* the residual from the assembled matrix, F = A m - b (fem_spin.core.linear_residual), is
+  DOLFINx's residual of the form with its Dirichlet lifting, to round-off."""
 
 from __future__ import annotations
 
@@ -24,16 +28,28 @@ def _relative(A, B) -> float:
     return C.norm() / B.norm()
 
 
-def _both(build):
-    """(averaged, pointwise) problems from ``build()``, each solved once."""
+def _both(build, flag="AVERAGE_TENSOR"):
+    """(new, old) problems from ``build()`` with ``steady.<flag>`` True / False."""
     problems = []
-    for average in (True, False):
-        steady.AVERAGE_TENSOR = average
+    for value in (True, False):
+        setattr(steady, flag, value)
         try:
             problems.append(build())
         finally:
-            steady.AVERAGE_TENSOR = True
+            setattr(steady, flag, True)
     return problems
+
+
+def _residuals_agree(p_new, p_old) -> float:
+    """Relative difference of the two residuals at 1.5 x the solution (not a solution)."""
+    X = p_old.m.x.petsc_vec.copy()
+    X.scale(1.5)
+    F = []
+    for p in (p_new, p_old):
+        F.append(p._solver._problem.b.duplicate())
+        p._solver.snes.computeFunction(X, F[-1])
+    assert F[1].norm() > 1e-3 * X.norm()
+    return _relative(*F)
 
 
 @pytest.mark.parametrize(("dim", "n", "a", "params", "qd"),
@@ -50,15 +66,7 @@ def test_average_equals_pointwise_tensor(comm, dim, n, a, params, qd, monkeypatc
     assert _relative(*J) < 1e-13, _relative(*J)
     assert _relative(p_avg.m.x.petsc_vec, p_pt.m.x.petsc_vec) < 1e-11
     assert abs(e_avg - e_pt) < 1e-10 * e_pt
-    # the residuals at a state that is not the solution (1.5 m)
-    X = p_pt.m.x.petsc_vec.copy()
-    X.scale(1.5)
-    F = []
-    for p in (p_avg, p_pt):
-        F.append(p._solver._problem.b.duplicate())
-        p._solver.snes.computeFunction(X, F[-1])
-    assert F[1].norm() > 1e-3 * X.norm()
-    assert _relative(*F) < 1e-12, _relative(*F)
+    assert _residuals_agree(p_avg, p_pt) < 1e-12
     for p in (p_avg, p_pt):
         p.close()
 
@@ -87,4 +95,21 @@ def test_average_follows_the_magnetization(comm):
     J = [p._solver._problem.A for p in problems]
     assert _relative(*J) < 1e-13
     for p in problems:
+        p.close()
+
+
+@pytest.mark.parametrize(("dim", "n", "a", "params"),
+                         [(2, 8, 1.0, ANISOTROPIC), (3, 4, 30.0, ISOTROPIC)])
+def test_linear_residual_equals_form_residual(comm, dim, n, a, params):
+    # Dirichlet data on all components and on one component (a sub-space), fluxes elsewhere
+    (e_new, p_new, i_new), (e_old, p_old, _) = _both(
+        lambda: solve_mms(comm, dim, n, 1, a=a, **params), "LINEAR_RESIDUAL")
+    assert p_new._linear is not None and p_old._linear is None
+    assert _relative(p_new.m.x.petsc_vec, p_old.m.x.petsc_vec) < 1e-11
+    assert abs(e_new - e_old) < 1e-10 * e_old
+    assert i_new.newton_iterations == 1
+    # a second solve starts from the solution: the residual is round-off at once
+    assert p_new.solve().residual_norms[0] < 1e-10 * i_new.residual_norms[0]
+    assert _residuals_agree(p_new, p_old) < 1e-12  # (sets the old problem's m to 1.5 m)
+    for p in (p_new, p_old):
         p.close()
