@@ -27,7 +27,8 @@ from fem_spin.core.problem import SpinTransportCore
 from fem_spin.errors import InputError
 from fem_spin.parameters import GAMMA_E, Dirichlet, Flux, Material
 
-__all__ = ["AVERAGE_TENSOR", "LINEAR_RESIDUAL", "CoercivityWarning", "SteadySpinDiffusion", "UndrivenWarning"]
+__all__ = ["AVERAGE_TENSOR", "LINEAR_RESIDUAL", "CoercivityWarning", "SteadySpinDiffusion",
+           "UndrivenWarning"]
 
 log = logging.getLogger(__name__)
 
