@@ -20,6 +20,9 @@ from fem_spin.core.fields import jit_options
 
 __all__ = ["CellAverage", "EVENT", "affine_simplex"]
 
+#: Cells evaluated at a time (the scratch array: CHUNK x points x components doubles).
+CHUNK = 32768
+
 #: PETSc log event of :meth:`CellAverage.update` (benchmarks count it as assembly).
 EVENT = PETSc.Log.Event("fem_spin_CellAverage")
 
@@ -61,8 +64,10 @@ class CellAverage:
     def update(self) -> None:
         """Evaluate ``expr`` at the rule's points of every cell and store the averages."""
         EVENT.begin()
-        values = self._expr.eval(self.mesh, self._cells)
-        values = values.reshape(len(self._cells), len(self.weights), self._bs)
         target = self.function.x.array.reshape(-1, self._bs)
-        target[self._dofs] = np.einsum("q,nqk->nk", self.weights, values)
+        for start in range(0, len(self._cells), CHUNK):  # bounded scratch memory
+            cells = self._cells[start:start + CHUNK]
+            values = self._expr.eval(self.mesh, cells).reshape(len(cells), -1, self._bs)
+            target[self._dofs[start:start + CHUNK]] = np.einsum("q,nqk->nk", self.weights,
+                                                                values)
         EVENT.end()

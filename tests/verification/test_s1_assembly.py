@@ -71,8 +71,10 @@ def test_average_equals_pointwise_tensor(comm, dim, n, a, params, qd, monkeypatc
         p.close()
 
 
-def test_average_follows_the_magnetization(comm):
-    """A changed M is averaged again at the next solve (S1 inside a staggered loop)."""
+def test_average_follows_the_magnetization(comm, monkeypatch):
+    """A changed M is averaged again at the next solve (S1 inside a staggered loop); the
+    average evaluated in chunks of 100 cells (the default chunk exceeds this mesh)."""
+    monkeypatch.setattr("fem_spin.core.cell_average.CHUNK", 100)
     mesh = dm.create_box(comm, [[0, 0, 0], [32, 32, 8]], [8, 8, 2], dm.CellType.tetrahedron)
     mesh.topology.create_connectivity(2, 3)
     left = np.sort(dm.locate_entities_boundary(mesh, 2, lambda x: np.isclose(x[0], 0.0)))
