@@ -37,8 +37,10 @@ log = logging.getLogger(__name__)
 #: matrix to round-off, 2x cheaper; False: ``Dt`` evaluated in the kernel (benchmarks).
 AVERAGE_TENSOR = True
 
-#: The residual from the assembled matrix, ``F = A m - b`` (:mod:`fem_spin.core.linear_residual`:
-#: the same to round-off, no residual-form assembly); False: the residual form (benchmarks).
+#: With a single linear solve (``snes_type ksponly``: the iterative paths) the residual from
+#: the assembled matrix, ``F = A m - b`` (:mod:`fem_spin.core.linear_residual`: the same to
+#: round-off, no residual-form assembly); False: the residual form (benchmarks). Newton (the
+#: direct path) keeps the form: its convergence test needs the form's round-off level.
 LINEAR_RESIDUAL = True
 
 
@@ -189,7 +191,8 @@ class SteadySpinDiffusion:
         self._linear = (LinearResidual(self._solver, self.residual, self.m, self.bcs,
                                        jit_options=jit_options(),
                                        after_jacobian=self._galerkin.update if blocked else None)
-                        if LINEAR_RESIDUAL else None)
+                        if LINEAR_RESIDUAL and self._solver.options.get("snes_type") == "ksponly"
+                        else None)
         log.info("S1 problem: P%d, %d dofs, %d region(s), %s tau_k, %d Dirichlet / %d flux "
                  "data; linear solver: %s", degree, ndofs, len(self.materials),
                  "equal" if c.equal_tau else "unequal", len(dirichlet), len(flux),
