@@ -23,6 +23,12 @@ def main() -> None:
     ap.add_argument("--level", type=int, default=3)
     ap.add_argument("--a", type=float, nargs="+", default=[10.0, 100.0])
     ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--variants", nargs="+", default=["aij", "pointwise", "baij", "cell"],
+                    choices=["aij", "pointwise", "baij", "cell"],
+                    help="as in s1_benchmark.py")
+    ap.add_argument("--name", default="", help="suffix of the results files")
+    ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                    help="PETSc option for S1 (without prefix), e.g. mg_levels_ksp_max_it=2")
     args = ap.parse_args()
 
     import fem_spin as fs  # noqa: I001 (first: before dolfinx / petsc4py)
@@ -37,6 +43,7 @@ def main() -> None:
     import s1_benchmark as sb
     from fem_spin.core import linear_solvers as ls
     from fem_spin.core.fields import jit_options
+    from fem_spin.problems import steady
     from fem_spin.textures import magnetization, vortex
 
     comm = MPI.COMM_SELF
@@ -101,14 +108,16 @@ def main() -> None:
     M = magnetization(mesh, vortex(core_radius=sb.CORE, center=(sb.L / 2, sb.L / 2, 0.0)))
     for a in args.a:
         mat = fs.Material(D=sb.D, tau=sb.TAU, lam=a / sb.TAU, m0=sb.M0)
-        for variant in ("aij", "baij", "cell"):
+        for variant in args.variants:
             ls.BLOCKED_JACOBIAN = variant != "aij"
+            steady.AVERAGE_TENSOR = steady.LINEAR_RESIDUAL = variant not in ("aij", "pointwise")
             p = fs.SteadySpinDiffusion(
                 mesh, mat, facet_tags=hierarchy.facet_tags, M=M,
                 dirichlet=[fs.Dirichlet(1, (0.0, 0.0, 1.0))], quadrature_degree=2,
                 solver="iterative", hierarchy=hierarchy,
                 tensor="cell" if variant == "cell" else "quadrature",
-                petsc_options={"ksp_rtol": sb.RTOL})
+                petsc_options={"ksp_rtol": sb.RTOL,
+                               **dict(o.split("=", 1) for o in args.option)})
             p.solve()  # everything created once (symbolic products, coarse LU, JIT)
             snes = p._solver.snes
             skp = snes.getKSP()
@@ -116,10 +125,19 @@ def main() -> None:
             X.set(0.0)
             F = snes.getFunction()[0].duplicate()
             J, P = snes.getJacobian()[:2]
-            if variant == "cell":
-                p._Dt_cell.interpolate(p._Dt_expr)
+            # the per-cell tensor (refreshed by solve()) counts with the Jacobian; with the
+            # linear residual (F = A m - b) the Jacobian phase assembles A and b, the residual
+            # phase is the product
+
+            def tensor():
+                if p._Dt_cell is not None:
+                    p._Dt_cell.update()
+                if p._linear is not None:
+                    p._linear.refresh()
+
             row = {"a": a, "variant": variant,
-                   "jacobian_s": cpu(lambda: snes.computeJacobian(X, J, P)),
+                   "tensor_s": cpu(tensor),
+                   "jacobian_s": cpu(lambda: (tensor(), snes.computeJacobian(X, J, P))),
                    "residual_s": cpu(lambda: snes.computeFunction(X, F))}
             skp.setOperators(J, P)
 
@@ -142,19 +160,22 @@ def main() -> None:
              " at the end. Poisson: matrix created and assembled "
              f"{poisson['create_and_assemble_s']:.3f} s, re-assembled {poisson['matrix_s']:.3f} s,"
              f" GAMG set-up {poisson['setup_s']:.3f} s, CG solve {poisson['solve_s']:.3f} s. "
-             "S1 assembly = Jacobian (BAIJ: with the AIJ copy and the Galerkin products) + "
-             "residual; time to solution against Poisson's (created + assembled, set-up, solve).",
+             "S1 assembly = Jacobian (with the per-cell tensor's refresh, in brackets, and, "
+             "BAIJ, the AIJ copy and the Galerkin products) + residual; time to solution against "
+             "Poisson's (created + assembled, set-up, solve). Options: "
+             f"{' '.join(args.option) or 'none'}.",
              "", "| a | variant | its | Jacobian | residual | set-up | solve | asm / Poisson asm "
              "| solve / Poisson solve | time to solution / Poisson's |", "|" + "---|" * 10]
     pt = poisson["create_and_assemble_s"] + poisson["setup_s"] + poisson["solve_s"]
     for r in rows:
         asm = r["jacobian_s"] + r["residual_s"]
         lines.append(f"| {r['a']:g} | {r['variant']} | {r['iterations']} | {r['jacobian_s']:.3f} "
-                     f"| {r['residual_s']:.3f} | {r['setup_s']:.3f} | {r['solve_s']:.3f} | "
+                     f"({r.get('tensor_s', 0.0):.3f}) | {r['residual_s']:.3f} | "
+                     f"{r['setup_s']:.3f} | {r['solve_s']:.3f} | "
                      f"{asm / poisson['create_and_assemble_s']:.1f} | "
                      f"{r['solve_s'] / poisson['solve_s']:.1f} | "
                      f"{(asm + r['setup_s'] + r['solve_s']) / pt:.1f} |")
-    out = HERE / "results" / f"s1_phases_l{args.level}"
+    out = HERE / "results" / f"s1_phases_l{args.level}{args.name}"
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     out.with_suffix(".json").write_text(json.dumps({"poisson": poisson, "rows": rows}, indent=1))
     print("\n".join(lines))

@@ -13,6 +13,7 @@ from mpi4py import MPI
 
 from fem_spin import physics
 from fem_spin.core import linear_solvers
+from fem_spin.core.cell_average import CellAverage, affine_simplex
 from fem_spin.core.fields import (
     as_vector_field,
     check_no_B,
@@ -20,14 +21,27 @@ from fem_spin.core.fields import (
     interpolate,
     jit_options,
 )
+from fem_spin.core.linear_residual import LinearResidual
 from fem_spin.core.newton import NewtonSolver, SolveInfo
 from fem_spin.core.problem import SpinTransportCore
 from fem_spin.errors import InputError
 from fem_spin.parameters import GAMMA_E, Dirichlet, Flux, Material
 
-__all__ = ["CoercivityWarning", "SteadySpinDiffusion", "UndrivenWarning"]
+__all__ = ["AVERAGE_TENSOR", "LINEAR_RESIDUAL", "CoercivityWarning", "SteadySpinDiffusion",
+           "UndrivenWarning"]
 
 log = logging.getLogger(__name__)
+
+#: ``tensor="quadrature"`` with P1 on affine simplices assembles the diffusion term from the
+#: quadrature-rule average of ``Dt`` per cell (:mod:`fem_spin.core.cell_average`): the same
+#: matrix to round-off, 2x cheaper; False: ``Dt`` evaluated in the kernel (benchmarks).
+AVERAGE_TENSOR = True
+
+#: With a single linear solve (``snes_type ksponly``: the iterative paths) the residual from
+#: the assembled matrix, ``F = A m - b`` (:mod:`fem_spin.core.linear_residual`: the same to
+#: round-off, no residual-form assembly); False: the residual form (benchmarks). Newton (the
+#: direct path) keeps the form: its convergence test needs the form's round-off level.
+LINEAR_RESIDUAL = True
 
 
 class CoercivityWarning(UserWarning):
@@ -65,10 +79,11 @@ class SteadySpinDiffusion:
             ``mesh`` (from :func:`fem_spin.core.linear_solvers.refine_hierarchy`): enables the
             scalable multigrid solver.
         gamma_e: gyromagnetic ratio of the conduction electrons (rad/(ps T)).
-        tensor: ``"quadrature"`` (default): ``Dt(H)`` evaluated at every quadrature point;
-            ``"cell"`` (P1 only): ``Dt`` interpolated at the cell midpoints (refreshed at each
-            solve) and the diffusion term integrated with one point, exact for it: a
-            consistent O(h^2) change of the coefficient, 2-3x cheaper assembly
+        tensor: ``"quadrature"`` (default): ``Dt(H)`` at every quadrature point (for P1 on
+            affine simplices assembled from its quadrature-rule average per cell, the same
+            matrix to round-off: :data:`AVERAGE_TENSOR`); ``"cell"`` (P1 only): ``Dt`` at the
+            cell midpoints (refreshed at each solve) and the diffusion term integrated with
+            one point, exact for it: a consistent O(h^2) change of the coefficient
             (docs/solver-design.md; the rates are verified in tests/verification/test_mms.py).
         B: removed (it was the precession vector in rad/ps): raises an InputError that says
             what to pass instead.
@@ -143,13 +158,15 @@ class SteadySpinDiffusion:
             warnings.warn(msg, UndrivenWarning, stacklevel=2)
         self.Dt = physics.diffusion_tensor(self.H, self.D, self.tau_A)
 
-        self._Dt_cell = None
+        # Dt per cell (DG0), the diffusion term with one point: "cell", its midpoint value (an
+        # O(h^2) change); "quadrature" with P1 on affine simplices, its average by the
+        # quadrature rule, which gives the pointwise tensor's matrix to round-off (cheaper)
+        self._Dt_cell: CellAverage | None = None
         cell = {}
-        if tensor == "cell":
-            self._Dt_cell = fem.Function(fem.functionspace(mesh, ("DG", 0, (3, 3))), name="Dt")
-            self._Dt_expr = fem.Expression(self.Dt, self._Dt_cell.function_space.element
-                                           .interpolation_points, jit_options=jit_options())
-            cell = {"Dt": self._Dt_cell, "dx_diffusion": self.dx.reconstruct(
+        if tensor == "cell" or (AVERAGE_TENSOR and degree == 1 and affine_simplex(mesh)):
+            qd = 1 if tensor == "cell" else self.dx.metadata()["quadrature_degree"]
+            self._Dt_cell = CellAverage(self.Dt, mesh, qd, name="Dt")
+            cell = {"Dt": self._Dt_cell.function, "dx_diffusion": self.dx.reconstruct(
                 metadata={"quadrature_degree": 1})}
 
         self.boundary = core.boundary_data(self.V)
@@ -171,6 +188,11 @@ class SteadySpinDiffusion:
             setup=lambda ksp: linear_solvers.configure_multigrid(ksp, self._prolongations),
             matrix_kind="baij" if blocked else None,
             after_jacobian=self._galerkin.update if blocked else None)
+        self._linear = (LinearResidual(self._solver, self.residual, self.m, self.bcs,
+                                       jit_options=jit_options(),
+                                       after_jacobian=self._galerkin.update if blocked else None)
+                        if LINEAR_RESIDUAL and self._solver.options.get("snes_type") == "ksponly"
+                        else None)
         log.info("S1 problem: P%d, %d dofs, %d region(s), %s tau_k, %d Dirichlet / %d flux "
                  "data; linear solver: %s", degree, ndofs, len(self.materials),
                  "equal" if c.equal_tau else "unequal", len(dirichlet), len(flux),
@@ -219,7 +241,9 @@ class SteadySpinDiffusion:
         if self._solver is None:
             raise InputError("this problem was closed; create a new SteadySpinDiffusion")
         if self._Dt_cell is not None:  # the field may have changed since the last solve
-            self._Dt_cell.interpolate(self._Dt_expr)
+            self._Dt_cell.update()
+        if self._linear is not None:
+            self._linear.refresh()
         return self._solver.solve()
 
     def close(self) -> None:
@@ -227,6 +251,9 @@ class SteadySpinDiffusion:
         if self._solver is not None:
             self._solver.close()
             self._solver = None
+        if self._linear is not None:
+            self._linear.destroy()
+            self._linear = None
         self._galerkin.destroy()
         for P in self._prolongations:
             P.destroy()

@@ -49,7 +49,7 @@ def manufactured(x, dim: int, a: float, tau):
     return m, H
 
 
-def solve_mms(comm, dim, n, p, *, a, D, tau, lam=0.3, tensor="quadrature"):
+def solve_mms(comm, dim, n, p, *, a, D, tau, lam=0.3, tensor="quadrature", petsc_options=None):
     """Solve S1 with the manufactured solution; returns (relative L2 error, problem)."""
     mesh, facet_tags = box_mesh(comm, dim, n)
     x = ufl.SpatialCoordinate(mesh)
@@ -70,7 +70,7 @@ def solve_mms(comm, dim, n, p, *, a, D, tau, lam=0.3, tensor="quadrature"):
         mesh, fs.Material(D=D, tau=tau, lam=lam), facet_tags=facet_tags, M=M, H_ext=B, m_eq=m_eq,
         dirichlet=[fs.Dirichlet(DIRICHLET_ALL, m_ex), fs.Dirichlet(DIRICHLET_Z, m_ex, (2,))],
         flux=[fs.Flux(FLUX, injected), fs.Flux(DIRICHLET_Z, injected)],
-        degree=p, quadrature_degree=2 * p + QEXTRA, tensor=tensor)
+        degree=p, quadrature_degree=2 * p + QEXTRA, tensor=tensor, petsc_options=petsc_options)
     info = problem.solve()
     dx = ufl.dx(domain=mesh, metadata={"quadrature_degree": 2 * p + 4})
     error = l2_norm(comm, problem.m - m_ex, dx) / l2_norm(comm, m_ex, dx)
