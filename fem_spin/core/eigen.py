@@ -18,7 +18,7 @@ from slepc4py import SLEPc
 
 from fem_spin.errors import SolverError
 
-__all__ = ["EigenPairs", "solve_pencil", "solve_reduced"]
+__all__ = ["EigenPairs", "shell_eps", "solve_pencil", "solve_reduced"]
 
 
 @dataclass
@@ -106,6 +106,22 @@ class _Reduced:
         y.getArray()[:] = self.sol.getArray(readonly=True)[:self.n]
 
 
+def shell_eps(context, n: int, N: int, comm, *, nev: int, tol: float, max_it: int):
+    """``(op, eps)``: the shell operator of ``context`` (its ``mult``; ``n`` local, ``N``
+    global rows) and a Krylov-Schur EPS for its largest eigenvalues ``theta`` (a
+    shift-and-invert operator: ``s = sigma + 1 / theta``)."""
+    op = PETSc.Mat().createPython(((n, N), (n, N)), context, comm=comm)
+    op.setUp()
+    eps = SLEPc.EPS().create(comm)
+    eps.setOperators(op)
+    eps.setProblemType(SLEPc.EPS.ProblemType.NHEP)
+    eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
+    eps.setDimensions(nev=nev, ncv=max(2 * nev + 10, 30))
+    eps.setTolerances(tol=tol, max_it=max_it)
+    eps.setWhichEigenpairs(SLEPc.EPS.Which.LARGEST_MAGNITUDE)
+    return op, eps
+
+
 def solve_reduced(A: PETSc.Mat, B: PETSc.Mat, B_yy: PETSc.Mat, *, nev: int,
                   sigma: float = 0.0, tol: float = 1e-10, max_it: int = 500) -> EigenPairs:
     """Eigenpairs of ``A x = s B x`` whose leading block ``y`` (of ``B_yy``'s size, the first
@@ -125,15 +141,7 @@ def solve_reduced(A: PETSc.Mat, B: PETSc.Mat, B_yy: PETSc.Mat, *, nev: int,
     ksp.setUp()
     n = B_yy.getLocalSize()[0]
     N = B_yy.getSize()[0]
-    op = PETSc.Mat().createPython(((n, N), (n, N)), _Reduced(ksp, B_yy, n), comm=comm)
-    op.setUp()
-    eps = SLEPc.EPS().create(comm)
-    eps.setOperators(op)
-    eps.setProblemType(SLEPc.EPS.ProblemType.NHEP)
-    eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
-    eps.setDimensions(nev=nev, ncv=max(2 * nev + 10, 30))
-    eps.setTolerances(tol=tol, max_it=max_it)
-    eps.setWhichEigenpairs(SLEPc.EPS.Which.LARGEST_MAGNITUDE)
+    op, eps = shell_eps(_Reduced(ksp, B_yy, n), n, N, comm, nev=nev, tol=tol, max_it=max_it)
     eps.solve()
     nconv = eps.getConverged()
     if nconv < nev:

@@ -26,7 +26,7 @@ import numpy as np
 from petsc4py import PETSc
 from slepc4py import SLEPc
 
-from fem_spin.core.eigen import EigenPairs
+from fem_spin.core.eigen import EigenPairs, shell_eps
 from fem_spin.errors import SolverError
 
 __all__ = ["InnerStats", "SPDSolver", "solve_spd_inverse"]
@@ -296,15 +296,7 @@ def solve_spd_inverse(H: PETSc.Mat, F: PETSc.Mat, *, nev: int, schur=None,
     n, N = H.getLocalSize()[0], H.getSize()[0]
     spd = SPDSolver(H, schur=schur, preconditioner=preconditioner, near_null=near_null,
                     rtol=rtol, stats=stats)
-    op = PETSc.Mat().createPython(((n, N), (n, N)), _Inverse(spd, F), comm=comm)
-    op.setUp()
-    eps = SLEPc.EPS().create(comm)
-    eps.setOperators(op)
-    eps.setProblemType(SLEPc.EPS.ProblemType.NHEP)
-    eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
-    eps.setDimensions(nev=nev, ncv=max(2 * nev + 10, 30))
-    eps.setTolerances(tol=tol, max_it=max_it)
-    eps.setWhichEigenpairs(SLEPc.EPS.Which.LARGEST_MAGNITUDE)
+    op, eps = shell_eps(_Inverse(spd, F), n, N, comm, nev=nev, tol=tol, max_it=max_it)
     try:
         eps.solve()
         if spd.error is not None:
