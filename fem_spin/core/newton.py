@@ -201,27 +201,18 @@ class NewtonSolver:
                 setup(self._problem.solver.getKSP())
         self._problem.solver.setConvergenceHistory(reset=True)
         self._problem.solver.getKSP().setConvergenceHistory(length=10000, reset=True)
-        self._bcs = list(bcs or [])
-        self._set_residual(before_residual)
+        if before_residual is not None:
+            self._hook_residual(bcs, before_residual)
 
-    def _set_residual(self, before_residual) -> None:
-        """The residual without DOLFINx's lifting: every iterate satisfies the Dirichlet data
-        (they are set on the initial guess in :meth:`_solve`, and Newton's steps are zero on
-        those rows), so the lifting ``-J (g - x)`` is exactly zero; it cost a second packing
-        of every coefficient per evaluation (12 % of a coupled step, measured)."""
-        problem, bcs = self._problem, self._bcs
+    def _hook_residual(self, bcs, before_residual) -> None:
+        problem = self._problem
+        ctx = {"u": problem.u, "residual": problem.F, "jacobian": problem.J, "bcs": bcs}
 
         def residual(snes, x, b):
             x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
             dolfinx.fem.petsc.assign(x, problem.u)
-            if before_residual is not None:
-                before_residual()
-            with b.localForm() as local:
-                local.set(0.0)
-            dolfinx.fem.petsc.assemble_vector(b, problem.F)
-            b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-            dolfinx.fem.petsc.set_bc(b, bcs, x0=x, alpha=-1.0)
-            b.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+            before_residual()
+            dolfinx.fem.petsc.assemble_residual(snes, x, b, **ctx)
 
         problem.solver.setFunction(residual, problem.b)
 
@@ -295,11 +286,6 @@ class NewtonSolver:
     def _solve(self) -> SolveInfo:
         snes = self.snes
         t0 = time.perf_counter()
-        if self._bcs:  # the initial guess takes the Dirichlet data (see _set_residual)
-            u = self._problem.u
-            for bc in self._bcs:
-                bc.set(u.x.array)
-            u.x.scatter_forward()
         try:
             with self._options_set():
                 self._problem.solve()
