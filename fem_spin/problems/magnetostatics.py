@@ -93,6 +93,7 @@ class Magnetostatics:
         self.u_sub = fem.Function(self.V_sub, name="u_demag")
         self.to_parent = self.node_map(self.V_sub)
         self._M_map = None
+        self._attached = None
         self.M_parent = fem.Function(fem.functionspace(mesh, ("Lagrange", 1, (3,))),
                                      name="M")
         self.Ms_parent = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="Ms")
@@ -227,6 +228,20 @@ class Magnetostatics:
         self.solves += 1
         return self.u_sub
 
+    def solve_in(self, V_M: fem.FunctionSpace, Ms_sub: fem.Function,
+                 M_values: np.ndarray) -> fem.Function:
+        """:meth:`solve` for ``M`` given in another space ``V_M`` (with ``Ms_sub``), e.g. the
+        spin-wave modes' beside the LLG's: the attached space stays attached (its dof layout
+        may differ, and the problem that owns it solves again later). Sets and returns
+        ``u_sub``."""
+        previous = self._attached
+        self.attach(V_M, Ms_sub)
+        try:
+            return self.solve(M_values)
+        finally:
+            if previous is not None:
+                self.attach(*previous)
+
     def _solve_source(self) -> None:
         """``u`` of the source ``(Ms_parent M_parent, grad v)``."""
         b = self.b
@@ -242,8 +257,8 @@ class Magnetostatics:
     def energy(self, M_values: np.ndarray) -> float:
         """Magnetostatic self-energy ``(mu0 / 2) (Ms M, grad u)`` (aJ) of ``M`` (as in
         :meth:`solve`; global)."""
+        self.solve(M_values)  # (InputError before any attach)
         V_M, Ms_sub = self._attached
-        self.solve(M_values)
         if getattr(self, "_energy", None) is None:
             self._M_energy = fem.Function(V_M)
             self._energy = fem.form(0.5 * MU0 * Ms_sub * ufl.dot(

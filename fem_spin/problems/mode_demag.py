@@ -65,11 +65,7 @@ class DemagModeCoupling:
             raise InputError("spin-wave modes with magnetostatics must be solved on "
                              "Magnetostatics.submesh (pass mesh=demag.submesh, "
                              "cell_tags=demag.sub_cell_tags)")
-        previous = getattr(demag, "_attached", None)  # e.g. the coupled problem's space
-        demag.attach(modes.V, modes.magnet.c.Ms)
-        demag.solve(modes.M0.x.array)
-        if previous is not None:  # u_sub keeps the potential of M0; the owner's dof layout
-            demag.attach(*previous)  # (another space's) stays attached for its next solves
+        demag.solve_in(modes.V, modes.magnet.c.Ms, modes.M0.x.array)
         return demag_field_residual(demag.u_sub, psi, self._dx(modes))
 
     def _injection(self) -> PETSc.Mat:
