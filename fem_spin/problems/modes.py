@@ -274,17 +274,13 @@ def augment(A: PETSc.Mat, B: PETSc.Mat, blocks) -> tuple[PETSc.Mat, PETSc.Mat]:
 
     as AIJ matrices (on each rank: its ``y`` rows first, then each ``x_i``'s)."""
     n = len(blocks)
-    rows_A = [[A] + [b[0] for b in blocks]]
-    rows_B = [[B] + [None] * n]
-    for i, (_, A_xy, A_xx, B_xx) in enumerate(blocks):
-        rows_A.append([A_xy] + [A_xx if j == i else None for j in range(n)])
-        rows_B.append([None] + [B_xx if j == i else None for j in range(n)])
-    out = []
-    for rows in (rows_A, rows_B):
-        nest = PETSc.Mat().createNest(rows, comm=A.getComm())
-        out.append(nest.convert("aij", PETSc.Mat()))
-        nest.destroy()
-    return out[0], out[1]
+    rows = [[A] + [b[0] for b in blocks]]
+    for i, (_, A_xy, A_xx, _) in enumerate(blocks):
+        rows.append([A_xy] + [A_xx if j == i else None for j in range(n)])
+    nest = PETSc.Mat().createNest(rows, comm=A.getComm())
+    A_full = nest.convert("aij", PETSc.Mat())
+    nest.destroy()
+    return A_full, _block_diagonal([B, *(b[3] for b in blocks)])
 
 
 def _block_diagonal(mats) -> PETSc.Mat:
