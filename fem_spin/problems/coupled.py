@@ -321,10 +321,8 @@ class CoupledSpinDynamics(TimeStepper):
                  + effective_field_residual(W, M, psi, c=mg.c, B=self.B_llg, dx=mg.dx)
                  + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))
             hook = J = None
-            if self.demag is not None:  # the potential of the iterate's M, the Jacobian
-                F += self._demag_term.field_residual(psi)  # with the local field (as LLG's)
-                hook = self._demag_term.update_state
-                J = ufl.derivative(F + self._demag_term.jacobian_term(M, psi, mg.dx), self.u)
+            if self.demag is not None:
+                F, hook, J = self._demag_term.steady(F, M, psi, mg.dx, self.u)
             self._steady = NewtonSolver(F, self.u, self.boundary.bcs,
                                         petsc_options=self._steady_options,
                                         jit_options=jit_options(), name="steady coupled",

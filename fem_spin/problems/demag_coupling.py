@@ -55,6 +55,13 @@ class DemagCoupling:
         the residual only to form the Jacobian."""
         return MU0 * self.Ms * ufl.inner(self.N_const * M, psi) * dx_h
 
+    def steady(self, F, M, psi, dx_h, u):
+        """``(F, before_residual, J)`` of a steady solve: the residual with the field's term,
+        the hook that solves the potential of each iterate, and the Jacobian with the field's
+        local approximation."""
+        F = F + self.field_residual(psi)
+        return F, self.update_state, ufl.derivative(F + self.jacobian_term(M, psi, dx_h), u)
+
     def update_midpoint(self) -> None:
         """The potential of ``M_mid`` of the current iterate (a time step)."""
         self.demag.solve(0.5 * (self.u.x.array[self.M_dofs] + self.u_n.x.array[self.M_dofs]))

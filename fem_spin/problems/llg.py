@@ -352,9 +352,7 @@ class LLG(TimeStepper):
                  + pin_residual(M, mg.M_pin, W, phi, psi, mg.chi, mg.dx_all))
             hook = J = None
             if self.demag is not None:
-                F += self._demag_term.field_residual(psi)
-                hook = self._demag_term.update_state
-                J = ufl.derivative(F + self._demag_term.jacobian_term(M, psi, mg.dx), self.u)
+                F, hook, J = self._demag_term.steady(F, M, psi, mg.dx, self.u)
             self._steady = NewtonSolver(F, self.u, [], petsc_options=self._steady_options,
                                         jit_options=jit_options(), name="steady LLG",
                                         before_residual=hook, J=J)
