@@ -13,6 +13,7 @@ import dolfinx.fem.petsc
 import numpy as np
 from petsc4py import PETSc
 
+from fem_spin.core.packed_residual import PackedResidual
 from fem_spin.errors import InputError, SolverError
 
 __all__ = [
@@ -75,6 +76,10 @@ CHORD_OPTIONS: dict[str, object] = {
     "snes_lag_jacobian": -2,
     "snes_lag_jacobian_persists": True,
 }
+
+#: Residuals by :class:`~fem_spin.core.packed_residual.PackedResidual` (the coefficients packed
+#: once per solve, no lifting); False: DOLFINx's (for comparisons).
+PACKED_RESIDUAL = True
 
 #: GMRES iterations per Newton iteration above which a lagged LU is refreshed.
 LAG_REFRESH_ITS = 6
@@ -201,8 +206,14 @@ class NewtonSolver:
                 setup(self._problem.solver.getKSP())
         self._problem.solver.setConvergenceHistory(reset=True)
         self._problem.solver.getKSP().setConvergenceHistory(length=10000, reset=True)
+        # the residual: packed once per solve without the lifting (PackedResidual); with a
+        # before_residual hook, coefficients change at every evaluation: DOLFINx's
+        self._packed: PackedResidual | None = None
         if before_residual is not None:
             self._hook_residual(bcs, before_residual)
+        elif PACKED_RESIDUAL:
+            self._packed = PackedResidual(self._problem.F, self._problem.u, bcs)
+            self._problem.solver.setFunction(self._packed.evaluate, self._problem.b)
 
     def _hook_residual(self, bcs, before_residual) -> None:
         problem = self._problem
@@ -286,6 +297,8 @@ class NewtonSolver:
     def _solve(self) -> SolveInfo:
         snes = self.snes
         t0 = time.perf_counter()
+        if self._packed is not None:
+            self._packed.refresh()
         try:
             with self._options_set():
                 self._problem.solve()
