@@ -11,9 +11,12 @@ from dataclasses import dataclass
 
 import dolfinx.fem.petsc
 import numpy as np
+from mpi4py import MPI
 from petsc4py import PETSc
 
+from fem_spin.core import solver_diagnosis as diagnosis
 from fem_spin.core.packed_residual import PackedResidual
+from fem_spin.core.refresh_policy import RefreshPolicy
 from fem_spin.errors import InputError, SolverError
 
 __all__ = [
@@ -68,8 +71,9 @@ LAGGED_LU_OPTIONS: dict[str, object] = {
 
 #: The chord variant of :data:`LAGGED_LU_OPTIONS`: the Jacobian, too, is kept (assembled and
 #: factored when refreshed), each Newton iteration costs one residual and one LU solve; the
-#: convergence is linear, the kept matrices are refreshed when a solve needed more than
-#: :data:`LAG_REFRESH_NEWTON` Newton iterations, or failed (then it is repeated fresh).
+#: convergence is linear, the kept matrices are refreshed when the extra Newton iterations
+#: since the last refresh cost as much as the refresh did (:class:`~fem_spin.core.
+#: refresh_policy.RefreshPolicy`), or a solve failed (then it is repeated fresh).
 CHORD_OPTIONS: dict[str, object] = {
     **LAGGED_LU_OPTIONS,
     "ksp_type": "preonly",
@@ -84,8 +88,9 @@ PACKED_RESIDUAL = True
 #: GMRES iterations per Newton iteration above which a lagged LU is refreshed.
 LAG_REFRESH_ITS = 6
 
-#: Newton iterations per solve above which a lagged Jacobian and LU are refreshed.
-LAG_REFRESH_NEWTON = 8
+#: Newton iterations per solve above which a lagged Jacobian and LU are refreshed anyway;
+#: below, :class:`~fem_spin.core.refresh_policy.RefreshPolicy` weighs the measured costs.
+LAG_REFRESH_NEWTON = 16
 
 _PETSC_ERR_MISSING_FACTOR = 92  # PETSc has no factorization of that kind for the matrix
 _FACTOR_PCS = {"lu", "cholesky"}  # the factorizations MUMPS does
@@ -131,13 +136,6 @@ class SolveInfo:
     seconds: float
 
 
-def _reason_name(enum, value: int) -> str:
-    for name in dir(enum):
-        if not name.startswith("_") and getattr(enum, name) == value:
-            return name
-    return str(value)
-
-
 class NewtonSolver:
     """One SNES for one residual; reused across solves (MUMPS under MPI leaks per new KSP).
 
@@ -176,6 +174,7 @@ class NewtonSolver:
                  J=None, lag_refresh_its: int = LAG_REFRESH_ITS):
         self.options = merged_options(petsc_options, base_options)
         self.lag_refresh_its = lag_refresh_its
+        self._refresh = RefreshPolicy(LAG_REFRESH_NEWTON)
         self.name = name
         self.log_level = log_level  # of the line each solve logs (time steps: DEBUG)
         # The options are in PETSc's global database only while they are read (here, and
@@ -274,9 +273,14 @@ class NewtonSolver:
                 info = self._solve()
             finally:
                 self._set_lag(-2)
+                self._refresh.refresh()
             return info
-        if (info.linear_iterations > self.lag_refresh_its * max(info.newton_iterations, 1)
-                or (self._lag_jacobian and info.newton_iterations > LAG_REFRESH_NEWTON)):
+        if info.linear_iterations > self.lag_refresh_its * max(info.newton_iterations, 1):
+            self._refresh.refresh()
+        if self._lag_jacobian:  # the measured costs decide (RefreshPolicy); the same on all ranks
+            seconds = self.snes.comm.tompi4py().allreduce(info.seconds, op=MPI.MAX)
+            self._refresh.record(seconds, info.newton_iterations)
+        if self._refresh.pending:
             self._set_lag(-2)
         return info
 
@@ -320,7 +324,7 @@ class NewtonSolver:
         seconds = time.perf_counter() - t0
         reason = snes.getConvergedReason()
         info = SolveInfo(
-            reason=_reason_name(PETSc.SNES.ConvergedReason, reason),
+            reason=diagnosis.reason_name(PETSc.SNES.ConvergedReason, reason),
             newton_iterations=snes.getIterationNumber(),
             linear_iterations=snes.getLinearSolveIterations(),
             residual_norms=self._history(),
@@ -344,57 +348,7 @@ class NewtonSolver:
         return tuple(float(r) for r in np.asarray(self.snes.getConvergenceHistory()[0]))
 
     def _state(self) -> str:
-        """The SNES and KSP reasons and iteration counts, and the last residual norms."""
-        snes, ksp = self.snes, self.snes.getKSP()
-        snes_reason = _reason_name(PETSc.SNES.ConvergedReason, snes.getConvergedReason())
-        ksp_reason = _reason_name(PETSc.KSP.ConvergedReason, ksp.getConvergedReason())
-        last = ", ".join(f"{r:.3e}" for r in self._history()[-3:])
-        last = f"; last residual norms: {last}" if last else ""
-        ksp_history = np.asarray(ksp.getConvergenceHistory())
-        ksp_last = ""
-        if ksp.getType() != PETSc.KSP.Type.PREONLY and len(ksp_history):
-            rel = ksp_history[-3:] / (ksp_history[0] if ksp_history[0] > 0 else 1.0)
-            ksp_last = ("; the last linear residual norms " + ", ".join(f"{r:.3e}" for r in
-                        ksp_history[-3:]) + " (relative " + ", ".join(f"{r:.2e}" for r in rel)
-                        + f", ksp_rtol {ksp.getTolerances()[0]:.1e})")
-        return (
-            f"SNES reason {snes_reason} after {snes.getIterationNumber()} Newton iterations "
-            f"({snes.getLinearSolveIterations()} linear iterations in total); the last linear "
-            f"solve (ksp_type {ksp.getType()}, pc_type {ksp.getPC().getType()}) ended with KSP "
-            f"reason {ksp_reason} after {ksp.getIterationNumber()} iterations{last}{ksp_last}"
-        )
+        return diagnosis.state(self.snes, self._history())
 
     def _hint(self) -> str:
-        direct = (
-            "petsc_options={'ksp_type': 'preonly', 'pc_type': 'lu', "
-            "'pc_factor_mat_solver_type': 'mumps'}"
-        )
-        singular = (
-            "this usually means a singular matrix: check that the problem is well posed "
-            "(positive tau, boundary data on tagged facets) and that the mesh is valid."
-        )
-        snes_reason = self.snes.getConvergedReason()
-        ksp_reason = self.snes.getKSP().getConvergedReason()
-        if ksp_reason == PETSc.KSP.ConvergedReason.DIVERGED_PCSETUP_FAILED:
-            return f"The preconditioner (factorization) failed: {singular}"
-        direct_in_use = self.snes.getKSP().getPC().getType() in ("lu", "cholesky")
-        if direct_in_use and snes_reason != PETSc.SNES.ConvergedReason.DIVERGED_MAX_IT:
-            return ("The direct solver was in use, so the linear solves are exact: Newton "
-                    "itself failed (in a time step: the step is too long for the dynamics, "
-                    "lower dt or give a tolerance for step control), or " + singular)
-        if snes_reason == PETSc.SNES.ConvergedReason.DIVERGED_LINEAR_SOLVE or ksp_reason < 0:
-            return (
-                f"The linear solver failed: use the direct solver ({direct}), or, for a large "
-                "problem at strong coupling (a = tau |H| >= 10), the geometric multigrid "
-                "solver (build the mesh with fem_spin.core.linear_solvers.refine_hierarchy and "
-                "pass hierarchy=...), a finer multigrid coarse level (a smaller "
-                "fem_spin.core.linear_solvers.COARSE_KH), or a larger ksp_max_it."
-            )
-        if snes_reason == PETSc.SNES.ConvergedReason.DIVERGED_MAX_IT:
-            return (
-                f"Newton stopped at snes_max_it = {self.snes.getTolerances()[3]}: raise it, or "
-                f"check that the linear solves are accurate ({direct})."
-            )
-        if snes_reason == 0:
-            return f"With the direct solver {singular}"
-        return f"Try the direct solver ({direct}) or a finer mesh."
+        return diagnosis.hint(self.snes)
