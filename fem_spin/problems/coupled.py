@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 import basix.ufl
 import dolfinx.fem as fem
@@ -37,6 +38,7 @@ from fem_spin import physics
 from fem_spin.core import linear_solvers
 from fem_spin.core.block_solver import block_solver
 from fem_spin.core.boundary import check_drive
+from fem_spin.core.fallback_solver import FallbackSolver
 from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
 from fem_spin.core.newton import NewtonSolver
 from fem_spin.core.problem import SpinTransportCore
@@ -215,8 +217,15 @@ class CoupledSpinDynamics(TimeStepper):
                             after_jacobian=self._block.after_jacobian, lag_refresh_its=40)
             else:
                 self.solver_description = "Newton + MUMPS LU"
-            self._solvers_ = [NewtonSolver(self.residual, u, bcs,
-                                           **with_demag(self.residual, "coupled step"), **opts)]
+            step = NewtonSolver(self.residual, u, bcs,
+                                **with_demag(self.residual, "coupled step"), **opts)
+            if self.linear_solver == "block":  # steps it fails: by MUMPS
+                step = FallbackSolver(step, partial(
+                    NewtonSolver, self.residual, u, bcs,
+                    **with_demag(self.residual, "coupled step (MUMPS)"),
+                    petsc_options={**self._petsc_options, **linear_solvers.DIRECT_OPTIONS},
+                    jit_options=jit_options(), log_level=logging.DEBUG))
+            self._solvers_ = [step]
         else:
             self.linear_solver, self.solver_description = "direct", "Newton + MUMPS LU"
             # sub-step 1: S2 with the extrapolated magnetization, (M, W) held at u_star

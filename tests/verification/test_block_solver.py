@@ -96,6 +96,28 @@ def test_block_solver_survives_the_drive(comm):
     assert max(per_newton) < 8, per_newton  # measured <= 4.7 (Chebyshev: 12, then failed)
 
 
+def test_failed_block_steps_are_repeated_by_mumps(comm):
+    """A step the block solver fails (here GMRES limited to one iteration, so it fails even
+    with fresh preconditioners) is repeated by MUMPS: the run goes on, with the direct
+    solver's steps (to the Newton tolerance)."""
+    overrides = ["geometry.h_max=4.0", "solver.refinements=1"]
+    x, M_ref, m_ref, _, _ = run(comm, overrides, "direct", 3)
+    p, dt = pillar(comm, [*overrides, "solver.petsc_options={ksp_max_it=1}"], "block")
+    with p:
+        for _ in range(3):
+            p.step(dt)
+        assert p._solvers_[0].direct is not None  # made at the first failure
+        M, m = p.field("M"), p.field("m")
+        n = M.function_space.dofmap.index_map.size_local * 3
+        xb = np.concatenate(comm.allgather(M.function_space.tabulate_dof_coordinates()[: n // 3]))
+        M = np.concatenate(comm.allgather(M.x.array[:n].reshape(-1, 3)))
+        m = np.concatenate(comm.allgather(m.x.array[:n].reshape(-1, 3)))
+    M_ref, m_ref = by_position(x, M_ref, m_ref)
+    M, m = by_position(xb, M, m)
+    assert np.max(np.abs(M - M_ref)) < 1e-9
+    assert np.max(np.abs(m - m_ref)) < 1e-9 * np.max(np.abs(m_ref))
+
+
 def test_block_solver_choice_is_checked(comm):
     with pytest.raises(InputError, match="linear_solver must be one of"):
         pillar(comm, [], "multigrid")
