@@ -40,7 +40,7 @@ from fem_spin.core.block_solver import block_solver
 from fem_spin.core.boundary import check_drive
 from fem_spin.core.fallback_solver import FallbackSolver
 from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
-from fem_spin.core.newton import NewtonSolver
+from fem_spin.core.newton import CHORD_OPTIONS, NewtonSolver
 from fem_spin.core.problem import SpinTransportCore
 from fem_spin.errors import InputError
 from fem_spin.parameters.magnet import GAMMA_E, Magnet
@@ -219,11 +219,11 @@ class CoupledSpinDynamics(TimeStepper):
                 self.solver_description = "Newton + MUMPS LU"
             step = NewtonSolver(self.residual, u, bcs,
                                 **with_demag(self.residual, "coupled step"), **opts)
-            if self.linear_solver == "block":  # steps it fails: by MUMPS
+            if self.linear_solver == "block":  # steps it fails: by MUMPS (LU kept: chord)
                 step = FallbackSolver(step, partial(
                     NewtonSolver, self.residual, u, bcs,
                     **with_demag(self.residual, "coupled step (MUMPS)"),
-                    petsc_options={**self._petsc_options, **linear_solvers.DIRECT_OPTIONS},
+                    petsc_options={**self._petsc_options, **CHORD_OPTIONS},
                     jit_options=jit_options(), log_level=logging.DEBUG))
             self._solvers_ = [step]
         else:
