@@ -20,10 +20,11 @@ linear solver (``--variants``): ``mumps`` (the package default: a fresh MUMPS LU
 Newton iteration) and ``lagged`` (:data:`fem_spin.core.newton.LAGGED_LU_OPTIONS`: GMRES
 preconditioned by a MUMPS LU that is kept across Newton iterations and steps and refreshed
 when GMRES needs too many iterations), ``chord`` (:data:`fem_spin.core.newton.CHORD_OPTIONS`:
-the Jacobian kept too) and ``block`` (``linear_solver="block"``,
-:mod:`fem_spin.core.block_solver`: GMRES with a field split, m by the geometric multigrid on
+the Jacobian kept too), ``block`` (``linear_solver="block"``,
+:mod:`fem_spin.core.block_solver`: FGMRES with a field split, m by the geometric multigrid on
 the refinement hierarchy, the magnets' (M, W) by MUMPS, Jacobian and preconditioner kept,
-Eisenstat-Walker tolerances). The driver writes ``benchmarks/results/<name>.json``
+Eisenstat-Walker tolerances) and ``block-before`` (the same before the fifth session of
+issue 16: :func:`before_fifth_session`). The driver writes ``benchmarks/results/<name>.json``
 and ``.md`` with the load average of the machine at each case.
 
 Usage (from the repository root, the venv's python and mpiexec on PATH)::
@@ -47,7 +48,7 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 CASE = ROOT / "examples" / "switching_pillar.toml"
 DRIVE = 5.5
-VARIANTS = ("mumps", "lagged", "chord", "block")
+VARIANTS = ("mumps", "lagged", "chord", "block", "block-before")
 
 
 def worker(args) -> None:
@@ -68,8 +69,10 @@ def worker(args) -> None:
     if args.h_max:
         overrides.append(f"geometry.h_max={args.h_max}")
     case = load_case(CASE, overrides)
-    case = dataclasses.replace(case, linear_solver="iterative" if args.variant == "block"
-                               else "direct")
+    case = dataclasses.replace(case, linear_solver="iterative" if args.variant.startswith(
+        "block") else "direct")
+    if args.variant == "block-before":
+        before_fifth_session()
     extra = {"lagged": LAGGED_LU_OPTIONS, "chord": CHORD_OPTIONS}.get(args.variant)
     if extra:
         case = dataclasses.replace(case, petsc_options={**(case.petsc_options or {}), **extra})
@@ -139,6 +142,27 @@ def worker(args) -> None:
     problem.close()
     if comm.rank == 0:
         print("RESULT " + json.dumps(out), flush=True)
+
+
+def before_fifth_session() -> None:
+    """The block solver as it was before the fifth session of issue 16 (for side-by-side
+    ratios): DOLFINx's residual (coefficients packed twice per evaluation, with the lifting),
+    the accumulation's multigrid smoothed by one Chebyshev step under GMRES (it fails on the
+    refined pillar after t = 20 ps: time only the first steps), and a kept Jacobian refreshed
+    after any solve of more than 8 Newton iterations."""
+    from fem_spin.core import block_solver, newton, refresh_policy
+
+    class CountOnly(refresh_policy.RefreshPolicy):
+        def record(self, seconds, iterations):
+            self.pending = iterations > self.max_iterations
+            return self.pending
+
+    newton.PACKED_RESIDUAL = False
+    newton.LAG_REFRESH_NEWTON = 8
+    newton.RefreshPolicy = CountOnly
+    block_solver.M_MULTIGRID_OPTIONS.update({
+        "ksp_type": "gmres", "fieldsplit_m_mg_levels_ksp_type": "chebyshev",
+        "fieldsplit_m_mg_levels_ksp_max_it": 1})
 
 
 def load() -> str:

@@ -204,6 +204,6 @@ def block_solver(V, inside: Callable, hierarchy=None, wavenumber: float = 0.0, s
                                             hierarchy.parent_cells[choice.levels[j]])
                 for j in range(len(spaces) - 1)]
             options.update(M_MULTIGRID_OPTIONS)
-            desc = (f"FGMRES + field split: m by geometric multigrid ({len(choice.levels)} "
-                    "levels), (M, W) by MUMPS")
+            desc = (f"{options['ksp_type'].upper()} + field split: m by geometric multigrid "
+                    f"({len(choice.levels)} levels), (M, W) by MUMPS")
     return options, BlockPreconditioner(V, groups, prolongations, masks), desc

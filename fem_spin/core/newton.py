@@ -275,12 +275,14 @@ class NewtonSolver:
                 self._set_lag(-2)
                 self._refresh.refresh()
             return info
-        if info.linear_iterations > self.lag_refresh_its * max(info.newton_iterations, 1):
-            self._refresh.refresh()
+        refresh = False
         if self._lag_jacobian:  # the measured costs decide (RefreshPolicy); the same on all ranks
             seconds = self.snes.comm.tompi4py().allreduce(info.seconds, op=MPI.MAX)
-            self._refresh.record(seconds, info.newton_iterations)
-        if self._refresh.pending:
+            refresh = self._refresh.record(seconds, info.newton_iterations)
+        if info.linear_iterations > self.lag_refresh_its * max(info.newton_iterations, 1):
+            refresh = True
+            self._refresh.refresh()
+        if refresh:
             self._set_lag(-2)
         return info
 
