@@ -96,9 +96,10 @@ class CoupledSpinDynamics(TimeStepper):
             ``mesh``, ``cell_tags``, ``facet_tags`` must be its ``submesh``,
             ``sub_cell_tags``, ``sub_facet_tags``.
         linear_solver: the monolithic Newton's linear solver: ``"direct"`` (MUMPS LU at every
-            Newton iteration), ``"block"`` (:mod:`fem_spin.core.block_solver`: GMRES with a
-            field split, m by multigrid and (M, W) by MUMPS, Jacobian and preconditioner kept
-            across Newton iterations and steps) or ``"auto"``: block above
+            Newton iteration), ``"block"`` (:mod:`fem_spin.core.block_solver`: (F)GMRES with
+            a field split, m by multigrid and (M, W) by MUMPS, Jacobian and preconditioner kept
+            across Newton iterations and steps; steps it fails are repeated by MUMPS,
+            :mod:`fem_spin.core.fallback_solver`) or ``"auto"``: block above
             :data:`BLOCK_MIN_DOFS` dofs (unless ``petsc_options`` name a ksp_type or pc_type,
             or with ``demag``), else direct.
         hierarchy: a :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose finest mesh is
@@ -211,8 +212,9 @@ class CoupledSpinDynamics(TimeStepper):
             if self.linear_solver == "block":
                 k = 0.0 if hierarchy is None else linear_solvers.max_wavenumber(
                     mesh, self._field_and_equilibrium(M)[0], sc.D, sc.tau, sc.tau_A)
-                base, self._block, self.solver_description = block_solver(
+                base, self._block, desc = block_solver(
                     V, lambda Vi: magnet_vertices(Vi, mg.dx).x.array > 0.5, hierarchy, k)
+                self.solver_description = desc + "; steps it fails by MUMPS"
                 opts.update(base_options=base, setup=self._block.setup,
                             after_jacobian=self._block.after_jacobian, lag_refresh_its=40)
             else:
