@@ -1,5 +1,6 @@
-"""A Newton solver with a direct fallback: an iterative solver whose failed solves are
-repeated by a direct one (MUMPS), which then takes the following solves for a while."""
+"""A Newton solver with a fallback: an iterative solver whose failed solves are repeated by
+a more robust one (MUMPS, or another fallback chain), which then takes the following solves
+for a while."""
 
 from __future__ import annotations
 
@@ -27,11 +28,13 @@ class FallbackSolver:
     field split stops converging); then the primary is tried again. A success resets the run.
     """
 
-    def __init__(self, primary: NewtonSolver, make_direct: Callable[[], NewtonSolver]):
+    def __init__(self, primary: NewtonSolver | FallbackSolver,
+                 make_direct: Callable[[], NewtonSolver | FallbackSolver]):
         self.primary, self._make_direct = primary, make_direct
-        self.direct: NewtonSolver | None = None
+        self.direct: NewtonSolver | FallbackSolver | None = None
         self._run = self._left = 0
         self.name = primary.name
+        self.u = primary.u if isinstance(primary, FallbackSolver) else primary._problem.u
 
     def _direct(self) -> NewtonSolver:
         if self.direct is None:
@@ -42,17 +45,18 @@ class FallbackSolver:
         if self._left > 0:
             self._left -= 1
             return self._direct().solve()
-        u = self.primary._problem.u
+        u = self.u
         start = u.x.array.copy()
         try:
             info = self.primary.solve()
         except SolverError as e:
             self._run = min(2 * self._run, MAX_RUN) if self._run else 4
             self._left = self._run - 1
-            log.warning("%s: the iterative solver failed (%s); this solve and the next %d by "
-                        "MUMPS", self.name, str(e).split(";")[0], self._left)
+            direct = self._direct()
+            log.warning("%s failed (%s); this solve and the next %d by %s", self.name,
+                        str(e).split(";")[0], self._left, direct.name)
             u.x.array[:] = start
-            return self._direct().solve()
+            return direct.solve()
         self._run = 0
         return info
 

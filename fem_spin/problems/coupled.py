@@ -67,6 +67,15 @@ LINEAR_SOLVERS = ("auto", "direct", "block")
 BLOCK_MIN_DOFS = 20_000
 
 
+def _split_with_lu(F, u, bcs, V, dx_magnets, opts, kw, fallback) -> FallbackSolver:
+    """The block solver's field split with the accumulation by MUMPS instead of multigrid,
+    itself falling back to ``fallback()``."""
+    base, block, _ = block_solver(V, lambda Vi: magnet_vertices(Vi, dx_magnets).x.array > 0.5)
+    return FallbackSolver(NewtonSolver(F, u, bcs, **kw, **{
+        **opts, "base_options": base, "setup": block.setup,
+        "after_jacobian": block.after_jacobian}), fallback)
+
+
 class CoupledSpinDynamics(TimeStepper):
     """Spin accumulation and magnetization, coupled (paper Sec. V).
 
@@ -222,11 +231,14 @@ class CoupledSpinDynamics(TimeStepper):
             step = NewtonSolver(self.residual, u, bcs,
                                 **with_demag(self.residual, "coupled step"), **opts)
             if self.linear_solver == "block":  # steps it fails: by MUMPS (LU kept: chord)
-                step = FallbackSolver(step, partial(
-                    NewtonSolver, self.residual, u, bcs,
-                    **with_demag(self.residual, "coupled step (MUMPS)"),
-                    petsc_options={**self._petsc_options, **CHORD_OPTIONS},
-                    jit_options=jit_options(), log_level=logging.DEBUG))
+                fallback = partial(NewtonSolver, self.residual, u, bcs, **with_demag(
+                    self.residual, "coupled step (MUMPS)"), jit_options=jit_options(),
+                    petsc_options={**self._petsc_options, **CHORD_OPTIONS}, log_level=logging.DEBUG)
+                if hierarchy is not None:  # before it, the same split with m by MUMPS
+                    fallback = partial(_split_with_lu, self.residual, u, bcs, V, mg.dx, opts,
+                                       with_demag(self.residual, "coupled step (m by MUMPS)"),
+                                       fallback)
+                step = FallbackSolver(step, fallback)
             self._solvers_ = [step]
         else:
             self.linear_solver, self.solver_description = "direct", "Newton + MUMPS LU"

@@ -29,10 +29,11 @@ def pillar(comm, overrides, linear_solver):
     return p, case.dynamics.dt
 
 
-def run(comm, overrides, linear_solver, steps):
+def run(comm, overrides, linear_solver, steps, check=None):
     p, dt = pillar(comm, overrides, linear_solver)
     with p:
         infos = [p.step(dt) for _ in range(steps)]
+        assert check is None or check(p)
         M, m = p.field("M"), p.field("m")
         n = M.function_space.dofmap.index_map.size_local * 3
         x = M.function_space.tabulate_dof_coordinates()[: n // 3]
@@ -112,6 +113,23 @@ def test_failed_block_steps_are_repeated_by_mumps(comm):
         xb = np.concatenate(comm.allgather(M.function_space.tabulate_dof_coordinates()[: n // 3]))
         M = np.concatenate(comm.allgather(M.x.array[:n].reshape(-1, 3)))
         m = np.concatenate(comm.allgather(m.x.array[:n].reshape(-1, 3)))
+    M_ref, m_ref = by_position(x, M_ref, m_ref)
+    M, m = by_position(xb, M, m)
+    assert np.max(np.abs(M - M_ref)) < 1e-9
+    assert np.max(np.abs(m - m_ref)) < 1e-9 * np.max(np.abs(m_ref))
+
+
+def test_a_failing_multigrid_split_is_repeated_with_m_by_mumps(comm, monkeypatch):
+    """With a hierarchy, a step the multigrid field split fails is repeated by the same split
+    with the accumulation by MUMPS (here the multigrid is replaced by one Jacobi sweep, which
+    fails), before the LU of the whole Jacobian: the direct solver's steps."""
+    from fem_spin.core import block_solver
+
+    monkeypatch.setitem(block_solver.M_MULTIGRID_OPTIONS, "fieldsplit_m_pc_type", "jacobi")
+    overrides = ["geometry.h_max=4.0", "solver.refinements=1"]
+    x, M_ref, m_ref, _, _ = run(comm, overrides, "direct", 3)
+    xb, M, m, _, _ = run(comm, overrides, "block", 3, check=lambda p: (
+        p._solvers_[0].direct is not None and p._solvers_[0].direct.direct is None))
     M_ref, m_ref = by_position(x, M_ref, m_ref)
     M, m = by_position(xb, M, m)
     assert np.max(np.abs(M - M_ref)) < 1e-9
