@@ -31,35 +31,32 @@ from mpi4py import MPI
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fem_spin.parameters.magnet import Magnet  # noqa: E402
-from fem_spin.physics.scales import MU0  # noqa: E402
-from fem_spin.physics.spin_wave_theory import (  # noqa: E402
-    film_backward_volume,
-    film_forward_volume,
-    film_surface_mode,
-    kalinikos_slavin,
-)
-from fem_spin.problems.film_dispersion import GHZ, FilmDispersion  # noqa: E402
+from fem_spin.physics.spin_wave_theory import kalinikos_slavin  # noqa: E402
+from fem_spin.problems.film_dispersion import GHZ  # noqa: E402
+from tests.helpers import film_cases  # noqa: E402
 from tests.helpers.exact import rates  # noqa: E402
+from tests.helpers.film_cases import (  # noqa: E402
+    A_EX,
+    B_N,
+    EXACT,
+    GEOMETRY,
+    MS,
+    MU0MS,
+    NO_EX,
+    SHIFT,
+    B,
+    D,
+    G,
+)
 
-MS, A_EX, B, B_N, D = 8e5, 1.3e-11, 0.05, 1.3, 10.0
 ALPHA = 0.01
-NO_EX, PY = Magnet(Ms=MS), Magnet(Ms=MS, A_ex=A_EX, alpha=ALPHA)
-G, MU0MS = PY.gamma, MU0 * MS
+PY = Magnet(Ms=MS, A_ex=A_EX, alpha=ALPHA)  # damped: the linewidths of part 3
 C_EX = PY.exchange_coefficient
-GEOMETRY = {"DE": ((0, 1, 0), (0, B, 0), (np.pi / 2, np.pi / 2), B),
-            "BV": ((1, 0, 0), (B, 0, 0), (np.pi / 2, 0.0), B),
-            "FV": ((0, 0, 1), (0, 0, B_N), (0.0, 0.0), B_N - MU0MS)}
-EXACT = {"DE": lambda k, d: film_surface_mode(G, B, MU0MS, k, d),
-         "BV": lambda k, d: film_backward_volume(G, B, MU0MS, k, d),
-         "FV": lambda k, d: film_forward_volume(G, B_N, MU0MS, k, d)}
-SHIFT = {"DE": G * (B + MU0MS / 2), "BV": None, "FV": np.sqrt(G * (B_N - MU0MS) * G * B_N)}
 HERE = Path(__file__).resolve().parent / "results"
 
 
 def film(comm, geo, mag=PY, **kw):
-    M0, B_T, _, _ = GEOMETRY[geo]
-    kw.setdefault("thickness", D)
-    return FilmDispersion(mag, M0=M0, B_T=B_T, comm=comm, **kw)
+    return film_cases.film(comm, geo, mag, **kw)
 
 
 def ks(geo, k, d=D, n=0):

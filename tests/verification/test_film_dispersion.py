@@ -25,39 +25,29 @@ from mpi4py import MPI
 
 from fem_spin.errors import InputError
 from fem_spin.parameters.magnet import Magnet
-from fem_spin.physics.scales import MU0
 from fem_spin.physics.spin_wave_theory import (
     damped_pair,
-    film_backward_volume,
     film_decay_rate,
-    film_forward_volume,
-    film_surface_mode,
     kalinikos_slavin,
     volume_mode_wavenumber,
 )
 from fem_spin.problems.film_dispersion import FilmDispersion
 from tests.helpers.exact import rates
-
-MS, A_EX, B, B_N, D = 8e5, 1.3e-11, 0.05, 1.3, 10.0
-NO_EX = Magnet(Ms=MS)
-PY = Magnet(Ms=MS, A_ex=A_EX)
-G, MU0MS = PY.gamma, MU0 * MS
-# geometry: M0, B_T, (theta, phi) of Kalinikos-Slavin, internal field (T)
-GEOMETRY = {"DE": ((0, 1, 0), (0, B, 0), (np.pi / 2, np.pi / 2), B),
-            "BV": ((1, 0, 0), (B, 0, 0), (np.pi / 2, 0.0), B),
-            "FV": ((0, 0, 1), (0, 0, B_N), (0.0, 0.0), B_N - MU0MS)}
-EXACT = {"DE": lambda k, d: film_surface_mode(G, B, MU0MS, k, d),
-         "BV": lambda k, d: film_backward_volume(G, B, MU0MS, k, d),
-         "FV": lambda k, d: film_forward_volume(G, B_N, MU0MS, k, d)}
-# without exchange: DE and FV at the top of their bands, BV at the bottom
-SHIFT = {"DE": G * (B + MU0MS / 2), "BV": None,
-         "FV": np.sqrt(G * (B_N - MU0MS) * G * B_N)}
-
-
-def film(comm, geo, mag=PY, **kw):
-    M0, B_T, _, _ = GEOMETRY[geo]
-    kw.setdefault("thickness", D)
-    return FilmDispersion(mag, M0=M0, B_T=B_T, comm=comm, **kw)
+from tests.helpers.film_cases import (
+    A_EX,
+    B_N,
+    EXACT,
+    GEOMETRY,
+    MS,
+    MU0MS,
+    NO_EX,
+    PY,
+    SHIFT,
+    B,
+    D,
+    G,
+    film,
+)
 
 
 @pytest.mark.parametrize("geo", ["DE", "BV", "FV"])
