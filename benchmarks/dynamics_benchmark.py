@@ -16,11 +16,12 @@ of ranks and linear-solver variant, a worker process (run under mpiexec)
   solve beside it;
 
 and reports the ratio (one coupled step) / (one S1 time to solution). Variants of the coupled
-linear solver (``--variants``): ``mumps`` (the package default: a fresh MUMPS LU at every
-Newton iteration) and ``lagged`` (:data:`fem_spin.core.newton.LAGGED_LU_OPTIONS`: GMRES
-preconditioned by a MUMPS LU that is kept across Newton iterations and steps and refreshed
-when GMRES needs too many iterations), ``chord`` (:data:`fem_spin.core.newton.CHORD_OPTIONS`:
-the Jacobian kept too), ``block`` (``linear_solver="block"``,
+linear solver (``--variants``): ``mumps`` (a fresh MUMPS LU at every Newton iteration,
+:data:`fem_spin.problems.coupled_solver.FRESH_NEWTON_OPTIONS`: the package default before
+the sixth session of issue 16) and ``lagged`` (:data:`fem_spin.core.newton.LAGGED_LU_OPTIONS`:
+GMRES preconditioned by a MUMPS LU that is kept across Newton iterations and steps and
+refreshed when GMRES needs too many iterations), ``chord`` (the direct solver's default now,
+:data:`fem_spin.problems.coupled_solver.CHORD`: the Jacobian kept too), ``block`` (``linear_solver="block"``,
 :mod:`fem_spin.core.block_solver`: FGMRES with a field split, m by the geometric multigrid on
 the refinement hierarchy, the magnets' (M, W) by MUMPS, Jacobian and preconditioner kept,
 Eisenstat-Walker tolerances) and ``block-before`` (the same before the fifth session of
@@ -61,7 +62,8 @@ def worker(args) -> None:
     from fem_spin.app.builders.problems import coupled_problem
     from fem_spin.app.results import Results
     from fem_spin.app.schema import load_case
-    from fem_spin.core.newton import CHORD_OPTIONS, LAGGED_LU_OPTIONS
+    from fem_spin.core.newton import LAGGED_LU_OPTIONS
+    from fem_spin.problems.coupled_solver import FRESH_NEWTON_OPTIONS
 
     comm = MPI.COMM_WORLD
     PETSc.Log.begin()
@@ -73,7 +75,7 @@ def worker(args) -> None:
         "block") else "direct")
     if args.variant == "block-before":
         before_fifth_session()
-    extra = {"lagged": LAGGED_LU_OPTIONS, "chord": CHORD_OPTIONS}.get(args.variant)
+    extra = {"lagged": LAGGED_LU_OPTIONS, "mumps": FRESH_NEWTON_OPTIONS}.get(args.variant)
     if extra:
         case = dataclasses.replace(case, petsc_options={**(case.petsc_options or {}), **extra})
     t0 = time.perf_counter()

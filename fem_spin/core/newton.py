@@ -166,13 +166,17 @@ class NewtonSolver:
             approximation of such a left-out dependence, to speed Newton up.
         lag_refresh_its: linear iterations per Newton iteration above which a kept
             (lagged) preconditioner is refreshed (default :data:`LAG_REFRESH_ITS`).
+        fresh_options: PETSc options of the last retry of a failed lagged solve, with fresh
+            matrices at every Newton iteration (e.g. the line search of a true Newton).
     """
 
     def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1",
                  base_options=None, setup=None, log_level: int = logging.INFO,
                  matrix_kind: str | None = None, after_jacobian=None, before_residual=None,
-                 J=None, lag_refresh_its: int = LAG_REFRESH_ITS):
+                 J=None, lag_refresh_its: int = LAG_REFRESH_ITS,
+                 fresh_options: dict | None = None):
         self.options = merged_options(petsc_options, base_options)
+        self.fresh_options = dict(fresh_options or {})
         self.lag_refresh_its = lag_refresh_its
         self._refresh = RefreshPolicy(LAG_REFRESH_NEWTON)
         self.name = name
@@ -205,6 +209,11 @@ class NewtonSolver:
                 setup(self._problem.solver.getKSP())
         self._problem.solver.setConvergenceHistory(reset=True)
         self._problem.solver.getKSP().setConvergenceHistory(length=10000, reset=True)
+        # line searches of the current solve (a list: no reference cycle); not a KSP pre-solve
+        # hook, which would replace Eisenstat-Walker's
+        self._line_searches = [0]
+        self._problem.solver.setLineSearchPreCheck(diagnosis.count_line_search,
+                                                   args=(self._line_searches,))
         # the residual: packed once per solve without the lifting (PackedResidual); with a
         # before_residual hook, coefficients change at every evaluation: DOLFINx's
         self._packed: PackedResidual | None = None
@@ -265,15 +274,25 @@ class NewtonSolver:
         start = u.x.array.copy()
         try:
             info = self._solve()
-        except SolverError:
-            log.debug("%s: the lagged preconditioner failed; solving with fresh ones", self.name)
-            u.x.array[:] = start
-            self._set_lag(1)  # a fresh factorization at every Newton iteration of this solve
-            try:
-                info = self._solve()
-            finally:
-                self._set_lag(-2)
+        except SolverError as e:
+            # from the initial guess, first with matrices made fresh and kept (mostly
+            # enough: the kept ones had aged), then fresh at every Newton iteration
+            for lag, what in ((-2, "made fresh once"), (1, "fresh at every iteration")):
+                log.debug("%s; solving with the matrices %s", str(e)[:160], what)
+                u.x.array[:] = start
+                self._set_lag(lag)
                 self._refresh.refresh()
+                try:
+                    info = self._solve()
+                    break
+                except SolverError as again:
+                    if lag == 1:
+                        raise
+                    e = again
+                finally:
+                    if lag == 1:
+                        self._set_lag(-2)
+                        self._refresh.refresh()
             return info
         refresh = False
         if self._lag_jacobian:  # the measured costs decide (RefreshPolicy); the same on all ranks
@@ -298,11 +317,14 @@ class NewtonSolver:
             opts["snes_lag_preconditioner"] = lag
             if self._lag_jacobian:
                 opts["snes_lag_jacobian"] = lag
+            for k, v in (self.fresh_options if lag == 1 else {}).items():
+                opts[k] = v
             self.snes.setFromOptions()
 
     def _solve(self) -> SolveInfo:
         snes = self.snes
         t0 = time.perf_counter()
+        self._line_searches[0] = 0
         if self._packed is not None:
             self._packed.refresh()
         try:
@@ -334,6 +356,13 @@ class NewtonSolver:
         )
         if reason <= 0:
             raise SolverError(f"{self.name} did not converge: {self._state()}. {self._hint()}")
+        if diagnosis.line_search_failed(info.reason, self._line_searches[0],
+                                        info.newton_iterations) and (
+                self.lagged or info.newton_iterations == 0):
+            raise SolverError(
+                f"{self.name}: the line search found no decrease of |F| along the update "
+                f"({'a kept Jacobian' if self.lagged else 'at the initial guess'}; PETSc "
+                f"reports it as {info.reason}): {self._state()}. {self._hint()}")
         log.log(
             self.log_level,
             "%s solved: %s, %d Newton / %d linear iterations, |F| %s, %.2f s",

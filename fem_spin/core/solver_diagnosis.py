@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from petsc4py import PETSc
 
-__all__ = ["hint", "reason_name", "state"]
+__all__ = ["count_line_search", "hint", "line_search_failed", "reason_name", "state"]
 
 
 def reason_name(enum, value: int) -> str:
@@ -73,3 +73,17 @@ def hint(snes: PETSc.SNES) -> str:
     if snes_reason == 0:
         return f"With the direct solver {singular}"
     return f"Try the direct solver ({direct}) or a finer mesh."
+
+
+def count_line_search(x, y, counter: list) -> None:
+    """Line-search pre-check hook: counts the line searches (Newton updates) of a solve."""
+    counter[0] += 1
+
+
+def line_search_failed(reason: str, line_searches: int, newton_iterations: int) -> bool:
+    """Whether SNES stopped on a failed line search whose tiny step it took for converged
+    (newtonls: a line search failure with ``|lambda y| < stol |x|`` ends the solve as
+    CONVERGED_SNORM_RELATIVE, with one more line search than Newton iterations). At the
+    round-off floor of a true Newton step that is convergence; along a kept Jacobian's
+    update, or before any step was taken, it is not."""
+    return reason == "CONVERGED_SNORM_RELATIVE" and line_searches > newton_iterations

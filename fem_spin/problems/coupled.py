@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
 
 import basix.ufl
 import dolfinx.fem as fem
@@ -36,11 +35,9 @@ import ufl
 
 from fem_spin import physics
 from fem_spin.core import linear_solvers
-from fem_spin.core.block_solver import block_solver
 from fem_spin.core.boundary import check_drive
-from fem_spin.core.fallback_solver import FallbackSolver
 from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
-from fem_spin.core.newton import CHORD_OPTIONS, NewtonSolver
+from fem_spin.core.newton import NewtonSolver
 from fem_spin.core.problem import SpinTransportCore
 from fem_spin.errors import InputError
 from fem_spin.parameters.magnet import GAMMA_E, Magnet
@@ -52,6 +49,8 @@ from fem_spin.physics.magnetization import (
     pin_residual,
     steady_llg_residual,
 )
+from fem_spin.problems import coupled_solver
+from fem_spin.problems.coupled_solver import LINEAR_SOLVERS
 from fem_spin.problems.demag_coupling import DemagCoupling
 from fem_spin.problems.llg import MagnetState, magnet_vertices, nonlinear_options
 from fem_spin.stepping.schemes import TimeStepper
@@ -61,21 +60,6 @@ __all__ = ["COUPLINGS", "CoupledSpinDynamics"]
 log = logging.getLogger(__name__)
 
 COUPLINGS = ("monolithic", "staggered")
-LINEAR_SOLVERS = ("auto", "direct", "block")
-
-#: ``linear_solver="auto"`` uses the block solver (monolithic coupling) above this many dofs.
-BLOCK_MIN_DOFS = 20_000
-
-
-def _split_with_lu(F, u, bcs, V, dx_magnets, opts, kw, fallback) -> FallbackSolver:
-    """The block solver's field split with the accumulation by MUMPS instead of multigrid,
-    itself falling back to ``fallback()``."""
-    base, block, _ = block_solver(V, lambda Vi: magnet_vertices(Vi, dx_magnets).x.array > 0.5)
-    return FallbackSolver(NewtonSolver(F, u, bcs, **kw, **{
-        **opts, "base_options": base, "setup": block.setup,
-        "after_jacobian": block.after_jacobian}), fallback)
-
-
 class CoupledSpinDynamics(TimeStepper):
     """Spin accumulation and magnetization, coupled (paper Sec. V).
 
@@ -104,13 +88,14 @@ class CoupledSpinDynamics(TimeStepper):
             effective field and energy, implicit in the midpoint rule as in :class:`LLG`;
             ``mesh``, ``cell_tags``, ``facet_tags`` must be its ``submesh``,
             ``sub_cell_tags``, ``sub_facet_tags``.
-        linear_solver: the monolithic Newton's linear solver: ``"direct"`` (MUMPS LU at every
-            Newton iteration), ``"block"`` (:mod:`fem_spin.core.block_solver`: (F)GMRES with
-            a field split, m by multigrid and (M, W) by MUMPS, Jacobian and preconditioner kept
-            across Newton iterations and steps; steps it fails are repeated by MUMPS,
-            :mod:`fem_spin.core.fallback_solver`) or ``"auto"``: block above
-            :data:`BLOCK_MIN_DOFS` dofs (unless ``petsc_options`` name a ksp_type or pc_type,
-            or with ``demag``), else direct.
+        linear_solver: the monolithic Newton's linear solver (:mod:`fem_spin.problems.
+            coupled_solver`): ``"direct"`` (MUMPS LU; Jacobian and LU kept across Newton
+            iterations and steps, a chord iteration, unless ``petsc_options`` name a solver or
+            Jacobian lag of their own), ``"block"`` (:mod:`fem_spin.core.block_solver`:
+            (F)GMRES with a field split, m by multigrid and (M, W) by MUMPS, matrices kept;
+            steps it fails are repeated by MUMPS) or ``"auto"``: block above
+            ``coupled_solver.BLOCK_MIN_DOFS`` dofs (unless ``petsc_options`` name a ksp_type
+            or pc_type, or with ``demag``), else direct.
         hierarchy: a :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose finest mesh is
             ``mesh``: the block solver's m block by geometric multigrid on it (else GAMG).
     """
@@ -209,39 +194,24 @@ class CoupledSpinDynamics(TimeStepper):
         self._steady_options = nonlinear_options(  # with the field: linear convergence
             petsc_options if demag is None else {"snes_max_it": 150, **(petsc_options or {})},
             steady=True)
-        opts = dict(petsc_options=self._petsc_options, jit_options=jit_options(),
-                    log_level=logging.DEBUG)
+        common = dict(jit_options=jit_options(), log_level=logging.DEBUG)
         if coupling == "monolithic":
             self.residual = s2(m, M_theta) + s3(M, W, 0.5 * (m + m_n))
-            ndofs = V.dofmap.index_map.size_global
             user = petsc_options or {}
-            self.linear_solver = ("block" if linear_solver == "block" or (
-                linear_solver == "auto" and ndofs > BLOCK_MIN_DOFS and demag is None
-                and not {"ksp_type", "pc_type"} & set(user)) else "direct")
-            if self.linear_solver == "block":
-                k = 0.0 if hierarchy is None else linear_solvers.max_wavenumber(
-                    mesh, self._field_and_equilibrium(M)[0], sc.D, sc.tau, sc.tau_A)
-                base, self._block, desc = block_solver(
-                    V, lambda Vi: magnet_vertices(Vi, mg.dx).x.array > 0.5, hierarchy, k)
-                self.solver_description = desc + "; steps it fails by MUMPS"
-                opts.update(base_options=base, setup=self._block.setup,
-                            after_jacobian=self._block.after_jacobian, lag_refresh_its=40)
-            else:
-                self.solver_description = "Newton + MUMPS LU"
-            step = NewtonSolver(self.residual, u, bcs,
-                                **with_demag(self.residual, "coupled step"), **opts)
-            if self.linear_solver == "block":  # steps it fails: by MUMPS (LU kept: chord)
-                fallback = partial(NewtonSolver, self.residual, u, bcs, **with_demag(
-                    self.residual, "coupled step (MUMPS)"), jit_options=jit_options(),
-                    petsc_options={**self._petsc_options, **CHORD_OPTIONS}, log_level=logging.DEBUG)
-                if hierarchy is not None:  # before it, the same split with m by MUMPS
-                    fallback = partial(_split_with_lu, self.residual, u, bcs, V, mg.dx, opts,
-                                       with_demag(self.residual, "coupled step (m by MUMPS)"),
-                                       fallback)
-                step = FallbackSolver(step, fallback)
+            self.linear_solver = coupled_solver.choose(
+                linear_solver, V.dofmap.index_map.size_global, demag is not None, user)
+            step, self._block, self.solver_description = coupled_solver.step_solver(
+                self.residual, u, bcs, kind=self.linear_solver,
+                inside=lambda Vi: magnet_vertices(Vi, mg.dx).x.array > 0.5,
+                options=self._petsc_options, user=user,
+                kw=lambda name: with_demag(self.residual, name),
+                common=common,
+                hierarchy=hierarchy, wavenumber=lambda: linear_solvers.max_wavenumber(
+                    mesh, self._field_and_equilibrium(M)[0], sc.D, sc.tau, sc.tau_A))
             self._solvers_ = [step]
         else:
             self.linear_solver, self.solver_description = "direct", "Newton + MUMPS LU"
+            opts = dict(petsc_options=self._petsc_options, **common)
             # sub-step 1: S2 with the extrapolated magnetization, (M, W) held at u_star
             self.u_star = fem.Function(V, name="mMW_star")
             m_s, M_s, W_s = ufl.split(self.u_star)

@@ -1,0 +1,119 @@
+"""The Newton solver of the monolithic coupled step (:class:`fem_spin.CoupledSpinDynamics`).
+
+* ``"direct"``: Newton on MUMPS as a chord iteration (:data:`fem_spin.core.newton.
+  CHORD_OPTIONS`): the Jacobian and its LU are kept across Newton iterations and time steps
+  and refreshed when the extra iterations since the last refresh have cost as much as the
+  refresh (:class:`fem_spin.core.refresh_policy.RefreshPolicy`); a failed solve is repeated
+  with a fresh Jacobian and LU at every Newton iteration. The same steps as Newton with
+  fresh LUs, to the Newton tolerance, at a fraction of the cost (4.7x per step on the
+  switching pillar's 4,347 dofs). PETSc options of the user's that name a linear solver or
+  a Jacobian lag (:data:`OWN_SOLVER_OPTIONS`) replace the chord: e.g.
+  :data:`FRESH_NEWTON_OPTIONS`, a fresh LU at every Newton iteration.
+* ``"block"``: :func:`fem_spin.core.block_solver.block_solver`; a step it fails is repeated
+  (:class:`fem_spin.core.fallback_solver.FallbackSolver`) by the same field split with m by
+  MUMPS (with a mesh hierarchy), then by the whole Jacobian's LU (chord).
+* ``"auto"``: block above :data:`BLOCK_MIN_DOFS` dofs (without magnetostatics, and unless the
+  user's options name a ``ksp_type`` or ``pc_type``), else direct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+
+from fem_spin.core.block_solver import BlockPreconditioner, block_solver
+from fem_spin.core.fallback_solver import FallbackSolver
+from fem_spin.core.newton import CHORD_OPTIONS, NewtonSolver
+
+__all__ = ["BLOCK_MIN_DOFS", "CHORD", "FRESH_NEWTON_OPTIONS", "LINEAR_SOLVERS",
+           "OWN_SOLVER_OPTIONS", "choose", "direct_options", "step_solver"]
+
+LINEAR_SOLVERS = ("auto", "direct", "block")
+
+#: ``linear_solver="auto"`` uses the block solver above this many dofs.
+BLOCK_MIN_DOFS = 20_000
+
+#: User options that make the direct step plain Newton with them (no kept Jacobian or LU).
+OWN_SOLVER_OPTIONS = frozenset({"ksp_type", "pc_type", "snes_lag_jacobian",
+                                "snes_lag_preconditioner"})
+
+#: Newton with a fresh Jacobian and MUMPS LU at every iteration (the direct step before the
+#: chord became its default; for comparisons).
+FRESH_NEWTON_OPTIONS: dict[str, object] = {"snes_lag_jacobian": 1,
+                                           "snes_lag_preconditioner": 1}
+
+
+#: The direct step's chord: :data:`fem_spin.core.newton.CHORD_OPTIONS` with full steps (its
+#: residual need not fall at every iteration: with a backtracking line search the precessing
+#: pillar, drive 6.5, took 55 s instead of 43; a step that diverges is repeated with fresh
+#: matrices, then with the line search) and the update test at 1e-12 of the solution (at
+#: 1e-10 the linear convergence left |M| - 1 at 2e-12 instead of round-off).
+CHORD: dict[str, object] = {**CHORD_OPTIONS, "snes_linesearch_type": "basic", "snes_stol": 1e-12}
+
+
+def choose(linear_solver: str, ndofs: int, demag: bool, user: Mapping[str, object]) -> str:
+    """``"block"`` or ``"direct"`` for ``linear_solver`` (one of :data:`LINEAR_SOLVERS`)."""
+    if linear_solver == "block":
+        return "block"
+    if (linear_solver == "auto" and ndofs > BLOCK_MIN_DOFS and not demag
+            and not {"ksp_type", "pc_type"} & set(user)):
+        return "block"
+    return "direct"
+
+
+def direct_options(options: dict, user: Mapping[str, object]) -> dict:
+    """The direct step's PETSc options: ``options`` (the merged defaults and user's) with
+    :data:`CHORD` (under the user's own), unless the user's name their own linear solver or
+    Jacobian lag (:data:`OWN_SOLVER_OPTIONS`)."""
+    own = {k.lstrip("-") for k in user}
+    if OWN_SOLVER_OPTIONS & own:
+        return options
+    return {**options, **{k: v for k, v in CHORD.items() if k not in own}}
+
+
+def _split_with_lu(F, u, bcs, V, inside, opts, kw, fallback) -> FallbackSolver:
+    """The block solver's field split with the accumulation by MUMPS instead of multigrid,
+    itself falling back to ``fallback()``."""
+    base, block, _ = block_solver(V, inside)
+    return FallbackSolver(NewtonSolver(F, u, bcs, **kw, **{
+        **opts, "base_options": base, "setup": block.setup,
+        "after_jacobian": block.after_jacobian}), fallback)
+
+
+def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
+                user: Mapping[str, object], kw: Callable[[str], dict], common: dict,
+                hierarchy=None, wavenumber: Callable[[], float] = lambda: 0.0
+                ) -> tuple[NewtonSolver | FallbackSolver, BlockPreconditioner | None, str]:
+    """``(solver, block preconditioner or None, description)`` of the step ``F(u) = 0``.
+
+    Args:
+        kind: ``"direct"`` or ``"block"`` (:func:`choose`).
+        inside: the magnets' dofs of a collapsed (M, W) sub-space (boolean mask).
+        options: the merged PETSc options of the step; ``user``: the user's own.
+        kw: NewtonSolver keywords of the residual for a solver name (its hooks, Jacobian).
+        common: NewtonSolver keywords of every solver (jit_options, log_level).
+        hierarchy, wavenumber: the mesh hierarchy of the block solver's multigrid, and the
+            largest wavenumber (1/nm) its coarse levels must resolve (called with one).
+    """
+    V = u.function_space
+    if kind == "direct":
+        opts = direct_options(options, user)
+        if opts is options:
+            return NewtonSolver(F, u, bcs, petsc_options=opts, **kw("coupled step"),
+                                **common), None, "Newton + MUMPS LU"
+        fresh = {"snes_linesearch_type": options.get("snes_linesearch_type", "basic")}
+        return NewtonSolver(F, u, bcs, petsc_options=opts, fresh_options=fresh,
+                            **kw("coupled step"), **common), None, \
+            "Newton (chord) + MUMPS LU, kept across iterations and steps"
+    k = 0.0 if hierarchy is None else wavenumber()
+    base, block, desc = block_solver(V, inside, hierarchy, k)
+    opts = dict(petsc_options=options, base_options=base, setup=block.setup,
+                after_jacobian=block.after_jacobian, lag_refresh_its=40, **common)
+    step = NewtonSolver(F, u, bcs, **kw("coupled step"), **opts)
+    fallback = partial(NewtonSolver, F, u, bcs, **kw("coupled step (MUMPS)"),
+                       petsc_options={**options, **CHORD_OPTIONS}, **common)
+    if hierarchy is not None:  # before it, the same split with m by MUMPS
+        fallback = partial(_split_with_lu, F, u, bcs, V, inside, opts,
+                           kw("coupled step (m by MUMPS)"), fallback)
+    return FallbackSolver(step, fallback), block, desc + "; steps it fails by MUMPS"
+

@@ -1,0 +1,36 @@
+"""A kept (lagged) Jacobian whose update does not reduce |F|: PETSc's newtonls ends such a
+solve, when its backtracking line search fails, as CONVERGED_SNORM_RELATIVE (the tiny step
+passes the step-norm test), leaving the initial guess as the "solution". NewtonSolver takes
+it for the failure it is and repeats the solve with fresh matrices.
+
+F(u) = u^2 - 4 (lumped: one equation per vertex). The first solve, from u = 2.0001, keeps
+the Jacobian 2u = 4.0002; the second starts at u = -3, where the kept Jacobian has the wrong
+sign: |F| grows along its update for every step length."""
+
+import numpy as np
+import pytest
+import ufl
+from dolfinx import fem, mesh
+
+from fem_spin.core.newton import CHORD_OPTIONS, NewtonSolver
+
+
+@pytest.mark.parametrize("line_search", ["bt", "basic"])
+def test_a_kept_jacobian_that_fails_is_refreshed(comm, line_search):
+    msh = mesh.create_unit_interval(comm, 8)
+    V = fem.functionspace(msh, ("Lagrange", 1))
+    u, v = fem.Function(V), ufl.TestFunction(V)
+    dx = ufl.dx(metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
+    solver = NewtonSolver((u * u - 4) * v * dx, u, [], name="u^2 = 4", petsc_options={
+        **CHORD_OPTIONS, "snes_linesearch_type": line_search})
+    try:
+        u.x.array[:] = 2.0001
+        solver.solve()
+        assert np.allclose(u.x.array, 2.0, atol=1e-10)
+        u.x.array[:] = -3.0
+        info = solver.solve()
+    finally:
+        solver.close()
+    # the root near the guess, found with fresh matrices (not the guess itself)
+    assert np.allclose(u.x.array, -2.0, atol=1e-10), u.x.array
+    assert info.newton_iterations > 0
