@@ -21,12 +21,13 @@ linear solver (``--variants``): ``mumps`` (a fresh MUMPS LU at every Newton iter
 the sixth session of issue 16) and ``lagged`` (:data:`fem_spin.core.newton.LAGGED_LU_OPTIONS`:
 GMRES preconditioned by a MUMPS LU that is kept across Newton iterations and steps and
 refreshed when GMRES needs too many iterations), ``chord`` (the direct solver's default now,
-:data:`fem_spin.problems.coupled_solver.CHORD`: the Jacobian kept too), ``block`` (``linear_solver="block"``,
-:mod:`fem_spin.core.block_solver`: FGMRES with a field split, m by the geometric multigrid on
-the refinement hierarchy, the magnets' (M, W) by MUMPS, Jacobian and preconditioner kept,
-Eisenstat-Walker tolerances) and ``block-before`` (the same before the fifth session of
-issue 16: :func:`before_fifth_session`). The driver writes ``benchmarks/results/<name>.json``
-and ``.md`` with the load average of the machine at each case.
+:data:`fem_spin.problems.coupled_solver.CHORD`: the Jacobian kept too), ``block``
+(``linear_solver="block"``, :mod:`fem_spin.core.block_solver`: FGMRES with a field split,
+m by the geometric multigrid on the refinement hierarchy, the magnets' (M, W) by MUMPS,
+Jacobian and preconditioner kept, Eisenstat-Walker tolerances) and ``block-before`` (the
+same before the fifth session of issue 16: :func:`before_fifth_session`). The driver writes
+``benchmarks/results/<name>.json`` and ``.md`` with the load average of the machine at each
+case.
 
 Usage (from the repository root, the venv's python and mpiexec on PATH)::
 
