@@ -26,7 +26,9 @@ def solver_advice(case: Case) -> str:
         if not uses_direct_solver(case):
             base += (", or set solver.linear_solver = 'direct' and remove the iterative "
                      "options of [solver.petsc_options] (the direct solver is MUMPS)")
-        return base + "; then resume with --resume (the last checkpoint is kept)."
+        # not "then resume": --resume continues the same case only (a changed dt or tol
+        # changes the case's hash), and a failed step leaves no new checkpoint
+        return base + ", and run the case again (--resume continues an unchanged case only)."
     if uses_direct_solver(case):
         return (" Advice: the direct solver was in use, so the matrix itself is singular or "
                 "badly scaled: check the boundary data (at least one Dirichlet or flux "

@@ -321,3 +321,17 @@ def test_undriven_s1_warns():
         SteadySpinDiffusion(mesh, Material(D=1e3, tau=10.0)).close()
     with pytest.warns(UndrivenWarning):
         SteadySpinDiffusion(mesh, Material(D=1e3, tau=10.0), m_eq=(0.0, 0.0, 0.0)).close()
+
+
+def test_dynamics_solver_advice_does_not_promise_a_resume():
+    """A failed time step's advice (lower dt, or step control) means a changed case, which
+    --resume refuses: the advice says to run the case again."""
+    from pathlib import Path
+
+    from fem_spin.app.schema import load_case
+    from fem_spin.app.solver_advice import solver_advice
+
+    case = load_case(Path(__file__).parents[2] / "examples" / "switching_pillar.toml", [])
+    advice = solver_advice(case)
+    assert "dynamics.dt" in advice and "dynamics.tol" in advice
+    assert "run the case again" in advice and "then resume" not in advice
