@@ -267,7 +267,8 @@ class NewtonSolver:
     def solve(self) -> SolveInfo:
         """Solve; raise :class:`SolverError` naming the reason if SNES or its KSP fails.
 
-        With a lagged preconditioner a failed solve is repeated once with a fresh one."""
+        With a lagged preconditioner a failed solve is repeated from its initial guess with
+        fresh matrices, made once and kept, then (if that fails too) at every iteration."""
         if not self.lagged:
             return self._solve()
         u = self._problem.u

@@ -4,9 +4,9 @@
   CHORD_OPTIONS`): the Jacobian and its LU are kept across Newton iterations and time steps
   and refreshed when the extra iterations since the last refresh have cost as much as the
   refresh (:class:`fem_spin.core.refresh_policy.RefreshPolicy`); a failed solve is repeated
-  with a fresh Jacobian and LU at every Newton iteration. The same steps as Newton with
-  fresh LUs, to the Newton tolerance, at a fraction of the cost (4.7x per step on the
-  switching pillar's 4,347 dofs). PETSc options of the user's that name a linear solver or
+  with a fresh Jacobian and LU, made once, then at every Newton iteration. The same steps as
+  Newton with fresh LUs, to the Newton tolerance, 4.1x cheaper per step on the switching
+  pillar's 4,347 dofs (``benchmarks/results/dynamics_issue16_sixth.md``). PETSc options of the user's that name a linear solver or
   a Jacobian lag (:data:`OWN_SOLVER_OPTIONS`) replace the chord: e.g.
   :data:`FRESH_NEWTON_OPTIONS`, a fresh LU at every Newton iteration.
 * ``"block"``: :func:`fem_spin.core.block_solver.block_solver`; a step it fails is repeated
