@@ -45,7 +45,7 @@ FRESH_NEWTON_OPTIONS: dict[str, object] = {"snes_lag_jacobian": 1,
 
 #: The direct step's chord: :data:`fem_spin.core.newton.CHORD_OPTIONS` with full steps (its
 #: residual need not fall at every iteration: with a backtracking line search the precessing
-#: pillar, drive 6.5, took 55 s instead of 43; a step that diverges is repeated with fresh
+#: pillar, drive 6.5, took 49 s instead of 43; a step that diverges is repeated with fresh
 #: matrices, then with the line search) and the update test at 1e-12 of the solution (at
 #: 1e-10 the linear convergence left |M| - 1 at 2e-12 instead of round-off).
 CHORD: dict[str, object] = {**CHORD_OPTIONS, "snes_linesearch_type": "basic", "snes_stol": 1e-12}
