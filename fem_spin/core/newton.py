@@ -278,23 +278,22 @@ class NewtonSolver:
         except SolverError as e:
             # from the initial guess, first with matrices made fresh and kept (mostly
             # enough: the kept ones had aged), then fresh at every Newton iteration
-            for lag, what in ((-2, "made fresh once"), (1, "fresh at every iteration")):
-                log.debug("%s; solving with the matrices %s", str(e)[:160], what)
-                u.x.array[:] = start
-                self._set_lag(lag)
+            log.debug("%s; solving with the matrices made fresh once", str(e)[:160])
+            u.x.array[:] = start
+            self._set_lag(-2)
+            self._refresh.refresh()
+            try:
+                return self._solve()
+            except SolverError as again:
+                log.debug("%s; solving with the matrices fresh at every iteration",
+                          str(again)[:160])
+            u.x.array[:] = start
+            self._set_lag(1)
+            try:
+                return self._solve()
+            finally:
+                self._set_lag(-2)
                 self._refresh.refresh()
-                try:
-                    info = self._solve()
-                    break
-                except SolverError as again:
-                    if lag == 1:
-                        raise
-                    e = again
-                finally:
-                    if lag == 1:
-                        self._set_lag(-2)
-                        self._refresh.refresh()
-            return info
         refresh = False
         if self._lag_jacobian:  # the measured costs decide (RefreshPolicy); the same on all ranks
             seconds = self.snes.comm.tompi4py().allreduce(info.seconds, op=MPI.MAX)
