@@ -23,8 +23,8 @@ def main() -> None:
     ap.add_argument("--level", type=int, default=3)
     ap.add_argument("--a", type=float, nargs="+", default=[10.0, 100.0])
     ap.add_argument("--reps", type=int, default=2)
-    ap.add_argument("--variants", nargs="+", default=["aij", "pointwise", "baij", "cell"],
-                    choices=["aij", "pointwise", "baij", "cell"],
+    ap.add_argument("--variants", nargs="+", default=["aij", "pointwise", "ffcx", "baij", "cell"],
+                    choices=["aij", "pointwise", "ffcx", "baij", "cell"],
                     help="as in s1_benchmark.py")
     ap.add_argument("--name", default="", help="suffix of the results files")
     ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
@@ -111,6 +111,7 @@ def main() -> None:
         for variant in args.variants:
             ls.BLOCKED_JACOBIAN = variant != "aij"
             steady.AVERAGE_TENSOR = steady.LINEAR_RESIDUAL = variant not in ("aij", "pointwise")
+            steady.DIFFUSION_KERNEL = variant != "ffcx"
             p = fs.SteadySpinDiffusion(
                 mesh, mat, facet_tags=hierarchy.facet_tags, M=M,
                 dirichlet=[fs.Dirichlet(1, (0.0, 0.0, 1.0))], quadrature_degree=2,

@@ -33,14 +33,18 @@ class LinearResidual:
         bcs: the Dirichlet conditions.
         jit_options: FFCx/CFFI JIT options.
         after_jacobian: as for NewtonSolver (e.g. Galerkin coarse operators), or None.
+        matrix_form: a compiled form of the same matrix to assemble ``A`` from (e.g.
+            :func:`fem_spin.core.diffusion_kernel.diffusion_form`); default the Jacobian's.
     """
 
-    def __init__(self, solver, F, u, bcs, *, jit_options=None, after_jacobian=None):
+    def __init__(self, solver, F, u, bcs, *, jit_options=None, after_jacobian=None,
+                 matrix_form=None):
         problem = solver._problem
         trial = ufl.TrialFunction(u.function_space)
         system = ufl.replace(F, {u: trial})
         self._L = fem.form(ufl.rhs(system), jit_options=jit_options)
         self._J = problem.J
+        self._J_matrix = problem.J if matrix_form is None else matrix_form
         self._bcs = list(bcs or [])
         self._J_lift = self._lifting_form(ufl.lhs(system), u.function_space, jit_options)
         self._A = problem.A
@@ -79,7 +83,7 @@ class LinearResidual:
     def _assemble(self, snes: PETSc.SNES) -> None:
         A, b = self._A, self._b
         A.zeroEntries()
-        fp.assemble_matrix(A, self._J, bcs=self._bcs)
+        fp.assemble_matrix(A, self._J_matrix, bcs=self._bcs)
         A.assemble()
         if self._after is not None:
             self._after(snes.getKSP(), A)

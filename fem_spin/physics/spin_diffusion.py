@@ -23,6 +23,7 @@ __all__ = [
     "inverse_precession_matrix",
     "precession_matrix",
     "relaxation",
+    "s1_local_terms",
     "s1_residual",
     "s2_residual",
     "sd_torque_density",
@@ -136,7 +137,18 @@ def s1_residual(m, v, *, H, D, tau, m_eq, dx, flux_terms=(), tau_A=None, Dt=None
     if Dt is None:
         Dt = diffusion_tensor(H, D, tau if tau_A is None else tau_A)
     F = ufl.inner(Dt * ufl.grad(m), ufl.grad(v)) * (dx if dx_diffusion is None else dx_diffusion)
-    F += ufl.inner(relaxation(m, m_eq, tau) + ufl.cross(H, m), v) * dx
+    return F + s1_local_terms(m, v, H=H, tau=tau, m_eq=m_eq, dx=dx, flux_terms=flux_terms)
+
+
+def s1_local_terms(m, v, *, H, tau, m_eq, dx, flux_terms=()):
+    """The terms of S1's weak residual (Eq. 75, :func:`s1_residual`) other than diffusion:
+    relaxation, precession and injected spin currents,
+
+        int (T^{-1}(m - m_eq) + H x m) . v dx - sum_N int g . v ds_N
+
+    (units of ``m``/ps times volume, as every term of :func:`s1_residual`).
+    """
+    F = ufl.inner(relaxation(m, m_eq, tau) + ufl.cross(H, m), v) * dx
     for g, ds in flux_terms:
         F -= ufl.inner(g, v) * ds
     return F

@@ -6,9 +6,10 @@
   refresh (:class:`fem_spin.core.refresh_policy.RefreshPolicy`); a failed solve is repeated
   with a fresh Jacobian and LU, made once, then at every Newton iteration. The same steps as
   Newton with fresh LUs, to the Newton tolerance, 4.1x cheaper per step on the switching
-  pillar's 4,347 dofs (``benchmarks/results/dynamics_issue16_sixth.md``). PETSc options of the user's that name a linear solver or
-  a Jacobian lag (:data:`OWN_SOLVER_OPTIONS`) replace the chord: e.g.
-  :data:`FRESH_NEWTON_OPTIONS`, a fresh LU at every Newton iteration.
+  pillar's 4,347 dofs (``benchmarks/results/dynamics_issue16_sixth.md``). PETSc options of
+  the user's that name a linear solver or a Jacobian lag (:data:`OWN_SOLVER_OPTIONS`)
+  replace the chord: e.g. :data:`FRESH_NEWTON_OPTIONS`, a fresh LU at every Newton
+  iteration.
 * ``"block"``: :func:`fem_spin.core.block_solver.block_solver`; a step it fails is repeated
   (:class:`fem_spin.core.fallback_solver.FallbackSolver`) by the same field split with m by
   MUMPS (with a mesh hierarchy), then by the whole Jacobian's LU (chord).

@@ -122,3 +122,23 @@ def test_linear_residual_equals_form_residual(comm, dim, n, a, params, monkeypat
     assert _residuals_agree(p_new, p_old) < 1e-12  # (sets the old problem's m to 1.5 m)
     for p in (p_new, p_old):
         p.close()
+
+
+@pytest.mark.parametrize(("a", "params"), [(30.0, ISOTROPIC), (3.0, ANISOTROPIC)])
+def test_diffusion_kernel_equals_ffcx(comm, a, params, monkeypatch):
+    """The matrix of A m - b from one kernel per cell, FFCx's of the local terms followed by
+    fem_spin.core.diffusion_kernel's diffusion term, is FFCx's matrix of the whole form, and
+    so is the solution (H, D_p and tau_k all vary or differ per component: Dt is neither
+    symmetric nor diagonal)."""
+    monkeypatch.setattr("tests.helpers.mms.QEXTRA", 0)  # the benchmark's degree 2
+    (e_new, p_new, _), (e_old, p_old, _) = _both(
+        lambda: solve_mms(comm, 3, 4, 1, a=a, petsc_options={"snes_type": "ksponly"},
+                          **params), "DIFFUSION_KERNEL")
+    assert p_new._linear._J_matrix is not p_new._linear._J
+    assert p_old._linear._J_matrix is p_old._linear._J
+    J = [p._solver._problem.A for p in (p_new, p_old)]
+    assert _relative(*J) < 1e-14, _relative(*J)
+    assert _relative(p_new.m.x.petsc_vec, p_old.m.x.petsc_vec) < 1e-12
+    assert abs(e_new - e_old) < 1e-10 * e_old
+    for p in (p_new, p_old):
+        p.close()
