@@ -43,7 +43,11 @@ class PackedResidual:
     def __init__(self, F: fem.Form, u: fem.Function, bcs):
         self.F, self.u, self.bcs = F, u, list(bcs or [])
         self._coeffs: dict | None = None
-        self._gather = self._u_columns()
+        # found at the first evaluation: it packs the coefficients three times (at 1.6M
+        # dofs about 1 GB each), which a residual replaced before its first use (S1's
+        # A m - b) should not pay
+        self._gather: dict | None = None
+        self._gather_found = False
 
     def _u_columns(self) -> dict | None:
         """Per integral: the columns of ``u`` in the packed array and the local dofs they
@@ -81,6 +85,8 @@ class PackedResidual:
         self._coeffs = None
 
     def _packed(self) -> dict:
+        if not self._gather_found:
+            self._gather, self._gather_found = self._u_columns(), True
         if self._coeffs is None or self._gather is None:
             self._coeffs = fem.pack_coefficients(self.F)
             return self._coeffs
