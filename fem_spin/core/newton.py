@@ -192,13 +192,24 @@ class NewtonSolver:
         """Whether the preconditioner is kept across solves (:data:`LAGGED_LU_OPTIONS`)."""
         return str(self.options.get("snes_lag_preconditioner", 1)) in ("-1", "-2")
 
+    @property
+    def kept_jacobian(self) -> bool:
+        """Whether an iteration may use a Jacobian made at an earlier iterate: kept across
+        solves (:attr:`lagged`) or within one (``snes_lag_jacobian`` > 1)."""
+        lag = int(self.options.get("snes_lag_jacobian", 1))
+        return self.lagged or lag in (-1, -2) or lag > 1
+
     def solve(self) -> SolveInfo:
         """Solve; raise :class:`SolverError` naming the reason if SNES or its KSP fails.
 
         With a lagged preconditioner a failed solve is repeated from its initial guess with
-        fresh matrices, made once and kept, then (if that fails too) at every iteration."""
+        fresh matrices, made once and kept, then (if that fails too) at every iteration. A
+        Jacobian kept within a solve only (``snes_lag_jacobian`` > 1): a failed solve is
+        repeated with a Jacobian at every iteration."""
         if not self.lagged:
-            return self._solve()
+            if not self.kept_jacobian:
+                return self._solve()
+            return self._solve_else_fresh_jacobian()
         u = self._problem.u
         start = u.x.array.copy()
         try:
@@ -232,6 +243,26 @@ class NewtonSolver:
         if refresh:
             self._set_lag(-2)
         return info
+
+    def _solve_else_fresh_jacobian(self) -> SolveInfo:
+        u = self._problem.u
+        start = u.x.array.copy()
+        try:
+            return self._solve()
+        except SolverError as e:
+            log.debug("%s; solving with a Jacobian at every iteration", str(e)[:160])
+        u.x.array[:] = start
+        lag = self.options["snes_lag_jacobian"]
+        self._set_jacobian_lag(1)
+        try:
+            return self._solve()
+        finally:
+            self._set_jacobian_lag(lag)
+
+    def _set_jacobian_lag(self, lag) -> None:
+        with self._options_set():
+            PETSc.Options(OPTIONS_PREFIX)["snes_lag_jacobian"] = lag
+            self.snes.setFromOptions()
 
     @property
     def _lag_jacobian(self) -> bool:
@@ -286,10 +317,10 @@ class NewtonSolver:
             raise SolverError(f"{self.name} did not converge: {self._state()}. {self._hint()}")
         if diagnosis.line_search_failed(info.reason, self._line_searches[0],
                                         info.newton_iterations) and (
-                self.lagged or info.newton_iterations == 0):
+                self.kept_jacobian or info.newton_iterations == 0):
             raise SolverError(
                 f"{self.name}: the line search found no decrease of |F| along the update "
-                f"({'a kept Jacobian' if self.lagged else 'at the initial guess'}; PETSc "
+                f"({'a kept Jacobian' if self.kept_jacobian else 'at the initial guess'}; PETSc "
                 f"reports it as {info.reason}): {self._state()}. {self._hint()}")
         log.log(
             self.log_level,

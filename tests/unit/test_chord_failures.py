@@ -5,7 +5,11 @@ it for the failure it is and repeats the solve with fresh matrices.
 
 F(u) = u^2 - 4 (lumped: one equation per vertex). The first solve, from u = 2.0001, keeps
 the Jacobian 2u = 4.0002; the second starts at u = -3, where the kept Jacobian has the wrong
-sign: |F| grows along its update for every step length."""
+sign: |F| grows along its update for every step length. The same with a Jacobian lag > 1
+(``snes_lag_jacobian = 100``, kept across the solves here; the magnetostatic coupled solves
+keep it within a solve): such a solve is now repeated with a Jacobian at every iteration
+(before, it failed; and a stop like this after a Newton iteration was taken for
+convergence)."""
 
 import numpy as np
 import pytest
@@ -14,15 +18,19 @@ from dolfinx import fem, mesh
 
 from fem_spin.core.newton import CHORD_OPTIONS, NewtonSolver
 
+LAG_100 = {"snes_lag_jacobian": 100, "snes_lag_jacobian_persists": True}
 
-@pytest.mark.parametrize("line_search", ["bt", "basic"])
-def test_a_kept_jacobian_that_fails_is_refreshed(comm, line_search):
+
+@pytest.mark.parametrize(("line_search", "kept"), [("bt", CHORD_OPTIONS),
+                                                   ("basic", CHORD_OPTIONS), ("bt", LAG_100)])
+def test_a_kept_jacobian_that_fails_is_refreshed(comm, line_search, kept):
     msh = mesh.create_unit_interval(comm, 8)
     V = fem.functionspace(msh, ("Lagrange", 1))
     u, v = fem.Function(V), ufl.TestFunction(V)
     dx = ufl.dx(metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
     solver = NewtonSolver((u * u - 4) * v * dx, u, [], name="u^2 = 4", petsc_options={
-        **CHORD_OPTIONS, "snes_linesearch_type": line_search})
+        **kept, "snes_linesearch_type": line_search})
+    assert solver.kept_jacobian and solver.lagged == (kept is CHORD_OPTIONS)
     try:
         u.x.array[:] = 2.0001
         solver.solve()
