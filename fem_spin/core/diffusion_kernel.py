@@ -160,7 +160,7 @@ def _applicable(V, Dt) -> bool:
             and mesh.basix_cell() == basix.CellType.tetrahedron
             and V.dofmap.index_map_bs == 3 and element.embedded_superdegree == 1
             and element.basix_sobolev_space == basix.SobolevSpace.H1
-            and tuple(Dt.ufl_shape) == (3, 3)
+            and tuple(Dt.ufl_shape) == (3, 3) and Dt.function_space.mesh is mesh
             and Dt.function_space.ufl_element().embedded_superdegree == 0)
 
 
@@ -195,6 +195,8 @@ def diffusion_form(rest: ufl.Form, Dt: fem.Function) -> fem.Form | None:
     lib.lib.set_slot(slot, int(compiled.module.ffi.cast("uintptr_t", kernel)), offset)
     wrapper = int(lib.ffi.cast("uintptr_t", lib.ffi.addressof(lib.lib, f"wrapper_{slot}")))
     cells = cpp_form.domains(fem.IntegralType.cell, 0)
+    # the form's one cell integral, on the rest form's cells, with id 0 (a label here; with
+    # -1, "everywhere", DOLFINx 0.11's coefficient packing did not find the integral)
     form = fem.Form(_cpp.fem.Form_float64(
         [V._cpp_object, V._cpp_object],
         {fem.IntegralType.cell: [(0, wrapper, np.asarray(cells, dtype=np.int32),
