@@ -53,6 +53,12 @@ CASES = {
                {"p0": [0.1, 0.0], "p1": [0.9, 1.0], "ds": lambda p: p.ds(FLUX)}),
     "3d-mms": (lambda c: solve_mms(c, 3, 5, 2, a=1.0, D=(1.0, 1.5, 0.8), tau=(1.0, 0.7, 1.3))[1],
                {"p0": [0.0, 0.2, 0.3], "p1": [1.0, 0.7, 0.6], "ds": lambda p: p.ds(FLUX)}),
+    # P1 with one linear solve: A m - b, the per-cell tensor and its diffusion kernel
+    "3d-mms-p1-linear": (lambda c: solve_mms(c, 3, 6, 1, a=3.0, D=(1.0, 1.5, 0.8),
+                                             tau=(1.0, 0.7, 1.3),
+                                             petsc_options={"snes_type": "ksponly"})[1],
+                         {"p0": [0.0, 0.2, 0.3], "p1": [1.0, 0.7, 0.6],
+                          "ds": lambda p: p.ds(FLUX)}),
 }
 
 
