@@ -53,11 +53,14 @@ CHORD: dict[str, object] = {**CHORD_OPTIONS, "snes_linesearch_type": "basic", "s
 
 
 def choose(linear_solver: str, ndofs: int, demag: bool, user: Mapping[str, object]) -> str:
-    """``"block"`` or ``"direct"`` for ``linear_solver`` (one of :data:`LINEAR_SOLVERS`)."""
+    """``"block"`` or ``"direct"`` for ``linear_solver`` (one of :data:`LINEAR_SOLVERS`);
+    ``"auto"`` keeps the direct solver if the user's options name a ``ksp_type`` or
+    ``pc_type`` (with or without the leading ``-``, as :func:`~fem_spin.core.newton.
+    merged_options` reads them)."""
     if linear_solver == "block":
         return "block"
     if (linear_solver == "auto" and ndofs > BLOCK_MIN_DOFS and not demag
-            and not {"ksp_type", "pc_type"} & set(user)):
+            and not {"ksp_type", "pc_type"} & {k.lstrip("-") for k in user}):
         return "block"
     return "direct"
 

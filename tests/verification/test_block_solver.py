@@ -15,6 +15,7 @@ from fem_spin.app.builders.problems import coupled_problem
 from fem_spin.app.results import Results
 from fem_spin.app.schema import load_case
 from fem_spin.errors import InputError
+from fem_spin.problems import coupled_solver
 from fem_spin.problems.coupled_solver import FRESH_NEWTON_OPTIONS
 
 CASE = Path(__file__).resolve().parents[2] / "examples" / "switching_pillar.toml"
@@ -145,3 +146,14 @@ def test_block_solver_choice_is_checked(comm):
         pillar(comm, [], "multigrid")
     with pytest.raises(InputError, match="solves the monolithic step"):
         pillar(comm, ["dynamics.coupling=staggered"], "block")
+
+
+def test_auto_keeps_the_users_linear_solver(comm):
+    """"auto" above BLOCK_MIN_DOFS takes the block solver unless the user's options name a
+    linear solver, with or without the leading "-" (merged_options reads both)."""
+    big = 10 * coupled_solver.BLOCK_MIN_DOFS
+    assert coupled_solver.choose("auto", big, False, {}) == "block"
+    for user in ({"pc_type": "lu"}, {"-pc_type": "lu"}, {"-ksp_type": "gmres"}):
+        assert coupled_solver.choose("auto", big, False, user) == "direct", user
+    assert coupled_solver.choose("auto", big, True, {}) == "direct"  # magnetostatics
+    assert coupled_solver.choose("auto", coupled_solver.BLOCK_MIN_DOFS, False, {}) == "direct"
