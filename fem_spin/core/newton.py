@@ -196,8 +196,8 @@ class NewtonSolver:
     def kept_jacobian(self) -> bool:
         """Whether an iteration may use a Jacobian made at an earlier iterate: kept across
         solves (:attr:`lagged`) or within one (``snes_lag_jacobian`` > 1)."""
-        lag = int(self.options.get("snes_lag_jacobian", 1))
-        return self.lagged or lag in (-1, -2) or lag > 1
+        return (self.lagged or self._lag_jacobian
+                or int(self.options.get("snes_lag_jacobian", 1)) > 1)
 
     def solve(self) -> SolveInfo:
         """Solve; raise :class:`SolverError` naming the reason if SNES or its KSP fails.
