@@ -18,7 +18,11 @@ rule of :mod:`fem_spin.problems.llg` (|M| = 1 exactly at the vertices), the torq
 * ``coupling="staggered"``: an S2 step with M extrapolated from the history
   (``M* = M_n + theta w (M_n - M_nm1)``, ``w = dt/dt_prev``), then an LLG step with the new m
   (two Newton solves on the same mixed space, the other block held fixed). Explicit in the
-  coupling: cheaper per step, but conditionally stable in the coupling strength.
+  coupling, so conditionally stable in the coupling strength; for comparisons. Measured on
+  ``examples/switching_pillar.toml`` (drive 5.5): it switches at 274.5 ps with dt = 2 ps,
+  against 296.8 ps for the monolithic step (296.3 at dt = 1), and needs dt <= 1 ps (298.8 ps;
+  296.7 at 0.5), where its two fresh MUMPS Newton solves per step make it about 4x slower per
+  step than the monolithic chord (benchmarks/results/issue16.md, eighth session).
 * :meth:`CoupledSpinDynamics.solve_steady`: the time-independent coupled residual (S1 with
   H(M), zero torque and |M| = 1) solved directly with Newton from the current state.
 """

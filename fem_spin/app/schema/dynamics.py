@@ -11,7 +11,8 @@ drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
     dt = 2.0                 # ps (the first step when tol is given)
     tol = 1e-3               # optional: local error tolerance of the step control
     scheme = "bdf2"          # bdf2 | cn | euler (of m; M: midpoint rule)
-    coupling = "monolithic"  # monolithic | staggered
+    coupling = "monolithic"  # monolithic | staggered (for comparisons: it needs smaller
+                             # steps; the switching pillar: dt <= 1 ps instead of 2)
     drives = [5.0, 5.5]      # amplitudes j (default [1.0])
     ramp = 10.0              # ps
     B_T = [0.0, 0.0, 0.0]    # external field in tesla (H = -gamma_e B_T + lam M)
