@@ -58,6 +58,7 @@ CHORD_OPTIONS: dict[str, object] = {
 }
 
 _FACTOR_PCS = {"lu", "cholesky"}  # the factorizations MUMPS does
+_MATRIX_FREE = {"snes_mf", "snes_mf_operator"}  # PETSc's finite-difference Jacobian products
 
 
 def merged_options(petsc_options: Mapping[str, object] | None,
@@ -77,6 +78,13 @@ def merged_options(petsc_options: Mapping[str, object] | None,
             f"'ksp_type') to values, got {petsc_options!r}"
         )
     user = {k.lstrip("-"): v for k, v in petsc_options.items()}
+    matrix_free = sorted(_MATRIX_FREE & set(user))
+    if matrix_free:
+        raise InputError(
+            f"petsc_options {matrix_free} are not supported: fem_spin assembles the Jacobian "
+            "into the Krylov operator, which these options replace by finite differences of "
+            "residuals (and it did not pay: benchmarks/results/issue16.md, eighth session); "
+            "leave them out")
     options = dict(DEFAULT_PETSC_OPTIONS)
     options.update(base or {})
     pc_type = str(user.get("pc_type", options.get("pc_type", "lu")))

@@ -200,6 +200,14 @@ def test_petsc_options_must_be_a_dict(comm, geo):
         fs.SteadySpinDiffusion(geo.mesh, MAT, petsc_options=["ksp_type", "gmres"])
 
 
+@pytest.mark.parametrize("name", ["snes_mf_operator", "-snes_mf"])
+def test_matrix_free_jacobian_options_are_refused(comm, geo, name):
+    """PETSc's finite-difference Jacobian replaces the matrix fem_spin assembles into: a
+    clear InputError naming the option, not error 101 inside the solve."""
+    with pytest.raises(fs.InputError, match=r"petsc_options \['snes_mf.*not supported"):
+        fs.SteadySpinDiffusion(geo.mesh, MAT, petsc_options={name: True})
+
+
 # -- failed solves ---------------------------------------------------------------------------
 
 
