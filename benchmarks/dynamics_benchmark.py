@@ -21,7 +21,9 @@ linear solver (``--variants``): ``mumps`` (a fresh MUMPS LU at every Newton iter
 the sixth session of issue 16) and ``lagged`` (:data:`fem_spin.core.newton.LAGGED_LU_OPTIONS`:
 GMRES preconditioned by a MUMPS LU that is kept across Newton iterations and steps and
 refreshed when GMRES needs too many iterations), ``chord`` (the direct solver's default now,
-:data:`fem_spin.problems.coupled_solver.CHORD`: the Jacobian kept too), ``block``
+:data:`fem_spin.problems.coupled_solver.CHORD`: the Jacobian kept too; with P1, (m, M, W) is
+one blocked unknown and the Jacobian BAIJ), ``chord-mixed`` (the same on the mixed space of
+three P1 vectors: :data:`fem_spin.problems.coupled.BLOCKED_UNKNOWN` = False), ``block``
 (``linear_solver="block"``, :mod:`fem_spin.core.block_solver`: FGMRES with a field split,
 m by the geometric multigrid on the refinement hierarchy, the magnets' (M, W) by MUMPS,
 Jacobian and preconditioner kept, Eisenstat-Walker tolerances) and ``block-before`` (the
@@ -50,7 +52,7 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 CASE = ROOT / "examples" / "switching_pillar.toml"
 DRIVE = 5.5
-VARIANTS = ("mumps", "lagged", "chord", "block", "block-before")
+VARIANTS = ("mumps", "lagged", "chord", "chord-mixed", "block", "block-before")
 
 
 def worker(args) -> None:
@@ -76,6 +78,10 @@ def worker(args) -> None:
         "block") else "direct")
     if args.variant == "block-before":
         before_fifth_session()
+    if args.variant == "chord-mixed":  # the direct step on the mixed space (before issue 16's
+        from fem_spin.problems import coupled  # eighth session)
+
+        coupled.BLOCKED_UNKNOWN = False
     extra = {"lagged": LAGGED_LU_OPTIONS, "mumps": FRESH_NEWTON_OPTIONS}.get(args.variant)
     if extra:
         case = dataclasses.replace(case, petsc_options={**(case.petsc_options or {}), **extra})

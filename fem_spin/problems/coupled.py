@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 import basix.ufl
 import dolfinx.fem as fem
@@ -39,6 +40,7 @@ import ufl
 
 from fem_spin import physics
 from fem_spin.core import linear_solvers
+from fem_spin.core.blocked_space import blocked_space, field_maps, split
 from fem_spin.core.boundary import check_drive
 from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
 from fem_spin.core.newton import NewtonSolver
@@ -64,6 +66,12 @@ __all__ = ["COUPLINGS", "CoupledSpinDynamics"]
 log = logging.getLogger(__name__)
 
 COUPLINGS = ("monolithic", "staggered")
+
+#: (m, M, W) as one blocked P1 unknown where the class docstring says, its Jacobian BAIJ (the
+#: same discrete problem); False: always the mixed space of three vectors (benchmarks).
+BLOCKED_UNKNOWN = True
+
+
 class CoupledSpinDynamics(TimeStepper):
     """Spin accumulation and magnetization, coupled (paper Sec. V).
 
@@ -102,6 +110,9 @@ class CoupledSpinDynamics(TimeStepper):
             or pc_type, or with ``demag``), else direct.
         hierarchy: a :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose finest mesh is
             ``mesh``: the block solver's m block by geometric multigrid on it (else GAMG).
+
+    With P1 and the direct solver (no ``demag``) the unknown is one blocked P1 field of 9
+    components (:mod:`fem_spin.core.blocked_space`), else the mixed space: ``blocked``.
     """
 
     name = "coupled"
@@ -134,11 +145,23 @@ class CoupledSpinDynamics(TimeStepper):
         self.coupling = coupling
         self.magnet = mg = MagnetState(mesh, magnets, cell_tags, M0,
                                        lam_of=self._transport_coupling, gamma_e=gamma_e)
-        V = fem.functionspace(mesh, basix.ufl.mixed_element([core.element, mg.element,
-                                                             mg.element]))
+        user = petsc_options or {}
+        self.blocked = BLOCKED_UNKNOWN and degree == 1 and demag is None and (
+            coupling != "monolithic" or coupled_solver.choose(
+                linear_solver, 9 * mesh.topology.index_map(0).size_global, False, user)
+            == "direct")
+        if self.blocked:
+            V = blocked_space(mesh, 3)
+            where = [(Vc, dofs) for _, Vc, dofs in field_maps(V, ("m", "M", "W"))]
+            self._parts = partial(split, n_fields=3)
+        else:
+            V = fem.functionspace(mesh, basix.ufl.mixed_element([core.element, mg.element,
+                                                                 mg.element]))
+            where = [V.sub(0), V.sub(1), V.sub(2)]
+            self._parts = ufl.split
         u = fem.Function(V, name="mMW")
-        self._init_stepper(mesh, u, scheme, [("m", V.sub(0), True), ("M", V.sub(1), True),
-                                             ("W", V.sub(2), False)])
+        self._init_stepper(mesh, u, scheme, [("m", where[0], True), ("M", where[1], True),
+                                             ("W", where[2], False)])
         (_, self.Vm, m_dofs), (_, V_M, M_dofs) = self.fields[0], self.fields[1]
         mg.set_space(V_M)
         if m_init is not None:
@@ -151,17 +174,18 @@ class CoupledSpinDynamics(TimeStepper):
 
         self.dx, self.ds = core.dx, core.ds
         self.transport = sc = core.coefficients
-        self.boundary = core.boundary_data(V.sub(0), drive)
+        self.boundary = core.boundary_data(V if self.blocked else V.sub(0), drive)
         tc = self.tc
         self.B_s2 = time_field(mesh, B_T, tc.t_s, "B_T")  # at the S2 time
         self.B_llg = time_field(mesh, B_T, tc.t_mid, "B_T")  # at the LLG midpoint
         self.gamma_e = gamma_e
         self._m_eq_user = m_eq
 
-        m, M, W = ufl.split(u)
-        m_n, M_n, _ = ufl.split(self.u_n)
-        m_nm1, _, _ = ufl.split(self.u_nm1)
-        v, phi, psi = ufl.TestFunctions(V)
+        parts = self._parts
+        m, M, W = parts(u)
+        m_n, M_n, _ = parts(self.u_n)
+        m_nm1, _, _ = parts(self.u_nm1)
+        v, phi, psi = parts(ufl.TestFunction(V))
         M_theta = tc.theta * M + (1 - tc.theta) * M_n
         c = mg.c
 
@@ -198,12 +222,13 @@ class CoupledSpinDynamics(TimeStepper):
         self._steady_options = nonlinear_options(  # with the field: linear convergence
             petsc_options if demag is None else {"snes_max_it": 150, **(petsc_options or {})},
             steady=True)
-        common = dict(jit_options=jit_options(), log_level=logging.DEBUG)
+        common = dict(jit_options=jit_options(), log_level=logging.DEBUG,
+                      matrix_kind="baij" if self.blocked else None)
         if coupling == "monolithic":
             self.residual = s2(m, M_theta) + s3(M, W, 0.5 * (m + m_n))
-            user = petsc_options or {}
             self.linear_solver = coupled_solver.choose(
-                linear_solver, V.dofmap.index_map.size_global, demag is not None, user)
+                linear_solver, V.dofmap.index_map.size_global * V.dofmap.index_map_bs,
+                demag is not None, user)
             step, self._block, self.solver_description = coupled_solver.step_solver(
                 self.residual, u, bcs, kind=self.linear_solver,
                 inside=lambda Vi: magnet_vertices(Vi, mg.dx).x.array > 0.5,
@@ -218,7 +243,7 @@ class CoupledSpinDynamics(TimeStepper):
             opts = dict(petsc_options=self._petsc_options, **common)
             # sub-step 1: S2 with the extrapolated magnetization, (M, W) held at u_star
             self.u_star = fem.Function(V, name="mMW_star")
-            m_s, M_s, W_s = ufl.split(self.u_star)
+            m_s, M_s, W_s = parts(self.u_star)
             F1 = (s2(m, M_s) + ufl.inner(M - M_s, phi) * mg.dx_all
                   + ufl.inner(W - W_s, psi) * mg.dx_all)
             # sub-step 2: LLG with m held at the S2 result
@@ -229,7 +254,7 @@ class CoupledSpinDynamics(TimeStepper):
         self._steady = None
 
         # observables of the state at t_n
-        m_o, M_o, _ = ufl.split(self.u_n)
+        m_o, M_o, _ = parts(self.u_n)
         self._forms = {
             "M": [fem.form(M_o[k] * mg.dx, jit_options=jit_options()) for k in range(3)],
             "torque": [fem.form(physics.sd_torque_density(M_o, m_o, c.lam_M)[k] * mg.dx,
@@ -240,8 +265,9 @@ class CoupledSpinDynamics(TimeStepper):
         }
         self._volume = mesh.comm.allreduce(fem.assemble_scalar(
             fem.form(fem.Constant(mesh, 1.0) * mg.dx, jit_options=jit_options())))
-        log.info("coupled problem (%s, m: %s P%d, M: midpoint P1): %d dofs", coupling, scheme,
-                 degree, V.dofmap.index_map.size_global * V.dofmap.index_map_bs)
+        log.info("coupled problem (%s, m: %s P%d, M: midpoint P1; %s): %d dofs", coupling,
+                 scheme, degree, "one blocked unknown" if self.blocked else "mixed space",
+                 V.dofmap.index_map.size_global * V.dofmap.index_map_bs)
         self._store_initial()
 
     def _transport_coupling(self, tag: int) -> float:
@@ -309,8 +335,8 @@ class CoupledSpinDynamics(TimeStepper):
         mg, sc = self.magnet, self.transport
         if self._steady is None:
             V = self.u.function_space
-            m, M, W = ufl.split(self.u)
-            v, phi, psi = ufl.TestFunctions(V)
+            m, M, W = self._parts(self.u)
+            v, phi, psi = self._parts(ufl.TestFunction(V))
             H, m_eq = self._field_and_equilibrium(M)
             F = (physics.s1_residual(m, v, H=H, D=sc.D, tau=sc.tau, tau_A=sc.tau_A, m_eq=m_eq,
                                      dx=self.dx, flux_terms=self.boundary.flux_terms)

@@ -104,7 +104,9 @@ class TimeStepper:
     # -- set-up ---------------------------------------------------------------------------
     def _init_stepper(self, mesh, u: fem.Function, scheme: str,
                       fields: Sequence[tuple[str, object, bool]]) -> None:
-        """Args: fields: ``(name, sub-space or None (the whole space), is_state)`` of u."""
+        """Args: fields: ``(name, where, is_state)`` of u; ``where`` is a sub-space, ``None``
+        (the whole space) or ``(collapsed space, dofs of u)`` (e.g. from
+        :func:`fem_spin.core.blocked_space.field_maps`)."""
         if scheme not in SCHEMES:
             raise InputError(f"scheme must be one of {sorted(SCHEMES)}, got {scheme!r}")
         self.mesh = mesh
@@ -129,6 +131,8 @@ class TimeStepper:
                 Vc = V
                 n = V.dofmap.index_map.size_local + V.dofmap.index_map.num_ghosts
                 dofs = np.arange(n * V.dofmap.index_map_bs, dtype=np.int64)
+            elif isinstance(sub, tuple):
+                Vc, dofs = sub
             else:
                 Vc, dofs = _collapse(sub)
             self.fields.append((name, Vc, dofs))
