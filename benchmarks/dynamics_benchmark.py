@@ -26,7 +26,9 @@ one blocked unknown and the Jacobian BAIJ), ``chord-mixed`` (the same on the mix
 three P1 vectors: :data:`fem_spin.problems.coupled.BLOCKED_UNKNOWN` = False), ``block``
 (``linear_solver="block"``, :mod:`fem_spin.core.block_solver`: FGMRES with a field split,
 m by the geometric multigrid on the refinement hierarchy, the magnets' (M, W) by MUMPS,
-Jacobian and preconditioner kept, Eisenstat-Walker tolerances) and ``block-before`` (the
+Jacobian and preconditioner kept, Eisenstat-Walker tolerances; with P1 on one blocked
+unknown, the split built from an AIJ copy of the BAIJ Jacobian), ``block-mixed`` (the same
+on the mixed space) and ``block-before`` (the
 same before the fifth session of issue 16: :func:`before_fifth_session`). The driver writes
 ``benchmarks/results/<name>.json`` and ``.md`` with the load average of the machine at each
 case.
@@ -52,7 +54,7 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 CASE = ROOT / "examples" / "switching_pillar.toml"
 DRIVE = 5.5
-VARIANTS = ("mumps", "lagged", "chord", "chord-mixed", "block", "block-before")
+VARIANTS = ("mumps", "lagged", "chord", "chord-mixed", "block", "block-mixed", "block-before")
 
 
 def worker(args) -> None:
@@ -78,8 +80,8 @@ def worker(args) -> None:
         "block") else "direct")
     if args.variant == "block-before":
         before_fifth_session()
-    if args.variant == "chord-mixed":  # the direct step on the mixed space (before issue 16's
-        from fem_spin.problems import coupled  # eighth session)
+    if args.variant.endswith("-mixed"):  # on the mixed space (before issue 16's eighth
+        from fem_spin.problems import coupled  # session)
 
         coupled.BLOCKED_UNKNOWN = False
     extra = {"lagged": LAGGED_LU_OPTIONS, "mumps": FRESH_NEWTON_OPTIONS}.get(args.variant)

@@ -62,22 +62,33 @@ BLOCK_OPTIONS: dict[str, object] = {
 }
 
 
-def split_index_sets(V, groups: Mapping[str, Sequence[int]],
-                     masks: Mapping[str, Callable] | None = None) -> dict[str, PETSc.IS]:
-    """Global index sets of the owned dofs of groups of sub-spaces of the mixed space ``V``.
+def _fields(V, fields):
+    """``(collapsed space, dofs)`` of each field: ``fields`` if given, else the sub-spaces."""
+    if fields is not None:
+        return list(fields)
+    return [V.sub(i).collapse() for i in range(V.num_sub_spaces)]
 
-    A group of one blocked sub-space keeps the order of its collapsed space (so that the
+
+def split_index_sets(V, groups: Mapping[str, Sequence[int]],
+                     masks: Mapping[str, Callable] | None = None,
+                     fields: Sequence | None = None) -> dict[str, PETSc.IS]:
+    """Global index sets of the owned dofs of groups of fields of ``V``: the sub-spaces of a
+    mixed space, or ``fields`` (``(collapsed space, dofs of V)`` each, e.g. the fields of a
+    blocked space: :func:`fem_spin.core.blocked_space.field_maps`).
+
+    A group of one blocked field keeps the order of its collapsed space (so that the
     sub-matrix is numbered as that space, block size ``bs``); a group of several is sorted.
-    ``masks[name]``, if given, is called with each collapsed sub-space and returns a boolean
+    ``masks[name]``, if given, is called with each collapsed space and returns a boolean
     mask of its local dofs: the group keeps only those.
     """
-    imap = V.dofmap.index_map
-    n_owned, first = imap.size_local * V.dofmap.index_map_bs, imap.local_range[0]
+    imap, bs_V = V.dofmap.index_map, V.dofmap.index_map_bs
+    n_owned, first = imap.size_local * bs_V, imap.local_range[0] * bs_V
+    maps = _fields(V, fields)
     sets = {}
     for name, subs in groups.items():
         parts, bs = [], 1
         for i in subs:
-            Vi, dofs = V.sub(i).collapse()
+            Vi, dofs = maps[i]
             bs = Vi.dofmap.index_map_bs
             n = Vi.dofmap.index_map.size_local * bs
             owned = np.asarray(dofs).ravel()[:n]  # DOLFINx 0.11: a list of one array
@@ -96,16 +107,16 @@ def split_index_sets(V, groups: Mapping[str, Sequence[int]],
 
 
 def field_split_setup(V, groups: Mapping[str, Sequence[int]],
-                      masks: Mapping[str, Callable] | None = None
+                      masks: Mapping[str, Callable] | None = None, fields: Sequence | None = None
                       ) -> Callable[[PETSc.KSP], None]:
     """A ``setup`` for :class:`fem_spin.core.newton.NewtonSolver`: gives a ``fieldsplit`` PC
-    the splits ``groups`` (name: sub-space indices of ``V``, with ``masks`` as for
+    the splits ``groups`` (name: field indices of ``V``, with ``masks`` and ``fields`` as for
     :func:`split_index_sets`); another PC is left alone."""
     def setup(ksp: PETSc.KSP) -> None:
         pc = ksp.getPC()
         if pc.getType() != PETSc.PC.Type.FIELDSPLIT:
             return
-        sets = split_index_sets(V, groups, masks)
+        sets = split_index_sets(V, groups, masks, fields)
         pc.setFieldSplitIS(*sets.items())
         ksp.setFromOptions()
     return setup
@@ -122,15 +133,15 @@ class BlockPreconditioner:
     """
 
     def __init__(self, V, groups: Mapping[str, Sequence[int]], prolongations=(),
-                 masks: Mapping[str, Callable] | None = None):
-        self.V, self.groups, self.masks = V, dict(groups), masks
+                 masks: Mapping[str, Callable] | None = None, fields: Sequence | None = None):
+        self.V, self.groups, self.masks, self.fields = V, dict(groups), masks, fields
         self.prolongations = list(prolongations)
         self._configured = False
 
     def setup(self, ksp: PETSc.KSP) -> None:
-        field_split_setup(self.V, self.groups, self.masks)(ksp)
+        field_split_setup(self.V, self.groups, self.masks, self.fields)(ksp)
 
-    def after_jacobian(self, ksp: PETSc.KSP, J: PETSc.Mat) -> None:
+    def after_jacobian(self, ksp: PETSc.KSP, J: PETSc.Mat, P: PETSc.Mat | None = None) -> None:
         pc = ksp.getPC()
         if self._configured or pc.getType() != PETSc.PC.Type.FIELDSPLIT:
             return
@@ -139,7 +150,7 @@ class BlockPreconditioner:
             return
         from fem_spin.core.linear_solvers import configure_multigrid
 
-        ksp.setOperators(J, J)
+        ksp.setOperators(J, J if P is None else P)
         pc.setUp()
         sub = dict(zip(self.groups, pc.getFieldSplitSubKSP(), strict=True))
         configure_multigrid(sub["m"], self.prolongations)
@@ -174,10 +185,12 @@ M_MULTIGRID_OPTIONS: dict[str, object] = {
 }
 
 
-def block_solver(V, inside: Callable, hierarchy=None, wavenumber: float = 0.0, sub: int = 0):
-    """The block solver of a coupled Newton on the mixed space ``V`` (sub-space ``sub`` the
-    accumulation m, the others (M, W), dynamic where ``inside(collapsed space)`` is True,
-    pinned elsewhere): ``(options, BlockPreconditioner, description)``. With a
+def block_solver(V, inside: Callable, hierarchy=None, wavenumber: float = 0.0, sub: int = 0,
+                 fields: Sequence | None = None):
+    """The block solver of a coupled Newton on the mixed space ``V`` (or the blocked space
+    of ``fields``, as for :func:`split_index_sets`; field ``sub`` the accumulation m, the
+    others (M, W), dynamic where ``inside(collapsed space)`` is True, pinned elsewhere):
+    ``(options, BlockPreconditioner, description)``. With a
     :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose coarser levels resolve
     ``wavenumber`` (1/nm), m by geometric multigrid; else by MUMPS (GAMG, tried, fails on
     it under MPI)."""
@@ -185,18 +198,19 @@ def block_solver(V, inside: Callable, hierarchy=None, wavenumber: float = 0.0, s
 
     from fem_spin.core import linear_solvers
 
-    others = [i for i in range(V.num_sub_spaces) if i != sub]
+    maps = _fields(V, fields)
+    others = [i for i in range(len(maps)) if i != sub]
     groups = {"pinned": others, "m": [sub], "MW": others}
     masks = {"pinned": lambda Vi: ~np.asarray(inside(Vi)), "MW": inside}
     options = dict(BLOCK_OPTIONS)
     prolongations = []
     desc = "GMRES + field split: m by MUMPS (no hierarchy), (M, W) by MUMPS"
     if hierarchy is not None:
-        ndofs = V.dofmap.index_map.size_global
+        ndofs = V.dofmap.index_map.size_global * V.dofmap.index_map_bs
         choice = linear_solvers.select("iterative", ndofs, hierarchy=hierarchy,
                                        wavenumber=wavenumber, blocked=False)
         if choice.kind == "multigrid":
-            Vm, _ = V.sub(sub).collapse()
+            Vm = maps[sub][0]
             spaces = [fem.functionspace(hierarchy.meshes[i], ("Lagrange", 1, (3,)))
                       for i in choice.levels[:-1]] + [Vm]
             prolongations = [
@@ -206,4 +220,4 @@ def block_solver(V, inside: Callable, hierarchy=None, wavenumber: float = 0.0, s
             options.update(M_MULTIGRID_OPTIONS)
             desc = (f"{options['ksp_type'].upper()} + field split: m by geometric multigrid "
                     f"({len(choice.levels)} levels), (M, W) by MUMPS")
-    return options, BlockPreconditioner(V, groups, prolongations, masks), desc
+    return options, BlockPreconditioner(V, groups, prolongations, masks, fields), desc

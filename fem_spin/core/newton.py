@@ -53,6 +53,20 @@ LAG_REFRESH_NEWTON = 16
 _PETSC_ERR_MISSING_FACTOR = 92  # PETSc has no factorization of that kind for the matrix
 
 
+def _aij_copy(A: PETSc.Mat, V, jit_options) -> PETSc.Mat:
+    """An AIJ matrix with the sparsity of ``A`` (created by DOLFINx for a form on ``V``, not
+    yet assembled): ``A`` gets its pattern from a mass form on ``V`` (the same cell
+    couplings), then is converted."""
+    import ufl
+
+    mass = dolfinx.fem.form(ufl.inner(ufl.TrialFunction(V), ufl.TestFunction(V))
+                            * ufl.dx(domain=V.mesh), jit_options=jit_options)
+    dolfinx.fem.petsc.assemble_matrix(A, mass)
+    A.assemble()
+    A.zeroEntries()
+    return A.convert(PETSc.Mat.Type.AIJ, out=PETSc.Mat())
+
+
 @dataclass(frozen=True)
 class SolveInfo:
     """What a solve did: SNES reason, Newton and total linear iterations, residual norms, time."""
@@ -84,7 +98,11 @@ class NewtonSolver:
         matrix_kind: the PETSc type of the Jacobian, default AIJ; ``"baij"`` stores the
             nodal blocks of a blocked space (block size 3: faster insertion and products).
         after_jacobian: called as ``after_jacobian(ksp, J)`` after each Jacobian evaluation
-            (e.g. to form Galerkin coarse operators PCMG cannot form from a BAIJ matrix).
+            (e.g. to form Galerkin coarse operators PCMG cannot form from a BAIJ matrix);
+            with ``aij_preconditioner``, as ``after_jacobian(ksp, J, P)``.
+        aij_preconditioner: with ``matrix_kind="baij"``, the preconditioner is built from an
+            AIJ copy ``P`` of the Jacobian, refilled after each evaluation (a field split
+            that takes components within the nodal blocks, which BAIJ cannot give).
         before_residual: called (no arguments) whenever ``u`` holds a new iterate, before
             the residual is assembled: to update coefficients that depend on ``u`` through
             a solve of their own (the magnetostatic potential). The Jacobian does not see
@@ -102,7 +120,7 @@ class NewtonSolver:
                  base_options=None, setup=None, log_level: int = logging.INFO,
                  matrix_kind: str | None = None, after_jacobian=None, before_residual=None,
                  J=None, lag_refresh_its: int = LAG_REFRESH_ITS,
-                 fresh_options: dict | None = None):
+                 fresh_options: dict | None = None, aij_preconditioner: bool = False):
         self.options = merged_options(petsc_options, base_options)
         self.fresh_options = dict(fresh_options or {})
         self.lag_refresh_its = lag_refresh_its
@@ -122,15 +140,25 @@ class NewtonSolver:
             jit_options=jit_options,
             kind=matrix_kind,
         )
-        if after_jacobian is not None:
+        self._P_copy = None
+        if after_jacobian is not None or aij_preconditioner:
             problem, bcs_ = self._problem, list(bcs or [])
+            hook = after_jacobian or (lambda *matrices: None)
+            if aij_preconditioner:
+                self._P_copy = _aij_copy(problem.A, problem.u.function_space, jit_options)
+            copy = self._P_copy
 
             def jacobian(snes, x, J, P):
                 dolfinx.fem.petsc.assemble_jacobian(snes, x, J, None, problem.u, problem.J,
                                                     None, bcs_)
-                after_jacobian(snes.getKSP(), J)
+                if copy is None:
+                    hook(snes.getKSP(), J)
+                else:
+                    J.convert(PETSc.Mat.Type.AIJ, out=copy)
+                    hook(snes.getKSP(), J, copy)
 
-            problem.solver.setJacobian(jacobian, problem.A, problem.P_mat)
+            problem.solver.setJacobian(jacobian, problem.A,
+                                       problem.P_mat if copy is None else copy)
         with self._options_set():
             self._problem.solver.setFromOptions()
             if setup is not None:
@@ -186,6 +214,9 @@ class NewtonSolver:
         if self._problem is not None:
             self._problem.__del__()
             self._problem = None
+        if self._P_copy is not None:
+            self._P_copy.destroy()
+            self._P_copy = None
 
     @property
     def lagged(self) -> bool:

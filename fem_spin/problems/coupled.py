@@ -111,8 +111,8 @@ class CoupledSpinDynamics(TimeStepper):
         hierarchy: a :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose finest mesh is
             ``mesh``: the block solver's m block by geometric multigrid on it (else GAMG).
 
-    With P1 and the direct solver (no ``demag``) the unknown is one blocked P1 field of 9
-    components (:mod:`fem_spin.core.blocked_space`), else the mixed space: ``blocked``.
+    With P1 (no ``demag``) the unknown is one blocked P1 field of 9 components
+    (:mod:`fem_spin.core.blocked_space`), else the mixed space: ``blocked``.
     """
 
     name = "coupled"
@@ -146,10 +146,7 @@ class CoupledSpinDynamics(TimeStepper):
         self.magnet = mg = MagnetState(mesh, magnets, cell_tags, M0,
                                        lam_of=self._transport_coupling, gamma_e=gamma_e)
         user = petsc_options or {}
-        self.blocked = BLOCKED_UNKNOWN and degree == 1 and demag is None and (
-            coupling != "monolithic" or coupled_solver.choose(
-                linear_solver, 9 * mesh.topology.index_map(0).size_global, False, user)
-            == "direct")
+        self.blocked = BLOCKED_UNKNOWN and degree == 1 and demag is None
         if self.blocked:
             V = blocked_space(mesh, 3)
             where = [(Vc, dofs) for _, Vc, dofs in field_maps(V, ("m", "M", "W"))]
@@ -236,7 +233,8 @@ class CoupledSpinDynamics(TimeStepper):
                 kw=lambda name: with_demag(self.residual, name),
                 common=common,
                 hierarchy=hierarchy, wavenumber=lambda: linear_solvers.max_wavenumber(
-                    mesh, self._field_and_equilibrium(M)[0], sc.D, sc.tau, sc.tau_A))
+                    mesh, self._field_and_equilibrium(M)[0], sc.D, sc.tau, sc.tau_A),
+                fields=where if self.blocked else None)
             self._solvers_ = [step]
         else:
             self.linear_solver, self.solver_description = "direct", "Newton + MUMPS LU"

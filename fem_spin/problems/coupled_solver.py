@@ -75,10 +75,10 @@ def direct_options(options: dict, user: Mapping[str, object]) -> dict:
     return {**options, **{k: v for k, v in CHORD.items() if k not in own}}
 
 
-def _split_with_lu(F, u, bcs, V, inside, opts, kw, fallback) -> FallbackSolver:
+def _split_with_lu(F, u, bcs, V, inside, opts, kw, fallback, fields) -> FallbackSolver:
     """The block solver's field split with the accumulation by MUMPS instead of multigrid,
     itself falling back to ``fallback()``."""
-    base, block, _ = block_solver(V, inside)
+    base, block, _ = block_solver(V, inside, fields=fields)
     return FallbackSolver(NewtonSolver(F, u, bcs, **kw, **{
         **opts, "base_options": base, "setup": block.setup,
         "after_jacobian": block.after_jacobian}), fallback)
@@ -86,7 +86,8 @@ def _split_with_lu(F, u, bcs, V, inside, opts, kw, fallback) -> FallbackSolver:
 
 def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
                 user: Mapping[str, object], kw: Callable[[str], dict], common: dict,
-                hierarchy=None, wavenumber: Callable[[], float] = lambda: 0.0
+                hierarchy=None, wavenumber: Callable[[], float] = lambda: 0.0,
+                fields=None
                 ) -> tuple[NewtonSolver | FallbackSolver, BlockPreconditioner | None, str]:
     """``(solver, block preconditioner or None, description)`` of the step ``F(u) = 0``.
 
@@ -98,6 +99,9 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
         common: NewtonSolver keywords of every solver (jit_options, log_level).
         hierarchy, wavenumber: the mesh hierarchy of the block solver's multigrid, and the
             largest wavenumber (1/nm) its coarse levels must resolve (called with one).
+        fields: ``(collapsed space, dofs of u)`` of m, M, W when ``u`` is one blocked unknown
+            (:mod:`fem_spin.core.blocked_space`; then the block solver's field split is built
+            from an AIJ copy of the BAIJ Jacobian), else None (a mixed space).
     """
     V = u.function_space
     if kind == "direct":
@@ -110,14 +114,15 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
                             **kw("coupled step"), **common), None, \
             "Newton (chord) + MUMPS LU, kept across iterations and steps"
     k = 0.0 if hierarchy is None else wavenumber()
-    base, block, desc = block_solver(V, inside, hierarchy, k)
+    base, block, desc = block_solver(V, inside, hierarchy, k, fields=fields)
     opts = dict(petsc_options=options, base_options=base, setup=block.setup,
-                after_jacobian=block.after_jacobian, lag_refresh_its=40, **common)
+                after_jacobian=block.after_jacobian, lag_refresh_its=40,
+                aij_preconditioner=fields is not None, **common)
     step = NewtonSolver(F, u, bcs, **kw("coupled step"), **opts)
     fallback = partial(NewtonSolver, F, u, bcs, **kw("coupled step (MUMPS)"),
                        petsc_options={**options, **CHORD_OPTIONS}, **common)
     if hierarchy is not None:  # before it, the same split with m by MUMPS
         fallback = partial(_split_with_lu, F, u, bcs, V, inside, opts,
-                           kw("coupled step (m by MUMPS)"), fallback)
+                           kw("coupled step (m by MUMPS)"), fallback, fields)
     return FallbackSolver(step, fallback), block, desc + "; steps it fails by MUMPS"
 
