@@ -1,4 +1,4 @@
-"""Block (field-split) preconditioning of a Newton on a mixed space.
+"""Block (field-split) preconditioning of a Newton on a mixed space or a blocked unknown.
 
 The monolithic coupled step (:class:`fem_spin.CoupledSpinDynamics`) solves for the spin
 accumulation m and the magnetization and its effective field (M, W) at once. Its Jacobian
@@ -9,7 +9,10 @@ magnets; its own factorization is small). :func:`field_split_setup` gives PETSc'
 ``fieldsplit`` preconditioner the index sets of the sub-spaces; :data:`BLOCK_OPTIONS` is the
 solver: GMRES on the Jacobian, preconditioned by block Gauss-Seidel (the pinned (M, W)
 outside the magnets, then m, then the magnets' (M, W)); :func:`block_solver` assembles it
-for a coupled problem (docs/solver-design.md, "The block solver of the coupled step").
+for a coupled problem (docs/solver-design.md, "The block solver of the coupled step"). On
+one blocked unknown (:mod:`fem_spin.core.blocked_space`) the fields are given explicitly,
+and the split is built from an AIJ copy of the BAIJ Jacobian (a BAIJ matrix gives whole
+nodal blocks only).
 """
 
 from __future__ import annotations

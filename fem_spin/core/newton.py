@@ -53,15 +53,11 @@ LAG_REFRESH_NEWTON = 16
 _PETSC_ERR_MISSING_FACTOR = 92  # PETSc has no factorization of that kind for the matrix
 
 
-def _aij_copy(A: PETSc.Mat, V, jit_options) -> PETSc.Mat:
-    """An AIJ matrix with the sparsity of ``A`` (created by DOLFINx for a form on ``V``, not
-    yet assembled): ``A`` gets its pattern from a mass form on ``V`` (the same cell
-    couplings), then is converted."""
-    import ufl
-
-    mass = dolfinx.fem.form(ufl.inner(ufl.TrialFunction(V), ufl.TestFunction(V))
-                            * ufl.dx(domain=V.mesh), jit_options=jit_options)
-    dolfinx.fem.petsc.assemble_matrix(A, mass)
+def _aij_copy(A: PETSc.Mat, J) -> PETSc.Mat:
+    """An AIJ matrix with the sparsity of ``A``, the matrix DOLFINx created for the Jacobian
+    form ``J`` (not yet assembled, so it has no pattern to convert): ``J`` assembled once
+    into ``A`` (the values are discarded), then converted."""
+    dolfinx.fem.petsc.assemble_matrix(A, J)
     A.assemble()
     A.zeroEntries()
     return A.convert(PETSc.Mat.Type.AIJ, out=PETSc.Mat())
@@ -145,7 +141,7 @@ class NewtonSolver:
             problem, bcs_ = self._problem, list(bcs or [])
             hook = after_jacobian or (lambda *matrices: None)
             if aij_preconditioner:
-                self._P_copy = _aij_copy(problem.A, problem.u.function_space, jit_options)
+                self._P_copy = _aij_copy(problem.A, problem.J)
             copy = self._P_copy
 
             def jacobian(snes, x, J, P):

@@ -111,7 +111,7 @@ class CoupledSpinDynamics(TimeStepper):
         hierarchy: a :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose finest mesh is
             ``mesh``: the block solver's m block by geometric multigrid on it (else GAMG).
 
-    With P1 (no ``demag``) the unknown is one blocked P1 field of 9 components
+    With m of degree 1 the unknown is one blocked P1 field of 9 components
     (:mod:`fem_spin.core.blocked_space`), else the mixed space: ``blocked``.
     """
 
@@ -146,7 +146,7 @@ class CoupledSpinDynamics(TimeStepper):
         self.magnet = mg = MagnetState(mesh, magnets, cell_tags, M0,
                                        lam_of=self._transport_coupling, gamma_e=gamma_e)
         user = petsc_options or {}
-        self.blocked = BLOCKED_UNKNOWN and degree == 1 and demag is None
+        self.blocked = BLOCKED_UNKNOWN and degree == 1
         if self.blocked:
             V = blocked_space(mesh, 3)
             where = [(Vc, dofs) for _, Vc, dofs in field_maps(V, ("m", "M", "W"))]
