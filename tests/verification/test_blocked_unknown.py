@@ -23,6 +23,18 @@ AIJ = (PETSc.Mat.Type.SEQAIJ, PETSc.Mat.Type.MPIAIJ)
 DRIVE = 5.5
 
 
+def by_position(comm, p):
+    """M and m at t_n on all ranks, ordered by node position (comparable across layouts and
+    partitions)."""
+    M, m = p.field("M"), p.field("m")
+    owned = M.function_space.dofmap.index_map.size_local
+    x = np.concatenate(comm.allgather(M.function_space.tabulate_dof_coordinates()[:owned]))
+    M, m = (np.concatenate(comm.allgather(f.x.array[:3 * owned].reshape(-1, 3)))
+            for f in (M, m))
+    order = np.lexsort(np.round(x, 9).T)
+    return M[order], m[order]
+
+
 def steps(comm, blocked: bool, coupling: str, n: int, solver: str = "direct"):
     """M and m (by node position) after ``n`` steps of 2 ps of the switching pillar meshed
     at h_max = 4 nm (0.8k dofs; refined once for the block solver's multigrid), and the
@@ -47,14 +59,7 @@ def steps(comm, blocked: bool, coupling: str, n: int, solver: str = "direct"):
         step = getattr(step, "primary", step)  # the block solver's FallbackSolver
         J, P = step.snes.getJacobian()[:2]
         kind = (J.getType(), P.getType())
-        M, m = p.field("M"), p.field("m")
-        owned = M.function_space.dofmap.index_map.size_local
-        x = M.function_space.tabulate_dof_coordinates()[:owned]
-        gather = lambda a: np.concatenate(comm.allgather(a))  # noqa: E731
-        x, M, m = gather(x), gather(M.x.array[:3 * owned].reshape(-1, 3)), gather(
-            m.x.array[:3 * owned].reshape(-1, 3))
-        order = np.lexsort(np.round(x, 9).T)
-        return M[order], m[order], kind
+        return (*by_position(comm, p), kind)
 
 
 @pytest.mark.parametrize("coupling", ["monolithic", "staggered"])
@@ -100,50 +105,23 @@ def test_blocked_unknown_with_magnetostatics(comm):
     """With the demagnetizing field (the pillar in an air ball, P2 potential; the coupling
     reads M by its dofs): the same states after 2 steps as on the mixed space."""
     import fem_spin as fs
-    from fem_spin.geometry.pillar import ELECTRODE_BOTTOM, ELECTRODE_TOP, OUTER, nanopillar
-    from fem_spin.physics.scales import spin_current
-
-    layers = [("fixed", 6.0), ("spacer", 3.0), ("free", 4.0), ("cap", 7.0)]
-
-    def M0(x):
-        out = np.zeros((3, x.shape[1]))
-        out[0, x[2] < 6.0 + 1e-9] = 1.0
-        free_layer = (x[2] > 9.0 - 1e-9) & (x[2] < 13.0 + 1e-9)
-        out[0, free_layer], out[1, free_layer] = np.cos(0.2), np.sin(0.2)
-        return out
+    from tests.helpers.pillar_in_air import pillar_in_air
 
     def run(blocked):
-        geo = nanopillar(comm, layers, rx=6.0, h_max=3.0, air_radius=20.0)
-        demag = fs.Magnetostatics(geo.mesh, geo.cell_tags, geo.facet_tags,
-                                  magnet_tags=[geo.tag(n) for n, _ in layers],
-                                  outer_tag=geo.tag(OUTER), center=(0.0, 0.0, 10.0))
-        fm, nm = fs.Material(D=1e3, tau=10.0, lam=-2.0), fs.Material(D=1e3, tau=10.0)
-        materials = {geo.tag(n): (fm if n in ("fixed", "free") else nm) for n, _ in layers}
-        free = fs.Magnet(Ms=1e6, A_ex=1.5e-11, alpha=0.1, K_u=1e5, easy_axis=(1, 0, 0))
+        _, demag, args, keywords = pillar_in_air(comm, h_max=3.0, air_radius=20.0)
         old = coupled.BLOCKED_UNKNOWN
         coupled.BLOCKED_UNKNOWN = blocked
         try:
-            p = fs.CoupledSpinDynamics(
-                demag.submesh, materials, {geo.tag("free"): free},
-                cell_tags=demag.sub_cell_tags, facet_tags=demag.sub_facet_tags, M0=M0,
-                flux=[fs.Flux(geo.tag(ELECTRODE_BOTTOM), spin_current(4e12, (1, 0, 0)))],
-                dirichlet=[fs.Dirichlet(geo.tag(ELECTRODE_TOP), (0.0, 0.0, 0.0))],
-                demag=demag)
+            p = fs.CoupledSpinDynamics(*args, **keywords)
         finally:
             coupled.BLOCKED_UNKNOWN = old
         with p:
             assert p.blocked == blocked
             for _ in range(2):
                 p.step(2.0)
-            M, m = p.field("M"), p.field("m")
-            owned = M.function_space.dofmap.index_map.size_local
-            x = np.concatenate(comm.allgather(
-                M.function_space.tabulate_dof_coordinates()[:owned]))
-            M, m = (np.concatenate(comm.allgather(f.x.array[:3 * owned].reshape(-1, 3)))
-                    for f in (M, m))
+            M, m = by_position(comm, p)
         demag.close()
-        order = np.lexsort(np.round(x, 9).T)
-        return M[order], m[order]
+        return M, m
 
     (M_b, m_b), (M_x, m_x) = run(True), run(False)
     assert np.max(np.abs(M_b - M_x)) < 1e-12
