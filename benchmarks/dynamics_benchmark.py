@@ -27,11 +27,12 @@ three P1 vectors: :data:`fem_spin.problems.coupled.BLOCKED_UNKNOWN` = False), ``
 (``linear_solver="block"``, :mod:`fem_spin.core.block_solver`: FGMRES with a field split,
 m by the geometric multigrid on the refinement hierarchy, the magnets' (M, W) by MUMPS,
 Jacobian and preconditioner kept, Eisenstat-Walker tolerances; with P1 on one blocked
-unknown, the split built from an AIJ copy of the BAIJ Jacobian), ``block-mixed`` (the same
-on the mixed space) and ``block-before`` (the
-same before the fifth session of issue 16: :func:`before_fifth_session`). The driver writes
-``benchmarks/results/<name>.json`` and ``.md`` with the load average of the machine at each
-case.
+unknown, the split built from an AIJ copy of the BAIJ Jacobian, the magnets' (M, W) by W's
+Schur complement: :mod:`fem_spin.core.magnet_schur`), ``block-mw-lu`` (the same with (M, W)
+by MUMPS LU, before issue 16's ninth session), ``block-mixed`` (on the mixed space) and
+``block-before`` (the same before the fifth session of issue 16: :func:`before_fifth_session`).
+The driver writes ``benchmarks/results/<name>.json`` and ``.md`` with the load average of the
+machine at each case.
 
 Usage (from the repository root, the venv's python and mpiexec on PATH)::
 
@@ -54,7 +55,8 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 CASE = ROOT / "examples" / "switching_pillar.toml"
 DRIVE = 5.5
-VARIANTS = ("mumps", "lagged", "chord", "chord-mixed", "block", "block-mixed", "block-before")
+VARIANTS = ("mumps", "lagged", "chord", "chord-mixed", "block", "block-mixed", "block-mw-lu",
+            "block-before")
 
 
 def worker(args) -> None:
@@ -80,6 +82,10 @@ def worker(args) -> None:
         "block") else "direct")
     if args.variant == "block-before":
         before_fifth_session()
+    if args.variant == "block-mw-lu":  # the magnets' (M, W) by LU (before the ninth session)
+        from fem_spin.core import block_solver
+
+        block_solver.MW_SCHUR = False
     if args.variant.endswith("-mixed"):  # on the mixed space (before issue 16's eighth
         from fem_spin.problems import coupled  # session)
 
