@@ -81,15 +81,24 @@ def test_case_file_equals_the_demo(shared_dir, demo_run, capsys):
     assert summary["mesh"]["dofs"] == demo_summary["discretization"]["dofs"]
     assert summary["parameters"]["dynamics"]["magnets"]["free"]["lam_M"] is None  # derived
     assert demo_summary["parameters"]["lam_M_rad_per_ps_per_A_per_m"] == pytest.approx(2e-6)
+    # The chord refreshes its Jacobian by measured costs (fem_spin.core.refresh_policy), so
+    # on a loaded machine the two runs may refresh at different steps: the Newton counts
+    # differ (seen: 9 and 25 in one step) and the states agree to the Newton tolerance
+    # (update below 1e-12 of the solution), not bitwise. The traces' 10 significant digits
+    # then agree to one unit in the last digit (1e-10).
     for j in ("6", "-6"):
         cli_trace, ref = read_profile(out / f"drive_{j}" / "trace.csv"), \
             read_profile(demo_out / f"drive_{j}" / "trace.csv")
         assert cli_trace[0] == ref[0]
-        np.testing.assert_allclose(cli_trace[1], ref[1], rtol=0, atol=1e-12, err_msg=j)
+        values = [i for i, name in enumerate(ref[0]) if name != "newton"]
+        assert len(values) == len(ref[0]) - 1
+        np.testing.assert_allclose(cli_trace[1][:, values], ref[1][:, values], rtol=0,
+                                   atol=1e-10, err_msg=j)
+        assert np.all(cli_trace[1][1:, ref[0].index("newton")] >= 1)
     for run, ref in zip(summary["solve"]["drives"], demo_summary["results"], strict=True):
-        for key in ("drive", "switching_time_ps", "final_state", "steps", "newton_iterations"):
+        for key in ("drive", "switching_time_ps", "final_state", "steps"):
             assert run[key] == ref[key], key
-        np.testing.assert_allclose(run["final_M"], ref["final_M"], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(run["final_M"], ref["final_M"], rtol=0, atol=1e-10)
     files = set(summary["files"])
     for name in ("input.toml", "input.resolved.toml", "summary.json", "traces.png",
                  "switching_time.png", "drive_6/trace.csv", "drive_6/checkpoint.npz",
