@@ -22,13 +22,15 @@ the sixth session of issue 16) and ``lagged`` (:data:`fem_spin.core.newton.LAGGE
 GMRES preconditioned by a MUMPS LU that is kept across Newton iterations and steps and
 refreshed when GMRES needs too many iterations), ``chord`` (the direct solver's default now,
 :data:`fem_spin.problems.coupled_solver.CHORD`: the Jacobian kept too; with P1, (m, M, W) is
-one blocked unknown and the Jacobian BAIJ), ``chord-mixed`` (the same on the mixed space of
-three P1 vectors: :data:`fem_spin.problems.coupled.BLOCKED_UNKNOWN` = False), ``block``
-(``linear_solver="block"``, :mod:`fem_spin.core.block_solver`: FGMRES with a field split,
+one blocked unknown, the Jacobian BAIJ and the LU that of W's Schur complement:
+:data:`fem_spin.problems.coupled_solver.CHORD_W_SCHUR`), ``chord-lu`` (the same with the LU of
+the whole BAIJ Jacobian, before issue 16's ninth session), ``chord-mixed`` (the same on the
+mixed space of three P1 vectors: :data:`fem_spin.problems.coupled.BLOCKED_UNKNOWN` = False),
+``block`` (``linear_solver="block"``, :mod:`fem_spin.core.block_solver`: FGMRES with a field split,
 m by the geometric multigrid on the refinement hierarchy, the magnets' (M, W) by MUMPS,
 Jacobian and preconditioner kept, Eisenstat-Walker tolerances; with P1 on one blocked
 unknown, the split built from an AIJ copy of the BAIJ Jacobian, the magnets' (M, W) by W's
-Schur complement: :mod:`fem_spin.core.magnet_schur`), ``block-mw-lu`` (the same with (M, W)
+Schur complement: :mod:`fem_spin.core.lumped_schur`), ``block-mw-lu`` (the same with (M, W)
 by MUMPS LU, before issue 16's ninth session), ``block-mixed`` (on the mixed space) and
 ``block-before`` (the same before the fifth session of issue 16: :func:`before_fifth_session`).
 The driver writes ``benchmarks/results/<name>.json`` and ``.md`` with the load average of the
@@ -55,8 +57,8 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 CASE = ROOT / "examples" / "switching_pillar.toml"
 DRIVE = 5.5
-VARIANTS = ("mumps", "lagged", "chord", "chord-mixed", "block", "block-mixed", "block-mw-lu",
-            "block-before")
+VARIANTS = ("mumps", "lagged", "chord", "chord-lu", "chord-mixed", "block", "block-mixed",
+            "block-mw-lu", "block-before")
 
 
 def worker(args) -> None:
@@ -82,6 +84,10 @@ def worker(args) -> None:
         "block") else "direct")
     if args.variant == "block-before":
         before_fifth_session()
+    if args.variant == "chord-lu":  # the whole Jacobian's LU (before issue 16's ninth session)
+        from fem_spin.problems import coupled_solver
+
+        coupled_solver.DIRECT_W_SCHUR = False
     if args.variant == "block-mw-lu":  # the magnets' (M, W) by LU (before the ninth session)
         from fem_spin.core import block_solver
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from petsc4py import PETSc
 
-from fem_spin.core.magnet_schur import MW_SCHUR_OPTIONS, MagnetSchur
+from fem_spin.core.lumped_schur import MW_SCHUR_OPTIONS, LumpedSchur
 
 __all__ = ["BLOCK_OPTIONS", "M_MULTIGRID_OPTIONS", "BlockPreconditioner", "block_solver",
            "field_split_setup", "split_index_sets"]
@@ -69,7 +69,7 @@ BLOCK_OPTIONS: dict[str, object] = {
 
 
 #: On one blocked unknown, the ``MW`` split by W's Schur complement
-#: (:mod:`fem_spin.core.magnet_schur`: a 4x smaller LU; at 199,773 dofs 8 ms per solve
+#: (:mod:`fem_spin.core.lumped_schur`: a 4x smaller LU; at 199,773 dofs 8 ms per solve
 #: instead of 21, the step 18 % cheaper); False: by MUMPS LU of the (M, W) block.
 MW_SCHUR = True
 
@@ -146,7 +146,7 @@ class BlockPreconditioner:
 
     def __init__(self, V, groups: Mapping[str, Sequence[int]], prolongations=(),
                  masks: Mapping[str, Callable] | None = None, fields: Sequence | None = None,
-                 schur: MagnetSchur | None = None):
+                 schur: LumpedSchur | None = None):
         self.V, self.groups, self.masks, self.fields = V, dict(groups), masks, fields
         self.prolongations = list(prolongations)
         self.schur = schur
@@ -174,7 +174,7 @@ class BlockPreconditioner:
         if self.prolongations:
             configure_multigrid(sub["m"], self.prolongations)
         if self.schur is not None:
-            self.schur.attach(sub["MW"])
+            self.schur.attach(sub["MW"].getPC())
 
     def close(self) -> None:
         """Free the interpolations (collective: call on all ranks together)."""
@@ -248,6 +248,6 @@ def block_solver(V, inside: Callable, hierarchy=None, wavenumber: float = 0.0, s
         options.update(MW_SCHUR_OPTIONS)
         M, W = others
         sets = split_index_sets(V, {"M": [M], "W": [W]}, {"M": inside, "W": inside}, maps)
-        schur = MagnetSchur(sets["M"], sets["W"])
+        schur = LumpedSchur(sets["M"], sets["W"])
         desc = desc.replace("(M, W) by MUMPS", "(M, W) by W's Schur complement (MUMPS)")
     return options, BlockPreconditioner(V, groups, prolongations, masks, fields, schur), desc

@@ -9,7 +9,8 @@
   pillar's 4,347 dofs (``benchmarks/results/dynamics_issue16_sixth.md``). PETSc options of
   the user's that name a linear solver or a Jacobian lag (:data:`OWN_SOLVER_OPTIONS`)
   replace the chord: e.g. :data:`FRESH_NEWTON_OPTIONS`, a fresh LU at every Newton
-  iteration.
+  iteration. On one blocked unknown the LU is of W's Schur complement (:data:`CHORD_W_SCHUR`,
+  :mod:`fem_spin.core.lumped_schur`): W eliminated exactly, (m, M) factored.
 * ``"block"``: :func:`fem_spin.core.block_solver.block_solver`; a step it fails is repeated
   (:class:`fem_spin.core.fallback_solver.FallbackSolver`) by the same field split with m by
   MUMPS (with a mesh hierarchy), then by the whole Jacobian's LU (chord).
@@ -22,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import partial
 
-from fem_spin.core.block_solver import BlockPreconditioner, block_solver
+from fem_spin.core.block_solver import BlockPreconditioner, block_solver, split_index_sets
 from fem_spin.core.fallback_solver import FallbackSolver
+from fem_spin.core.lumped_schur import LumpedSchur
 from fem_spin.core.newton import CHORD_OPTIONS, NewtonSolver
 
-__all__ = ["BLOCK_MIN_DOFS", "CHORD", "FRESH_NEWTON_OPTIONS", "LINEAR_SOLVERS",
-           "OWN_SOLVER_OPTIONS", "choose", "direct_options", "step_solver"]
+__all__ = ["BLOCK_MIN_DOFS", "CHORD", "CHORD_W_SCHUR", "DIRECT_W_SCHUR", "FRESH_NEWTON_OPTIONS",
+           "LINEAR_SOLVERS", "OWN_SOLVER_OPTIONS", "choose", "direct_options", "step_solver"]
 
 LINEAR_SOLVERS = ("auto", "direct", "block")
 
@@ -50,6 +52,43 @@ FRESH_NEWTON_OPTIONS: dict[str, object] = {"snes_lag_jacobian": 1,
 #: matrices, then with the line search) and the update test at 1e-12 of the solution (at
 #: 1e-10 the linear convergence left |M| - 1 at 2e-12 instead of round-off).
 CHORD: dict[str, object] = {**CHORD_OPTIONS, "snes_linesearch_type": "basic", "snes_stol": 1e-12}
+
+
+#: The direct chord's linear solve on one blocked unknown (m, M, W per vertex): W's rows
+#: (components 6-8, the lumped mass) by Jacobi, then W's Schur complement on (m, M)
+#: (components 0-5, :class:`fem_spin.core.lumped_schur.LumpedSchur`) by MUMPS LU. Exact, as
+#: the LU of the whole Jacobian, with fronts of 6 unknowns per vertex instead of 9.
+CHORD_W_SCHUR: dict[str, object] = {
+    "ksp_type": "preonly",
+    "pc_type": "fieldsplit",
+    "pc_fieldsplit_type": "schur",
+    "pc_fieldsplit_schur_fact_type": "full",
+    "pc_fieldsplit_schur_precondition": "user",
+    "pc_fieldsplit_block_size": 9,
+    "pc_fieldsplit_0_fields": "6,7,8",
+    "pc_fieldsplit_1_fields": "0,1,2,3,4,5",
+    "fieldsplit_0_ksp_type": "preonly",
+    "fieldsplit_0_pc_type": "jacobi",
+    "fieldsplit_1_ksp_type": "preonly",
+    "fieldsplit_1_pc_type": "lu",
+    "fieldsplit_1_pc_factor_mat_solver_type": "mumps",
+}
+
+#: On one blocked unknown, the direct chord factors W's Schur complement
+#: (:data:`CHORD_W_SCHUR`); False: the whole Jacobian (BAIJ) by MUMPS.
+DIRECT_W_SCHUR = True
+
+
+def _w_schur(V, fields) -> tuple[LumpedSchur, dict]:
+    """W's Schur complement of the blocked unknown ``V`` (fields m, M, W) and the
+    NewtonSolver keywords that build and attach it after each Jacobian."""
+    sets = split_index_sets(V, {"keep": [0, 1], "W": [2]}, fields=fields)
+    schur = LumpedSchur(sets["keep"], sets["W"], per_vertex=(6, 3))
+
+    def after_jacobian(ksp, J, P):
+        schur.update(P)
+        schur.attach(ksp.getPC())
+    return schur, {"aij_preconditioner": True, "after_jacobian": after_jacobian}
 
 
 def choose(linear_solver: str, ndofs: int, demag: bool, user: Mapping[str, object]) -> str:
@@ -88,8 +127,10 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
                 user: Mapping[str, object], kw: Callable[[str], dict], common: dict,
                 hierarchy=None, wavenumber: Callable[[], float] = lambda: 0.0,
                 fields=None
-                ) -> tuple[NewtonSolver | FallbackSolver, BlockPreconditioner | None, str]:
-    """``(solver, block preconditioner or None, description)`` of the step ``F(u) = 0``.
+                ) -> tuple[NewtonSolver | FallbackSolver,
+                           BlockPreconditioner | LumpedSchur | None, str]:
+    """``(solver, its preconditioner's own objects or None, description)`` of the step
+    ``F(u) = 0`` (close the second when done).
 
     Args:
         kind: ``"direct"`` or ``"block"`` (:func:`choose`).
@@ -110,9 +151,13 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
             return NewtonSolver(F, u, bcs, petsc_options=opts, **kw("coupled step"),
                                 **common), None, "Newton + MUMPS LU"
         fresh = {"snes_linesearch_type": options.get("snes_linesearch_type", "basic")}
+        schur, extra, lu = None, {}, "MUMPS LU"
+        if fields is not None and DIRECT_W_SCHUR:
+            schur, extra = _w_schur(V, fields)
+            opts, lu = {**opts, **CHORD_W_SCHUR}, "MUMPS LU of W's Schur complement"
         return NewtonSolver(F, u, bcs, petsc_options=opts, fresh_options=fresh,
-                            **kw("coupled step"), **common), None, \
-            "Newton (chord) + MUMPS LU, kept across iterations and steps"
+                            **kw("coupled step"), **common, **extra), schur, \
+            f"Newton (chord) + {lu}, kept across iterations and steps"
     k = 0.0 if hierarchy is None else wavenumber()
     base, block, desc = block_solver(V, inside, hierarchy, k, fields=fields)
     opts = dict(petsc_options=options, base_options=base, setup=block.setup,

@@ -72,11 +72,29 @@ def steps(comm, blocked: bool, coupling: str, n: int, solver: str = "direct"):
 def test_blocked_unknown_reproduces_mixed_space(comm, coupling):
     M_b, m_b, kind_b = steps(comm, True, coupling, 4)
     M_x, m_x, kind_x = steps(comm, False, coupling, 4)
-    assert kind_b[0] in BAIJ and kind_b[1] in BAIJ, kind_b  # MUMPS factors the BAIJ
+    # monolithic: W's Schur complement, from an AIJ copy, is factored; staggered: the BAIJ
+    assert kind_b[0] in BAIJ and kind_b[1] in {"monolithic": AIJ, "staggered": BAIJ}[coupling]
     assert kind_x[0] in AIJ, kind_x
     print(coupling, np.max(np.abs(M_b - M_x)), np.max(np.abs(m_b - m_x)) / np.max(np.abs(m_x)))
     assert np.max(np.abs(M_b - M_x)) < 1e-9
     assert np.max(np.abs(m_b - m_x)) < 1e-9 * np.max(np.abs(m_x))
+
+
+def test_direct_chord_through_w_schur_complement(comm, monkeypatch):
+    """The direct chord on the blocked unknown factors W's Schur complement
+    (coupled_solver.CHORD_W_SCHUR): the steps of the whole Jacobian's LU, to the Newton
+    tolerance."""
+    from fem_spin.problems import coupled_solver
+
+    M_s, m_s, kind = steps(comm, True, "monolithic", 4)
+    assert kind[1] in AIJ
+    monkeypatch.setattr(coupled_solver, "DIRECT_W_SCHUR", False)
+    M_l, m_l, kind = steps(comm, True, "monolithic", 4)
+    assert kind[1] in BAIJ
+    print("W's Schur against the whole LU", np.max(np.abs(M_s - M_l)),
+          np.max(np.abs(m_s - m_l)) / np.max(np.abs(m_l)))
+    assert np.max(np.abs(M_s - M_l)) < 1e-9
+    assert np.max(np.abs(m_s - m_l)) < 1e-9 * np.max(np.abs(m_l))
 
 
 def test_checkpoint_across_layouts(comm, shared_tmp):

@@ -1,5 +1,5 @@
 """The magnets' (M, W) split of the block solver by W's Schur complement
-(fem_spin.core.magnet_schur): the matrix it builds is the exact complement
+(fem_spin.core.lumped_schur): the matrix it builds is the exact complement
 ``A_MM - A_MW A_WW^{-1} A_WM`` of the coupled Jacobian (A_WW diagonal, A_MW vertex-local:
 the lumped LLG rows), with the pattern of A_MM (neighbouring vertices only); serially and
 under MPI. The steps with it are the direct solver's (tests/verification/
@@ -33,8 +33,8 @@ def test_schur_matrix_is_the_exact_complement(comm):
         P = p._solvers_[0].primary.snes.getJacobian()[1]  # the AIJ copy the split uses
         schur.update(P)  # from the current preconditioner matrix
         sub = {n: P.createSubMatrix(r, c) for n, (r, c) in {
-            "MM": (schur.is_M, schur.is_M), "MW": (schur.is_M, schur.is_W),
-            "WM": (schur.is_W, schur.is_M), "WW": (schur.is_W, schur.is_W)}.items()}
+            "MM": (schur.is_keep, schur.is_keep), "MW": (schur.is_keep, schur.is_W),
+            "WM": (schur.is_W, schur.is_keep), "WW": (schur.is_W, schur.is_W)}.items()}
 
         # A_WW is diagonal (the lumped mass): its off-diagonal part is zero
         d = sub["WW"].getDiagonal()
@@ -60,6 +60,6 @@ def test_schur_matrix_is_the_exact_complement(comm):
 
         # the pattern of A_MM (vertex neighbours), not the neighbours' neighbours
         assert schur.S.getInfo()["nz_used"] == sub["MM"].getInfo()["nz_used"]
-        n_M = schur.is_M.getSize()
+        n_M = schur.is_keep.getSize()
         assert schur.S.getSize() == (n_M, n_M) and schur.is_W.getSize() == n_M
         assert 0 < n_M < p.field("M").function_space.dofmap.index_map.size_global * 3
