@@ -4,53 +4,29 @@ across Newton iterations and steps) gives the steps of the direct solver (a fres
 every Newton iteration) to the Newton tolerance, and its GMRES iterations per Newton
 iteration do not grow under refinement (geometric multigrid on the refinement hierarchy)."""
 
-import dataclasses
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from fem_spin.app.builders.geometry import mesh_step
-from fem_spin.app.builders.problems import coupled_problem
-from fem_spin.app.results import Results
-from fem_spin.app.schema import load_case
 from fem_spin.errors import InputError
 from fem_spin.problems import coupled_solver
 from fem_spin.problems.coupled_solver import FRESH_NEWTON_OPTIONS
-
-CASE = Path(__file__).resolve().parents[2] / "examples" / "switching_pillar.toml"
-DRIVE = 5.5
+from tests.helpers.switching_pillar import by_position
+from tests.helpers.switching_pillar import pillar as case_pillar
 
 
 def pillar(comm, overrides, linear_solver):
-    case = load_case(CASE, [f"dynamics.drives=[{DRIVE}]", *overrides])
-    case = dataclasses.replace(case, linear_solver=linear_solver)
-    if linear_solver == "direct":  # the reference: a fresh LU at every Newton iteration
-        case = dataclasses.replace(case, petsc_options={**(case.petsc_options or {}),
-                                                        **FRESH_NEWTON_OPTIONS})
-    geometry, hierarchy = mesh_step(comm, case, Results())
-    p = coupled_problem(case, geometry, hierarchy=hierarchy)
-    p.set_drive(case.dynamics.drive(DRIVE))
-    return p, case.dynamics.dt
+    """The pillar; the direct solver as the reference: a fresh LU at every Newton iteration."""
+    return case_pillar(comm, overrides, linear_solver,
+                       FRESH_NEWTON_OPTIONS if linear_solver == "direct" else None)
 
 
 def run(comm, overrides, linear_solver, steps, check=None):
+    """M and m by node position after ``steps`` steps, the step infos, the description."""
     p, dt = pillar(comm, overrides, linear_solver)
     with p:
         infos = [p.step(dt) for _ in range(steps)]
         assert check is None or check(p)
-        M, m = p.field("M"), p.field("m")
-        n = M.function_space.dofmap.index_map.size_local * 3
-        x = M.function_space.tabulate_dof_coordinates()[: n // 3]
-        return (np.concatenate(comm.allgather(x)),
-                np.concatenate(comm.allgather(M.x.array[:n].reshape(-1, 3))),
-                np.concatenate(comm.allgather(m.x.array[:n].reshape(-1, 3))),
-                infos, p.solver_description)
-
-
-def by_position(x, *fields):
-    order = np.lexsort(np.round(x, 9).T)
-    return [f[order] for f in fields]
+        return (*by_position(comm, p), infos, p.solver_description)
 
 
 @pytest.mark.parametrize("refinements, m_solver", [(1, "geometric multigrid (2 levels)"),
@@ -60,11 +36,9 @@ def test_block_solver_reproduces_direct(comm, refinements, m_solver):
     steps of 2 ps: the same M and m to the Newton tolerance with the block solver as with a
     fresh MUMPS LU at every Newton iteration."""
     overrides = ["geometry.h_max=4.0", f"solver.refinements={refinements}"]
-    x, M_ref, m_ref, ref, _ = run(comm, overrides, "direct", 5)
-    xb, M, m, infos, desc = run(comm, overrides, "block", 5)
+    M_ref, m_ref, ref, _ = run(comm, overrides, "direct", 5)
+    M, m, infos, desc = run(comm, overrides, "block", 5)
     assert "field split" in desc and m_solver in desc, desc
-    M_ref, m_ref = by_position(x, M_ref, m_ref)
-    M, m = by_position(xb, M, m)
     print(desc, np.max(np.abs(M - M_ref)), np.max(np.abs(m - m_ref)) / np.max(np.abs(m_ref)))
     assert np.max(np.abs(M - M_ref)) < 1e-9
     assert np.max(np.abs(m - m_ref)) < 1e-9 * np.max(np.abs(m_ref))
@@ -78,8 +52,8 @@ def test_block_solver_mesh_independent(comm):
     meshed at h_max = 4 nm, refined once and twice: 1.0k and 6.8k vertices) stay bounded."""
     per_newton = []
     for r in (1, 2):
-        _, _, _, infos, desc = run(comm, ["geometry.h_max=4.0", f"solver.refinements={r}"],
-                                   "block", 3)
+        _, _, infos, desc = run(comm, ["geometry.h_max=4.0", f"solver.refinements={r}"],
+                                "block", 3)
         assert f"geometric multigrid ({r + 1} levels)" in desc, desc
         newton = sum(i.newton_iterations for i in infos)
         per_newton.append(sum(i.linear_iterations for i in infos) / newton)
@@ -107,19 +81,9 @@ def test_failed_block_steps_are_repeated_by_mumps(comm):
     with fresh preconditioners) is repeated by MUMPS: the run goes on, with the direct
     solver's steps (to the Newton tolerance)."""
     overrides = ["geometry.h_max=4.0", "solver.refinements=1"]
-    x, M_ref, m_ref, _, _ = run(comm, overrides, "direct", 3)
-    p, dt = pillar(comm, [*overrides, "solver.petsc_options={ksp_max_it=1}"], "block")
-    with p:
-        for _ in range(3):
-            p.step(dt)
-        assert p._solvers_[0].direct is not None  # made at the first failure
-        M, m = p.field("M"), p.field("m")
-        n = M.function_space.dofmap.index_map.size_local * 3
-        xb = np.concatenate(comm.allgather(M.function_space.tabulate_dof_coordinates()[: n // 3]))
-        M = np.concatenate(comm.allgather(M.x.array[:n].reshape(-1, 3)))
-        m = np.concatenate(comm.allgather(m.x.array[:n].reshape(-1, 3)))
-    M_ref, m_ref = by_position(x, M_ref, m_ref)
-    M, m = by_position(xb, M, m)
+    M_ref, m_ref, _, _ = run(comm, overrides, "direct", 3)
+    M, m, _, _ = run(comm, [*overrides, "solver.petsc_options={ksp_max_it=1}"], "block", 3,
+                     check=lambda p: p._solvers_[0].direct is not None)  # made at the failure
     assert np.max(np.abs(M - M_ref)) < 1e-9
     assert np.max(np.abs(m - m_ref)) < 1e-9 * np.max(np.abs(m_ref))
 
@@ -132,11 +96,9 @@ def test_a_failing_multigrid_split_is_repeated_with_m_by_mumps(comm, monkeypatch
 
     monkeypatch.setitem(block_solver.M_MULTIGRID_OPTIONS, "fieldsplit_m_pc_type", "jacobi")
     overrides = ["geometry.h_max=4.0", "solver.refinements=1"]
-    x, M_ref, m_ref, _, _ = run(comm, overrides, "direct", 3)
-    xb, M, m, _, _ = run(comm, overrides, "block", 3, check=lambda p: (
+    M_ref, m_ref, _, _ = run(comm, overrides, "direct", 3)
+    M, m, _, _ = run(comm, overrides, "block", 3, check=lambda p: (
         p._solvers_[0].direct is not None and p._solvers_[0].direct.direct is None))
-    M_ref, m_ref = by_position(x, M_ref, m_ref)
-    M, m = by_position(xb, M, m)
     assert np.max(np.abs(M - M_ref)) < 1e-9
     assert np.max(np.abs(m - m_ref)) < 1e-9 * np.max(np.abs(m_ref))
 

@@ -3,36 +3,17 @@ BAIJ Jacobian) gives the steps of the mixed space of three P1 vectors to the New
 tolerance: monolithic with the direct solver and with the block solver (its field split
 built from an AIJ copy), and staggered; serially and under MPI."""
 
-import dataclasses
-from pathlib import Path
-
 import numpy as np
 import pytest
 from petsc4py import PETSc
 
-from fem_spin.app.builders.geometry import mesh_step
-from fem_spin.app.builders.problems import coupled_problem
-from fem_spin.app.results import Results
-from fem_spin.app.schema import load_case
 from fem_spin.core.blocked_space import blocked_space, field_maps
 from fem_spin.problems import coupled
+from tests.helpers.switching_pillar import by_position
+from tests.helpers.switching_pillar import pillar as case_pillar
 
-CASE = Path(__file__).resolve().parents[2] / "examples" / "switching_pillar.toml"
 BAIJ = (PETSc.Mat.Type.SEQBAIJ, PETSc.Mat.Type.MPIBAIJ)
 AIJ = (PETSc.Mat.Type.SEQAIJ, PETSc.Mat.Type.MPIAIJ)
-DRIVE = 5.5
-
-
-def by_position(comm, p):
-    """M and m at t_n on all ranks, ordered by node position (comparable across layouts and
-    partitions)."""
-    M, m = p.field("M"), p.field("m")
-    owned = M.function_space.dofmap.index_map.size_local
-    x = np.concatenate(comm.allgather(M.function_space.tabulate_dof_coordinates()[:owned]))
-    M, m = (np.concatenate(comm.allgather(f.x.array[:3 * owned].reshape(-1, 3)))
-            for f in (M, m))
-    order = np.lexsort(np.round(x, 9).T)
-    return M[order], m[order]
 
 
 def pillar(comm, blocked: bool, coupling: str = "monolithic", solver: str = "direct"):
@@ -41,17 +22,12 @@ def pillar(comm, blocked: bool, coupling: str = "monolithic", solver: str = "dir
     old = coupled.BLOCKED_UNKNOWN
     coupled.BLOCKED_UNKNOWN = blocked
     try:
-        case = load_case(CASE, [f"dynamics.drives=[{DRIVE}]", "geometry.h_max=4.0",
-                                f"dynamics.coupling={coupling}",
-                                f"solver.refinements={int(solver == 'iterative')}"])
-        case = dataclasses.replace(case, linear_solver=solver)
-        geometry, hierarchy = mesh_step(comm, case, Results())
-        p = coupled_problem(case, geometry, hierarchy=hierarchy)
+        p, dt = case_pillar(comm, ["geometry.h_max=4.0", f"dynamics.coupling={coupling}",
+                                   f"solver.refinements={int(solver == 'iterative')}"], solver)
     finally:
         coupled.BLOCKED_UNKNOWN = old
-    p.set_drive(case.dynamics.drive(DRIVE))
     assert p.blocked == blocked
-    return p, case.dynamics.dt
+    return p, dt
 
 
 def steps(comm, blocked: bool, coupling: str, n: int, solver: str = "direct"):

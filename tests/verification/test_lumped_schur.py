@@ -5,29 +5,17 @@ the lumped LLG rows), with the pattern of A_MM (neighbouring vertices only); ser
 under MPI. The steps with it are the direct solver's (tests/verification/
 test_block_solver.py)."""
 
-import dataclasses
-from pathlib import Path
-
 import numpy as np
 from petsc4py import PETSc
 
-from fem_spin.app.builders.geometry import mesh_step
-from fem_spin.app.builders.problems import coupled_problem
-from fem_spin.app.results import Results
-from fem_spin.app.schema import load_case
-
-CASE = Path(__file__).resolve().parents[2] / "examples" / "switching_pillar.toml"
+from tests.helpers.switching_pillar import pillar
 
 
 def test_schur_matrix_is_the_exact_complement(comm):
-    case = load_case(CASE, ["dynamics.drives=[5.5]", "geometry.h_max=4.0",
-                            "solver.refinements=1"])
-    case = dataclasses.replace(case, linear_solver="iterative")
-    geometry, hierarchy = mesh_step(comm, case, Results())
-    with coupled_problem(case, geometry, hierarchy=hierarchy) as p:
-        p.set_drive(case.dynamics.drive(5.5))
+    p, dt = pillar(comm, ["geometry.h_max=4.0", "solver.refinements=1"], "iterative")
+    with p:
         for _ in range(3):  # m and the torque non-zero
-            p.step(case.dynamics.dt)
+            p.step(dt)
         assert p.blocked and "Schur" in p.solver_description, p.solver_description
         schur = p._block.schur
         P = p._solvers_[0].primary.snes.getJacobian()[1]  # the AIJ copy the split uses
