@@ -107,6 +107,13 @@ class LumpedSchur:
             self.S.axpy(-1.0, TA, structure=subset)
         TA.destroy()
 
+    def after_jacobian(self, ksp: PETSc.KSP, J: PETSc.Mat, P: PETSc.Mat) -> None:
+        """The hook of :class:`fem_spin.core.newton.NewtonSolver` (``aij_preconditioner``)
+        when ``ksp``'s own PC is the ``schur`` split: update :attr:`S` from ``P`` and attach
+        it."""
+        self.update(P)
+        self.attach(ksp.getPC())
+
     def attach(self, pc: PETSc.PC) -> None:
         """Give :attr:`S` to the ``schur`` field split ``pc`` as its preconditioning matrix."""
         pc.setFieldSplitSchurPreType(PETSc.PC.FieldSplitSchurPreType.USER, self.S)

@@ -95,7 +95,8 @@ class NewtonSolver:
             nodal blocks of a blocked space (block size 3: faster insertion and products).
         after_jacobian: called as ``after_jacobian(ksp, J)`` after each Jacobian evaluation
             (e.g. to form Galerkin coarse operators PCMG cannot form from a BAIJ matrix);
-            with ``aij_preconditioner``, as ``after_jacobian(ksp, J, P)``.
+            with ``aij_preconditioner``, as ``after_jacobian(ksp, J, P)``. If it is a method
+            of an object with ``close()``, :meth:`close` closes that object too.
         aij_preconditioner: with ``matrix_kind="baij"``, the preconditioner is built from an
             AIJ copy ``P`` of the Jacobian, refilled after each evaluation (a field split
             that takes components within the nodal blocks, which BAIJ cannot give).
@@ -137,6 +138,9 @@ class NewtonSolver:
             kind=matrix_kind,
         )
         self._P_copy = None
+        # the hook's owner (e.g. a field split's objects) is closed with the solver
+        owner = getattr(after_jacobian, "__self__", None)
+        self._hook_owner = owner if callable(getattr(owner, "close", None)) else None
         if after_jacobian is not None or aij_preconditioner:
             problem, bcs_ = self._problem, list(bcs or [])
             hook = after_jacobian or (lambda *matrices: None)
@@ -213,6 +217,9 @@ class NewtonSolver:
         if self._P_copy is not None:
             self._P_copy.destroy()
             self._P_copy = None
+        owner, self._hook_owner = self._hook_owner, None
+        if owner is not None:
+            owner.close()
 
     @property
     def lagged(self) -> bool:

@@ -79,16 +79,19 @@ CHORD_W_SCHUR: dict[str, object] = {
 DIRECT_W_SCHUR = True
 
 
-def _w_schur(V, fields) -> tuple[LumpedSchur, dict]:
-    """W's Schur complement of the blocked unknown ``V`` (fields m, M, W) and the
-    NewtonSolver keywords that build and attach it after each Jacobian."""
-    sets = split_index_sets(V, {"keep": [0, 1], "W": [2]}, fields=fields)
-    schur = LumpedSchur(sets["keep"], sets["W"], per_vertex=(6, 3))
-
-    def after_jacobian(ksp, J, P):
-        schur.update(P)
-        schur.attach(ksp.getPC())
-    return schur, {"aij_preconditioner": True, "after_jacobian": after_jacobian}
+def _chord_lu(F, u, bcs, options: dict, fields, kw: dict, common: dict,
+              fresh_options: dict | None = None) -> NewtonSolver:
+    """The chord Newton of ``options`` (with a ``ksp_type``/``pc_type`` of an LU): on the
+    blocked unknown of ``fields`` (m, M, W), the LU of W's Schur complement
+    (:data:`CHORD_W_SCHUR`; the solver owns and closes it), else of the whole Jacobian."""
+    extra = {}
+    if fields is not None and DIRECT_W_SCHUR:
+        sets = split_index_sets(u.function_space, {"keep": [0, 1], "W": [2]}, fields=fields)
+        schur = LumpedSchur(sets["keep"], sets["W"], per_vertex=(6, 3))
+        options = {**options, **CHORD_W_SCHUR}
+        extra = {"aij_preconditioner": True, "after_jacobian": schur.after_jacobian}
+    return NewtonSolver(F, u, bcs, petsc_options=options, fresh_options=fresh_options, **kw,
+                        **common, **extra)
 
 
 def choose(linear_solver: str, ndofs: int, demag: bool, user: Mapping[str, object]) -> str:
@@ -127,10 +130,8 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
                 user: Mapping[str, object], kw: Callable[[str], dict], common: dict,
                 hierarchy=None, wavenumber: Callable[[], float] = lambda: 0.0,
                 fields=None
-                ) -> tuple[NewtonSolver | FallbackSolver,
-                           BlockPreconditioner | LumpedSchur | None, str]:
-    """``(solver, its preconditioner's own objects or None, description)`` of the step
-    ``F(u) = 0`` (close the second when done).
+                ) -> tuple[NewtonSolver | FallbackSolver, BlockPreconditioner | None, str]:
+    """``(solver, block preconditioner or None, description)`` of the step ``F(u) = 0``.
 
     Args:
         kind: ``"direct"`` or ``"block"`` (:func:`choose`).
@@ -151,12 +152,9 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
             return NewtonSolver(F, u, bcs, petsc_options=opts, **kw("coupled step"),
                                 **common), None, "Newton + MUMPS LU"
         fresh = {"snes_linesearch_type": options.get("snes_linesearch_type", "basic")}
-        schur, extra, lu = None, {}, "MUMPS LU"
-        if fields is not None and DIRECT_W_SCHUR:
-            schur, extra = _w_schur(V, fields)
-            opts, lu = {**opts, **CHORD_W_SCHUR}, "MUMPS LU of W's Schur complement"
-        return NewtonSolver(F, u, bcs, petsc_options=opts, fresh_options=fresh,
-                            **kw("coupled step"), **common, **extra), schur, \
+        lu = ("MUMPS LU of W's Schur complement" if fields is not None and DIRECT_W_SCHUR
+              else "MUMPS LU")
+        return _chord_lu(F, u, bcs, opts, fields, kw("coupled step"), common, fresh), None, \
             f"Newton (chord) + {lu}, kept across iterations and steps"
     k = 0.0 if hierarchy is None else wavenumber()
     base, block, desc = block_solver(V, inside, hierarchy, k, fields=fields)
@@ -164,8 +162,8 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
                 after_jacobian=block.after_jacobian, lag_refresh_its=40,
                 aij_preconditioner=fields is not None, **common)
     step = NewtonSolver(F, u, bcs, **kw("coupled step"), **opts)
-    fallback = partial(NewtonSolver, F, u, bcs, **kw("coupled step (MUMPS)"),
-                       petsc_options={**options, **CHORD_OPTIONS}, **common)
+    fallback = partial(_chord_lu, F, u, bcs, {**options, **CHORD_OPTIONS}, fields,
+                       kw("coupled step (MUMPS)"), common)
     if hierarchy is not None:  # before it, the same split with m by MUMPS
         fallback = partial(_split_with_lu, F, u, bcs, V, inside, opts,
                            kw("coupled step (m by MUMPS)"), fallback, fields)
