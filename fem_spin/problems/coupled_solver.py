@@ -13,7 +13,8 @@
   :mod:`fem_spin.core.lumped_schur`): W eliminated exactly, (m, M) factored.
 * ``"block"``: :func:`fem_spin.core.block_solver.block_solver`; a step it fails is repeated
   (:class:`fem_spin.core.fallback_solver.FallbackSolver`) by the same field split with m by
-  MUMPS (with a mesh hierarchy), then by the whole Jacobian's LU (chord).
+  MUMPS (with a mesh hierarchy), then by the chord's LU (of W's Schur complement on one
+  blocked unknown, else of the whole Jacobian).
 * ``"auto"``: block above :data:`BLOCK_MIN_DOFS` dofs (without magnetostatics, and unless the
   user's options name a ``ksp_type`` or ``pc_type``), else direct.
 """
@@ -83,12 +84,15 @@ def _chord_lu(F, u, bcs, options: dict, fields, kw: dict, common: dict,
               fresh_options: dict | None = None) -> NewtonSolver:
     """The chord Newton of ``options`` (with a ``ksp_type``/``pc_type`` of an LU): on the
     blocked unknown of ``fields`` (m, M, W), the LU of W's Schur complement
-    (:data:`CHORD_W_SCHUR`; the solver owns and closes it), else of the whole Jacobian."""
+    (:data:`CHORD_W_SCHUR`; the solver owns and closes it; the options of the LU, ``pc_factor_*``
+    and ``mat_mumps_*``, go to it), else of the whole Jacobian."""
     extra = {}
     if fields is not None and DIRECT_W_SCHUR:
         sets = split_index_sets(u.function_space, {"keep": [0, 1], "W": [2]}, fields=fields)
         schur = LumpedSchur(sets["keep"], sets["W"], per_vertex=(6, 3))
-        options = {**options, **CHORD_W_SCHUR}
+        lu = {f"fieldsplit_1_{k.lstrip('-')}": v for k, v in options.items()
+              if k.lstrip("-").startswith(("pc_factor_", "mat_mumps_"))}
+        options = {**options, **CHORD_W_SCHUR, **lu}
         extra = {"aij_preconditioner": True, "after_jacobian": schur.after_jacobian}
     return NewtonSolver(F, u, bcs, petsc_options=options, fresh_options=fresh_options, **kw,
                         **common, **extra)

@@ -73,6 +73,18 @@ def test_direct_chord_through_w_schur_complement(comm, monkeypatch):
     assert np.max(np.abs(m_s - m_l)) < 1e-9 * np.max(np.abs(m_l))
 
 
+def test_users_lu_options_reach_the_schur_complements_lu(comm):
+    """A user's MUMPS options (e.g. more workspace) apply to the LU the direct chord makes,
+    which is W's Schur complement's."""
+    p, _ = case_pillar(comm, ["geometry.h_max=4.0", "solver.petsc_options={mat_mumps_icntl_14=80}"],
+                       "direct")
+    with p:
+        options = p._solvers_[0].options
+        assert options["pc_type"] == "fieldsplit"
+        assert options["fieldsplit_1_mat_mumps_icntl_14"] == 80
+        assert options["fieldsplit_1_pc_factor_mat_solver_type"] == "mumps"
+
+
 def test_checkpoint_across_layouts(comm, shared_tmp):
     """A checkpoint written on the mixed space (before the blocked unknown) restarts on the
     blocked one: the fields are stored by node position, whatever the layout."""
