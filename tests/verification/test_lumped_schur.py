@@ -1,28 +1,34 @@
-"""The magnets' (M, W) split of the block solver by W's Schur complement
-(fem_spin.core.lumped_schur): the matrix it builds is the exact complement
-``A_MM - A_MW A_WW^{-1} A_WM`` of the coupled Jacobian (A_WW diagonal, A_MW vertex-local:
-the lumped LLG rows), with the pattern of A_MM (neighbouring vertices only); serially and
-under MPI. The steps with it are the direct solver's (tests/verification/
-test_block_solver.py)."""
+"""W's Schur complement (fem_spin.core.lumped_schur) in the coupled step's solvers: the
+magnets' (M, W) split of the block solver (S on M) and the direct chord's LU (S on (m, M)).
+The matrix it builds is the exact complement ``A_kk - A_kW A_WW^{-1} A_Wk`` of the coupled
+Jacobian (A_WW diagonal, A_kW vertex-local: the lumped LLG rows), with the pattern of A_kk
+(neighbouring vertices only); serially and under MPI. The steps with it are the direct
+solver's (tests/verification/test_block_solver.py, test_blocked_unknown.py)."""
 
 import numpy as np
+import pytest
 from petsc4py import PETSc
 
 from tests.helpers.switching_pillar import pillar
 
 
-def test_schur_matrix_is_the_exact_complement(comm):
-    p, dt = pillar(comm, ["geometry.h_max=4.0", "solver.refinements=1"], "iterative")
+@pytest.mark.parametrize("solver", ["iterative", "direct"])
+def test_schur_matrix_is_the_exact_complement(comm, solver):
+    p, dt = pillar(comm, ["geometry.h_max=4.0", "solver.refinements=1"], solver)
     with p:
         for _ in range(3):  # m and the torque non-zero
             p.step(dt)
         assert p.blocked and "Schur" in p.solver_description, p.solver_description
-        schur = p._block.schur
-        P = p._solvers_[0].primary.snes.getJacobian()[1]  # the AIJ copy the split uses
+        if solver == "iterative":  # the MW split's: S on M
+            schur, step = p._block.schur, p._solvers_[0].primary
+        else:  # the chord's LU: S on (m, M), owned by its solver
+            step = p._solvers_[0]
+            schur = step._hook_owner
+        P = step.snes.getJacobian()[1]  # the AIJ copy the split uses
         schur.update(P)  # from the current preconditioner matrix
         sub = {n: P.createSubMatrix(r, c) for n, (r, c) in {
-            "MM": (schur.is_keep, schur.is_keep), "MW": (schur.is_keep, schur.is_W),
-            "WM": (schur.is_W, schur.is_keep), "WW": (schur.is_W, schur.is_W)}.items()}
+            "kk": (schur.is_keep, schur.is_keep), "kW": (schur.is_keep, schur.is_W),
+            "Wk": (schur.is_W, schur.is_keep), "WW": (schur.is_W, schur.is_W)}.items()}
 
         # A_WW is diagonal (the lumped mass): its off-diagonal part is zero
         d = sub["WW"].getDiagonal()
@@ -31,23 +37,30 @@ def test_schur_matrix_is_the_exact_complement(comm):
         assert off.norm(PETSc.NormType.FROBENIUS) == 0.0
         assert d.min()[1] > 0.0
 
-        # S x = A_MM x - A_MW A_WW^{-1} A_WM x with the whole A_MW (zeros and all)
-        x = sub["MM"].createVecRight()
+        # S x = A_kk x - A_kW A_WW^{-1} A_Wk x with the whole A_kW (zeros and all)
+        x = sub["kk"].createVecRight()
         x.setArray(np.random.default_rng(comm.rank).standard_normal(x.getLocalSize()))
-        y, ref = sub["MM"].createVecLeft(), sub["MM"].createVecLeft()
-        w = sub["WM"].createVecLeft()
+        y, ref = sub["kk"].createVecLeft(), sub["kk"].createVecLeft()
+        w = sub["Wk"].createVecLeft()
         schur.S.mult(x, y)
-        sub["WM"].mult(x, w)
+        sub["Wk"].mult(x, w)
         w.pointwiseDivide(w, d)
-        sub["MW"].mult(w, ref)
-        ref.aypx(-1.0, sub["MM"] * x)
-        err = (y - ref).norm() / ref.norm()
-        print("relative error of S x", err, "coupling", w.norm())
-        assert w.norm() > 0.0 and sub["MW"].norm() > 0.0  # the complement is not A_MM
-        assert err < 1e-13
+        sub["kW"].mult(w, ref)
+        correction = ref.norm()  # |A_kW A_WW^{-1} A_Wk x|: what S adds to A_kk
+        ref.aypx(-1.0, sub["kk"] * x)
+        err = (y - ref).norm() / correction
+        print("error of S x relative to the complement's correction", err, "of", correction)
+        assert correction > 1e-6 * ref.norm()  # the complement is not A_kk
+        assert err < 1e-12
 
-        # the pattern of A_MM (vertex neighbours), not the neighbours' neighbours
-        assert schur.S.getInfo()["nz_used"] == sub["MM"].getInfo()["nz_used"]
-        n_M = schur.is_keep.getSize()
-        assert schur.S.getSize() == (n_M, n_M) and schur.is_W.getSize() == n_M
-        assert 0 < n_M < p.field("M").function_space.dofmap.index_map.size_global * 3
+        # the pattern of A_kk (vertex neighbours), not the neighbours' neighbours
+        assert schur.S.getInfo()["nz_used"] == sub["kk"].getInfo()["nz_used"]
+        n_k, n_W = schur.is_keep.getSize(), schur.is_W.getSize()
+        per_vertex = {"iterative": (3, 3), "direct": (6, 3)}[solver]
+        assert schur.per_vertex == per_vertex and schur.S.getSize() == (n_k, n_k)
+        assert n_k * per_vertex[1] == n_W * per_vertex[0]
+        vertices = p.field("M").function_space.dofmap.index_map.size_global
+        if solver == "iterative":
+            assert 0 < n_W < 3 * vertices  # the magnets' vertices only
+        else:
+            assert n_W == 3 * vertices
