@@ -80,9 +80,9 @@ def test_coupled_steps_distributed_equal_single_rank(solver):
     """The coupled step (S2 + LLG on the blocked unknown; the direct chord through W's Schur
     complement, or the block solver with the magnets' (M, W) by it): the switching pillar at
     h_max = 4 nm, 4 steps, the same M and m on all ranks as on one, to the Newton tolerance.
-    (Not refined: DOLFINx's uniform refinement splits each tetrahedron's inner octahedron
-    along a diagonal that depends on the partition, so refined meshes differ between rank
-    counts: docs/hpc.md.)"""
+    (Not refined: DOLFINx's uniform refinement does not split each tetrahedron's inner
+    octahedron along the same diagonal on every partition, so refined meshes differ between
+    rank counts: docs/hpc.md.)"""
     refinements = 0
     from tests.helpers.switching_pillar import by_position, pillar
 
