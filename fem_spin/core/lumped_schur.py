@@ -107,11 +107,11 @@ class LumpedSchur:
             self.S.axpy(-1.0, TA, structure=subset)
         TA.destroy()
 
-    def after_jacobian(self, ksp: PETSc.KSP, J: PETSc.Mat, P: PETSc.Mat) -> None:
-        """The hook of :class:`fem_spin.core.newton.NewtonSolver` (``aij_preconditioner``)
-        when ``ksp``'s own PC is the ``schur`` split: update :attr:`S` from ``P`` and attach
-        it."""
-        self.update(P)
+    def after_jacobian(self, ksp: PETSc.KSP, J: PETSc.Mat, P: PETSc.Mat | None = None) -> None:
+        """The hook of :class:`fem_spin.core.newton.NewtonSolver` when ``ksp``'s own PC is the
+        ``schur`` split: update :attr:`S` from ``P`` (the AIJ copy of a BAIJ Jacobian) or
+        ``J`` (AIJ) and attach it."""
+        self.update(J if P is None else P)
         self.attach(ksp.getPC())
 
     def attach(self, pc: PETSc.PC) -> None:

@@ -59,6 +59,7 @@ from fem_spin.physics.magnetization import (
     zhang_li_torque,
 )
 from fem_spin.problems.demag_coupling import DemagCoupling
+from fem_spin.problems.llg_solver import w_schur_solver
 from fem_spin.stepping.schemes import TimeStepper
 
 __all__ = ["LLG", "MagnetState", "SpinConservationWarning", "magnet_vertices",
@@ -270,9 +271,10 @@ class LLG(TimeStepper):
                                               **(petsc_options or {})})
         self._steady_options = nonlinear_options(petsc_options, steady=True)
         self._solver = NewtonSolver(
-            self.residual, u, [], petsc_options=self._petsc_options,
-            jit_options=jit_options(), name="LLG step", log_level=logging.DEBUG,
-            before_residual=None if demag is None else self._demag_term.update_midpoint, J=J)
+            self.residual, u, [], jit_options=jit_options(), name="LLG step",
+            log_level=logging.DEBUG, J=J,
+            before_residual=None if demag is None else self._demag_term.update_midpoint,
+            **w_schur_solver(V, self._petsc_options, petsc_options))
         self._steady = None
         # energy and averages of the state at t_n (field at t_mid of the last step)
         Mn = self.u_n.sub(0)

@@ -64,3 +64,41 @@ def test_schur_matrix_is_the_exact_complement(comm, solver):
             assert 0 < n_W < 3 * vertices  # the magnets' vertices only
         else:
             assert n_W == 3 * vertices
+
+
+def test_llg_step_through_w_schur_complement(comm, monkeypatch):
+    """The LLG step (mixed (M, W) space) solves through W's Schur complement on M
+    (fem_spin.problems.llg_solver): the states of the whole LU to round-off, on a 2D film with
+    exchange, anisotropies and a field from a non-uniform state; a user's linear solver
+    replaces it."""
+    import dolfinx.mesh
+
+    from fem_spin import LLG, Magnet
+    from fem_spin.problems import llg_solver
+
+    mesh = dolfinx.mesh.create_rectangle(comm, [[0.0, 0.0], [30.0, 30.0]], [8, 8])
+
+    def M0(x):
+        v = np.stack([np.cos(x[0] / 6.0), np.sin(x[1] / 5.0), 0.3 + 0.0 * x[0]])
+        return v / np.linalg.norm(v, axis=0)
+
+    magnet = Magnet(Ms=8e5, A_ex=1.3e-11, K_u=5e4, easy_axis=(1, 1, 0), K_d=1e5,
+                    normal=(0, 0, 1), alpha=0.1)
+
+    def run(petsc_options=None):
+        with LLG(mesh, magnet, M0=M0, B_T=(0.0, 0.02, 0.05), petsc_options=petsc_options) as p:
+            for _ in range(5):
+                p.step(1.0)
+            pc = p._solver.snes.getKSP().getPC().getType()
+            return p.M.x.array.copy(), pc, p.norm_drift()
+
+    M_s, pc_s, drift_s = run()
+    assert pc_s == "fieldsplit"
+    assert run({"pc_type": "lu"})[1] == "lu"  # the user's linear solver
+    monkeypatch.setattr(llg_solver, "W_SCHUR", False)
+    M_l, pc_l, drift_l = run()
+    assert pc_l == "lu"
+    print("LLG: W's Schur complement against the whole LU", np.max(np.abs(M_s - M_l)),
+          "|M| - 1:", drift_s, drift_l)
+    assert np.max(np.abs(M_s - M_l)) < 1e-12
+    assert drift_s < 1e-10  # as test_dynamics_llg's energy law: ~1e-12 per step
