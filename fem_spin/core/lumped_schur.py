@@ -24,25 +24,41 @@ from __future__ import annotations
 import numpy as np
 from petsc4py import PETSc
 
-__all__ = ["MW_SCHUR_OPTIONS", "LumpedSchur"]
+__all__ = ["MW_SCHUR_OPTIONS", "LumpedSchur", "routed_lu_options", "schur_split_options"]
+
+
+def schur_split_options(prefix: str = "", w: str = "0", keep: str = "1") -> dict[str, object]:
+    """PETSc options of a ``schur`` field split (options prefix ``prefix``) that eliminates
+    W's rows exactly: split ``w`` (W, the lumped mass) by Jacobi, then split ``keep`` by MUMPS
+    LU of the matrix :class:`LumpedSchur` builds (the ``user`` Schur preconditioner; exact
+    here, with ``full`` factorization). The splits themselves are defined by the caller."""
+    return {
+        f"{prefix}pc_type": "fieldsplit",
+        f"{prefix}pc_fieldsplit_type": "schur",
+        f"{prefix}pc_fieldsplit_schur_fact_type": "full",
+        f"{prefix}pc_fieldsplit_schur_precondition": "user",
+        f"{prefix}fieldsplit_{w}_ksp_type": "preonly",
+        f"{prefix}fieldsplit_{w}_pc_type": "jacobi",
+        f"{prefix}fieldsplit_{keep}_ksp_type": "preonly",
+        f"{prefix}fieldsplit_{keep}_pc_type": "lu",
+        f"{prefix}fieldsplit_{keep}_pc_factor_mat_solver_type": "mumps",
+    }
+
+
+def routed_lu_options(options: dict, to: str) -> dict[str, object]:
+    """The LU's options in ``options`` (``pc_factor_*``, ``mat_mumps_*``, with or without the
+    leading ``-``) under the prefix ``to``: the split whose LU replaces the whole one."""
+    return {f"{to}{k.lstrip('-')}": v for k, v in options.items()
+            if k.lstrip("-").startswith(("pc_factor_", "mat_mumps_"))}
+
 
 #: The block solver's ``MW`` split by its Schur complement on M: the W rows (components 3-5 of
-#: each vertex's six) by Jacobi (the lumped mass: exact), then ``S`` (components 0-2) by
-#: MUMPS LU of the matrix :class:`LumpedSchur` builds (the ``user`` Schur preconditioner,
-#: exact here).
+#: each vertex's six), then ``S`` on M (components 0-2).
 MW_SCHUR_OPTIONS: dict[str, object] = {
-    "fieldsplit_MW_pc_type": "fieldsplit",
-    "fieldsplit_MW_pc_fieldsplit_type": "schur",
-    "fieldsplit_MW_pc_fieldsplit_schur_fact_type": "full",
-    "fieldsplit_MW_pc_fieldsplit_schur_precondition": "user",
+    **schur_split_options("fieldsplit_MW_"),
     "fieldsplit_MW_pc_fieldsplit_block_size": 6,
     "fieldsplit_MW_pc_fieldsplit_0_fields": "3,4,5",
     "fieldsplit_MW_pc_fieldsplit_1_fields": "0,1,2",
-    "fieldsplit_MW_fieldsplit_0_ksp_type": "preonly",
-    "fieldsplit_MW_fieldsplit_0_pc_type": "jacobi",
-    "fieldsplit_MW_fieldsplit_1_ksp_type": "preonly",
-    "fieldsplit_MW_fieldsplit_1_pc_type": "lu",
-    "fieldsplit_MW_fieldsplit_1_pc_factor_mat_solver_type": "mumps",
 }
 
 

@@ -26,7 +26,7 @@ from functools import partial
 
 from fem_spin.core.block_solver import BlockPreconditioner, block_solver, split_index_sets
 from fem_spin.core.fallback_solver import FallbackSolver
-from fem_spin.core.lumped_schur import LumpedSchur
+from fem_spin.core.lumped_schur import LumpedSchur, routed_lu_options, schur_split_options
 from fem_spin.core.newton import CHORD_OPTIONS, NewtonSolver
 
 __all__ = ["BLOCK_MIN_DOFS", "CHORD", "CHORD_W_SCHUR", "DIRECT_W_SCHUR", "FRESH_NEWTON_OPTIONS",
@@ -61,18 +61,10 @@ CHORD: dict[str, object] = {**CHORD_OPTIONS, "snes_linesearch_type": "basic", "s
 #: the LU of the whole Jacobian, with fronts of 6 unknowns per vertex instead of 9.
 CHORD_W_SCHUR: dict[str, object] = {
     "ksp_type": "preonly",
-    "pc_type": "fieldsplit",
-    "pc_fieldsplit_type": "schur",
-    "pc_fieldsplit_schur_fact_type": "full",
-    "pc_fieldsplit_schur_precondition": "user",
+    **schur_split_options(),
     "pc_fieldsplit_block_size": 9,
     "pc_fieldsplit_0_fields": "6,7,8",
     "pc_fieldsplit_1_fields": "0,1,2,3,4,5",
-    "fieldsplit_0_ksp_type": "preonly",
-    "fieldsplit_0_pc_type": "jacobi",
-    "fieldsplit_1_ksp_type": "preonly",
-    "fieldsplit_1_pc_type": "lu",
-    "fieldsplit_1_pc_factor_mat_solver_type": "mumps",
 }
 
 #: On one blocked unknown, the direct chord factors W's Schur complement
@@ -90,9 +82,7 @@ def _chord_lu(F, u, bcs, options: dict, fields, kw: dict, common: dict,
     if fields is not None and DIRECT_W_SCHUR:
         sets = split_index_sets(u.function_space, {"keep": [0, 1], "W": [2]}, fields=fields)
         schur = LumpedSchur(sets["keep"], sets["W"], per_vertex=(6, 3))
-        lu = {f"fieldsplit_1_{k.lstrip('-')}": v for k, v in options.items()
-              if k.lstrip("-").startswith(("pc_factor_", "mat_mumps_"))}
-        options = {**options, **CHORD_W_SCHUR, **lu}
+        options = {**options, **CHORD_W_SCHUR, **routed_lu_options(options, "fieldsplit_1_")}
         extra = {"aij_preconditioner": True, "after_jacobian": schur.after_jacobian}
     return NewtonSolver(F, u, bcs, petsc_options=options, fresh_options=fresh_options, **kw,
                         **common, **extra)

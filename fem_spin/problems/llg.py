@@ -274,7 +274,8 @@ class LLG(TimeStepper):
             self.residual, u, [], jit_options=jit_options(), name="LLG step",
             log_level=logging.DEBUG, J=J,
             before_residual=None if demag is None else self._demag_term.update_midpoint,
-            **w_schur_solver(V, self._petsc_options, petsc_options))
+            **w_schur_solver(V, [(Vc, dofs) for _, Vc, dofs in self.fields],
+                             self._petsc_options, petsc_options))
         self._steady = None
         # energy and averages of the state at t_n (field at t_mid of the last step)
         Mn = self.u_n.sub(0)
