@@ -50,7 +50,7 @@ def save_checkpoint(stepper, path: Path, meta: dict | None = None) -> Path:
             "format": FORMAT, "solver": type(stepper).__name__, "scheme": stepper.scheme,
             "t": stepper.t, "dt_prev": stepper.dt_prev, "dt_next": stepper.dt_next,
             "steps": stepper.steps, "fields": [f[0] for f in stepper.fields],
-            "extra": dict(meta or {}),
+            "error_scales": stepper.error_scales, "extra": dict(meta or {}),
         }
         for k, v in stepper.trace.items():
             arrays[f"trace/{k}"] = np.asarray(v, dtype=float)
@@ -146,6 +146,9 @@ def load_checkpoint(stepper, path: Path) -> dict:
     stepper.dt_prev = None if meta["dt_prev"] is None else float(meta["dt_prev"])
     stepper.dt_next = None if meta["dt_next"] is None else float(meta["dt_next"])
     stepper.steps = int(meta["steps"])
+    for name, value in meta.get("error_scales", {}).items():  # older checkpoints: none
+        if name in stepper.error_scales:
+            stepper.error_scales[name] = float(value)
     stepper.trace = {k.split("/", 1)[1]: list(v) for k, v in data.items()
                      if k.startswith("trace/")}
     meta.setdefault("extra", {})

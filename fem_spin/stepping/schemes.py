@@ -125,7 +125,7 @@ class TimeStepper:
         self.steps = 0
         self.trace: dict[str, list[float]] = {}
         self.fields: list[tuple[str, fem.FunctionSpace, np.ndarray]] = []
-        state = []
+        state = {}
         for name, sub, is_state in fields:
             if sub is None:
                 Vc = V
@@ -138,8 +138,11 @@ class TimeStepper:
             self.fields.append((name, Vc, dofs))
             if is_state:
                 owned = Vc.dofmap.index_map.size_local * Vc.dofmap.index_map_bs
-                state.append(dofs[:owned])
-        self._state_dofs = np.concatenate(state) if state else np.zeros(0, dtype=np.int64)
+                state[name] = dofs[:owned]
+        self._state_dofs = state  # owned dofs of each state field (the step control's measure)
+        #: the largest max norm of each state field other than M at the start of a controlled
+        #: step so far (the scale of its error, :meth:`_state_difference`; kept in checkpoints)
+        self.error_scales: dict[str, float] = {k: 0.0 for k in state if k != "M"}
         self._closed = False
 
     @property
@@ -177,6 +180,7 @@ class TimeStepper:
         self._restore(self._initial)
         self.dt_prev = self.dt_next = None
         self.trace = {}
+        self.error_scales = dict.fromkeys(self.error_scales, 0.0)
 
     # -- hooks ----------------------------------------------------------------------------
     def _prepare(self, t: float, dt: float) -> None:
@@ -240,15 +244,34 @@ class TimeStepper:
         self.dt_prev = None
         return info
 
+    def _max_norms(self, u: np.ndarray, other: np.ndarray | None = None) -> dict[str, float]:
+        """The max norm of each state field of ``u`` (of ``u - other`` if given), global."""
+        names = list(self._state_dofs)
+        local = np.zeros(len(names))
+        for i, name in enumerate(names):
+            dofs = self._state_dofs[name]
+            if len(dofs):
+                local[i] = np.max(np.abs(u[dofs] if other is None else u[dofs] - other[dofs]))
+        norms = np.empty_like(local)
+        self.comm.Allreduce(local, norms, op=MPI.MAX)
+        return dict(zip(names, norms.tolist()))
+
     def _state_difference(self, other: np.ndarray) -> float:
-        local = (float(np.max(np.abs(self.u_n.x.array[self._state_dofs]
-                                     - other[self._state_dofs])))
-                 if len(self._state_dofs) else 0.0)
-        return self.comm.allreduce(local, op=MPI.MAX)
+        """The step control's error measure, dimensionless: the largest change (max norm)
+        between the state at t_n and ``other`` of each state field, for the magnetization M
+        (a unit vector) as it is, for the spin accumulation m (A/m) relative to its scale in
+        :attr:`error_scales` (the largest max norm of m so far; m is not measured while it
+        has been zero, e.g. in the first step from m = 0)."""
+        change = self._max_norms(self.u_n.x.array, other)
+        return max((c if name == "M" else c / self.error_scales[name]
+                    for name, c in change.items()
+                    if name == "M" or self.error_scales[name] > 0), default=0.0)
 
     def adaptive_step(self, dt: float, tol: float, *, dt_min: float = 0.0,
                       dt_max: float = np.inf, max_rejections: int = 20) -> StepInfo:
-        """Advance by step doubling with local error ``<= tol`` (max norm over m and M).
+        """Advance by step doubling with local error ``<= tol``: the max norm of the error of
+        the magnetization M, and of m relative to the largest max norm m has had
+        (:meth:`_state_difference`).
 
         Returns the accepted step (its ``dt`` is the size actually taken); the next proposed
         step is in ``self.dt_next``.
@@ -257,6 +280,9 @@ class TimeStepper:
             raise InputError(f"tol must be a positive number, got {tol!r}")
         p = self.order
         t0 = time.perf_counter()
+        start = self._max_norms(self.u_n.x.array)
+        for name in self.error_scales:
+            self.error_scales[name] = max(self.error_scales[name], start[name])
         newton = linear = rejected = 0
         dt = min(float(dt), dt_max)
         while True:

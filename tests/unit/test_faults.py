@@ -307,9 +307,10 @@ def test_resume_equals_the_uninterrupted_run(case, uninterrupted):
 
 
 def test_resume_skips_finished_drives(case, uninterrupted):
-    """A sweep stopped in its second drive: the first drive's result is kept, not rerun."""
+    """A sweep stopped in its second drive (each drive takes 87 steps): the first drive's
+    result is kept, not rerun."""
     out = case.parent / "second_drive"
-    r = fem_spin(["run", "-q", case, "--out", out], "sigterm@+70", timeout=90)
+    r = fem_spin(["run", "-q", case, "--out", out], "sigterm@+110", timeout=90)
     assert r.returncode == 143, r.stderr
     assert (out / "drive_3" / "result.json").exists()
     before = (out / "drive_3" / "checkpoint.npz").stat().st_mtime_ns

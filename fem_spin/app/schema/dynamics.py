@@ -9,7 +9,8 @@ drive amplitude of a sweep. The boundary data of ``[drive]`` are multiplied by
     [dynamics]
     t_end = 600.0            # ps
     dt = 2.0                 # ps (the first step when tol is given)
-    tol = 1e-3               # optional: local error tolerance of the step control
+    tol = 1e-3               # optional: local error tolerance of the step control (max
+                             # norm per step of M's error, and of m's relative to its scale)
     scheme = "bdf2"          # bdf2 | cn | euler (of m; M: midpoint rule)
     coupling = "monolithic"  # monolithic | staggered (for comparisons: it needs smaller
                              # steps; the switching pillar: dt <= 1 ps instead of 2)
