@@ -72,6 +72,11 @@ CHORD_W_SCHUR: dict[str, object] = {
 DIRECT_W_SCHUR = True
 
 
+def _w_schur(fields) -> bool:
+    """Whether the chord's LU is of W's Schur complement (on one blocked unknown)."""
+    return fields is not None and DIRECT_W_SCHUR
+
+
 def _chord_lu(F, u, bcs, options: dict, fields, kw: dict, common: dict,
               fresh_options: dict | None = None) -> NewtonSolver:
     """The chord Newton of ``options`` (with a ``ksp_type``/``pc_type`` of an LU): on the
@@ -79,7 +84,7 @@ def _chord_lu(F, u, bcs, options: dict, fields, kw: dict, common: dict,
     (:data:`CHORD_W_SCHUR`; the solver owns and closes it; the options of the LU, ``pc_factor_*``
     and ``mat_mumps_*``, go to it), else of the whole Jacobian."""
     extra = {}
-    if fields is not None and DIRECT_W_SCHUR:
+    if _w_schur(fields):
         sets = split_index_sets(u.function_space, {"keep": [0, 1], "W": [2]}, fields=fields)
         schur = LumpedSchur(sets["keep"], sets["W"], per_vertex=(6, 3))
         options = {**options, **CHORD_W_SCHUR, **routed_lu_options(options, "fieldsplit_1_")}
@@ -146,8 +151,7 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
             return NewtonSolver(F, u, bcs, petsc_options=opts, **kw("coupled step"),
                                 **common), None, "Newton + MUMPS LU"
         fresh = {"snes_linesearch_type": options.get("snes_linesearch_type", "basic")}
-        lu = ("MUMPS LU of W's Schur complement" if fields is not None and DIRECT_W_SCHUR
-              else "MUMPS LU")
+        lu = "MUMPS LU of W's Schur complement" if _w_schur(fields) else "MUMPS LU"
         return _chord_lu(F, u, bcs, opts, fields, kw("coupled step"), common, fresh), None, \
             f"Newton (chord) + {lu}, kept across iterations and steps"
     k = 0.0 if hierarchy is None else wavenumber()
