@@ -234,7 +234,7 @@ class CoupledSpinDynamics(TimeStepper):
                 common=common,
                 hierarchy=hierarchy, wavenumber=lambda: linear_solvers.max_wavenumber(
                     mesh, self._field_and_equilibrium(M)[0], sc.D, sc.tau, sc.tau_A),
-                fields=where if self.blocked else None)
+                fields=where if self.blocked else None, approximate_jacobian=demag is not None)
             self._solvers_ = [step]
         else:
             self.linear_solver, self.solver_description = "direct", "Newton + MUMPS LU"

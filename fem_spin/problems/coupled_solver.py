@@ -128,7 +128,7 @@ def _split_with_lu(F, u, bcs, V, inside, opts, kw, fallback, fields) -> Fallback
 def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
                 user: Mapping[str, object], kw: Callable[[str], dict], common: dict,
                 hierarchy=None, wavenumber: Callable[[], float] = lambda: 0.0,
-                fields=None
+                fields=None, approximate_jacobian: bool = False
                 ) -> tuple[NewtonSolver | FallbackSolver, BlockPreconditioner | None, str]:
     """``(solver, block preconditioner or None, description)`` of the step ``F(u) = 0``.
 
@@ -143,6 +143,11 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
         fields: ``(collapsed space, dofs of u)`` of m, M, W when ``u`` is one blocked unknown
             (:mod:`fem_spin.core.blocked_space`; then the block solver's field split is built
             from an AIJ copy of the BAIJ Jacobian), else None (a mixed space).
+        approximate_jacobian: the Jacobian leaves a dependence out (the magnetostatic field's,
+            approximated locally): the block solver then takes full Newton steps (``basic``
+            line search, unless the user names one), as the direct chord does. A Newton
+            direction of such a Jacobian need not descend, and a backtracking line search
+            failed where full steps converge (the pillar in its air ball, the first step).
     """
     V = u.function_space
     if kind == "direct":
@@ -154,6 +159,8 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
         lu = "MUMPS LU of W's Schur complement" if _w_schur(fields) else "MUMPS LU"
         return _chord_lu(F, u, bcs, opts, fields, kw("coupled step"), common, fresh), None, \
             f"Newton (chord) + {lu}, kept across iterations and steps"
+    if approximate_jacobian and "snes_linesearch_type" not in {k.lstrip("-") for k in user}:
+        options = {**options, "snes_linesearch_type": "basic"}
     k = 0.0 if hierarchy is None else wavenumber()
     base, block, desc = block_solver(V, inside, hierarchy, k, fields=fields)
     opts = dict(petsc_options=options, base_options=base, setup=block.setup,
