@@ -147,7 +147,7 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
             approximated locally): the block solver then takes full Newton steps (``basic``
             line search, unless the user names one), as the direct chord does. A Newton
             direction of such a Jacobian need not descend, and a backtracking line search
-            failed where full steps converge (the pillar in its air ball, the first step).
+            failed where full steps converge (the pillar in its air ball, within 10 steps).
     """
     V = u.function_space
     if kind == "direct":
