@@ -7,7 +7,8 @@ from collections.abc import Mapping
 
 from fem_spin.errors import InputError
 
-__all__ = ["CHORD_OPTIONS", "DEFAULT_PETSC_OPTIONS", "LAGGED_LU_OPTIONS", "merged_options"]
+__all__ = ["CHORD_OPTIONS", "DEFAULT_PETSC_OPTIONS", "LAGGED_LU_OPTIONS", "merged_options",
+           "option_names"]
 
 # Newton with a full step (a linear problem converges in one step: the residual drops to
 # round-off; if it stalls there, the step-size test `snes_stol` ends the iteration).
@@ -59,6 +60,12 @@ CHORD_OPTIONS: dict[str, object] = {
 
 _FACTOR_PCS = {"lu", "cholesky"}  # the factorizations MUMPS does
 _MATRIX_FREE = {"snes_mf", "snes_mf_operator"}  # PETSc's finite-difference Jacobian products
+
+
+def option_names(petsc_options: Mapping[str, object] | None) -> set[str]:
+    """The names of a user's PETSc options as :func:`merged_options` reads them (a leading
+    ``-`` dropped)."""
+    return {k.lstrip("-") for k in (petsc_options or {})}
 
 
 def merged_options(petsc_options: Mapping[str, object] | None,

@@ -28,6 +28,7 @@ from fem_spin.core.block_solver import BlockPreconditioner, block_solver, split_
 from fem_spin.core.fallback_solver import FallbackSolver
 from fem_spin.core.lumped_schur import LumpedSchur, routed_lu_options, schur_split_options
 from fem_spin.core.newton import CHORD_OPTIONS, NewtonSolver
+from fem_spin.core.newton_options import option_names
 
 __all__ = ["BLOCK_MIN_DOFS", "CHORD", "CHORD_W_SCHUR", "DIRECT_W_SCHUR", "FRESH_NEWTON_OPTIONS",
            "LINEAR_SOLVERS", "OWN_SOLVER_OPTIONS", "choose", "direct_options", "step_solver"]
@@ -101,7 +102,7 @@ def choose(linear_solver: str, ndofs: int, demag: bool, user: Mapping[str, objec
     if linear_solver == "block":
         return "block"
     if (linear_solver == "auto" and ndofs > BLOCK_MIN_DOFS and not demag
-            and not {"ksp_type", "pc_type"} & {k.lstrip("-") for k in user}):
+            and not {"ksp_type", "pc_type"} & option_names(user)):
         return "block"
     return "direct"
 
@@ -110,7 +111,7 @@ def direct_options(options: dict, user: Mapping[str, object]) -> dict:
     """The direct step's PETSc options: ``options`` (the merged defaults and user's) with
     :data:`CHORD` (under the user's own), unless the user's name their own linear solver or
     Jacobian lag (:data:`OWN_SOLVER_OPTIONS`)."""
-    own = {k.lstrip("-") for k in user}
+    own = option_names(user)
     if OWN_SOLVER_OPTIONS & own:
         return options
     return {**options, **{k: v for k, v in CHORD.items() if k not in own}}
@@ -159,7 +160,7 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
         lu = "MUMPS LU of W's Schur complement" if _w_schur(fields) else "MUMPS LU"
         return _chord_lu(F, u, bcs, opts, fields, kw("coupled step"), common, fresh), None, \
             f"Newton (chord) + {lu}, kept across iterations and steps"
-    if approximate_jacobian and "snes_linesearch_type" not in {k.lstrip("-") for k in user}:
+    if approximate_jacobian and "snes_linesearch_type" not in option_names(user):
         options = {**options, "snes_linesearch_type": "basic"}
     k = 0.0 if hierarchy is None else wavenumber()
     base, block, desc = block_solver(V, inside, hierarchy, k, fields=fields)

@@ -12,6 +12,7 @@ from mpi4py import MPI
 
 from fem_spin.core.block_solver import field_split_setup, split_index_sets
 from fem_spin.core.lumped_schur import LumpedSchur, routed_lu_options, schur_split_options
+from fem_spin.core.newton_options import option_names
 
 __all__ = ["W_SCHUR", "W_SCHUR_OPTIONS", "w_schur_solver"]
 
@@ -31,7 +32,7 @@ def w_schur_solver(V, maps, options: dict, user: Mapping[str, object] | None) ->
     or ``{"petsc_options": options}`` when the user's options name a linear solver or M's and
     W's dofs do not pair by vertex on every rank."""
     plain = {"petsc_options": options}
-    if not W_SCHUR or {"ksp_type", "pc_type"} & {k.lstrip("-") for k in (user or {})}:
+    if not W_SCHUR or {"ksp_type", "pc_type"} & option_names(user):
         return plain
     x = [Vc.tabulate_dof_coordinates()[:Vc.dofmap.index_map.size_local] for Vc, _ in maps]
     if not V.mesh.comm.allreduce(x[0].shape == x[1].shape and np.array_equal(*x), op=MPI.LAND):
