@@ -303,8 +303,10 @@ def _as_couplings(coupling) -> tuple:
 
 
 def _dominant(z: np.ndarray) -> complex:
-    """The largest component of the complex 3-vector ``z``."""
-    return complex(z[int(np.argmax(np.abs(z)))])
+    """The largest component of the complex 3-vector ``z``, the first of those within 1e-6 of
+    the largest (a circular mode has two equal ones: round-off must not pick its phase)."""
+    a = np.abs(z)
+    return complex(z[int(np.flatnonzero(a >= (1 - 1e-6) * a.max())[0])])
 
 
 def _head(v: PETSc.Vec, n: int) -> PETSc.Vec:
