@@ -1,4 +1,5 @@
-"""Checkpoints of a time stepper: the state at t_n and t_{n-1}, time, step sizes and trace.
+"""Checkpoints of a time stepper: the state at t_n and t_{n-1} (and the older states of the
+initial guess's extrapolation, :mod:`fem_spin.stepping.predictor`), time, step sizes and trace.
 
 One ``.npz`` file written by rank 0 (atomically: ``*.partial`` renamed when complete). For
 each field of the state (m, M, ...) it holds the coordinates of the owned nodes of every rank
@@ -23,13 +24,20 @@ __all__ = ["load_checkpoint", "read_checkpoint_meta", "save_checkpoint"]
 FORMAT = "fem_spin.dynamics checkpoint 1"
 
 
+def _histories(stepper) -> dict[str, np.ndarray]:
+    """The stepper's states by their name in the file: ``n``, ``nm1``, ``older0``, ..."""
+    states = {"n": stepper.u_n.x.array, "nm1": stepper.u_nm1.x.array}
+    for k, (u, _) in enumerate(stepper.history.older):
+        states[f"older{k}"] = u
+    return states
+
+
 def _node_data(stepper, name, Vc, dofs):
     bs = Vc.dofmap.index_map_bs
     n_owned = Vc.dofmap.index_map.size_local
     x = Vc.tabulate_dof_coordinates()[:n_owned]
     idx = dofs[: n_owned * bs]
-    return (x, stepper.u_n.x.array[idx].reshape(n_owned, bs),
-            stepper.u_nm1.x.array[idx].reshape(n_owned, bs))
+    return x, {which: u[idx].reshape(n_owned, bs) for which, u in _histories(stepper).items()}
 
 
 def save_checkpoint(stepper, path: Path, meta: dict | None = None) -> Path:
@@ -42,8 +50,8 @@ def save_checkpoint(stepper, path: Path, meta: dict | None = None) -> Path:
         parts = comm.gather(_node_data(stepper, name, Vc, dofs), root=0)
         if comm.rank == 0:
             arrays[f"{name}/x"] = np.concatenate([p[0] for p in parts])
-            arrays[f"{name}/n"] = np.concatenate([p[1] for p in parts])
-            arrays[f"{name}/nm1"] = np.concatenate([p[2] for p in parts])
+            for which in parts[0][1]:
+                arrays[f"{name}/{which}"] = np.concatenate([p[1][which] for p in parts])
     error = None
     if comm.rank == 0:
         meta = {
@@ -51,6 +59,7 @@ def save_checkpoint(stepper, path: Path, meta: dict | None = None) -> Path:
             "t": stepper.t, "dt_prev": stepper.dt_prev, "dt_next": stepper.dt_next,
             "steps": stepper.steps, "fields": [f[0] for f in stepper.fields],
             "error_scales": stepper.error_scales, "extra": dict(meta or {}),
+            "older_steps": [h for _, h in stepper.history.older],
         }
         for k, v in stepper.trace.items():
             arrays[f"trace/{k}"] = np.asarray(v, dtype=float)
@@ -111,6 +120,12 @@ def load_checkpoint(stepper, path: Path) -> dict:
     if any(errors):
         raise InputError(next(e for e in errors if e))
 
+    older_steps = meta.get("older_steps", [])  # older checkpoints: none (a linear first guess)
+    stepper.history.restore([(np.zeros_like(stepper.u_n.x.array), float(h))
+                             for h in older_steps])
+    targets = {"n": stepper.u_n.x.array, "nm1": stepper.u_nm1.x.array}
+    for k, (u, _) in enumerate(stepper.history.older):
+        targets[f"older{k}"] = u
     missing = 0
     for name, Vc, dofs in stepper.fields:
         bs = Vc.dofmap.index_map_bs
@@ -131,12 +146,12 @@ def load_checkpoint(stepper, path: Path) -> dict:
         missing += int(np.count_nonzero(rows < 0))
         if np.any(rows < 0):
             continue
-        for which, target in (("n", stepper.u_n), ("nm1", stepper.u_nm1)):
+        for which, target in targets.items():
             values = data[f"{name}/{which}"]
             if values.shape[1] != bs:
                 raise InputError(f"{path}: field {name!r} has {values.shape[1]} components, "
                                  f"expected {bs}")
-            target.x.array[dofs] = values[rows].reshape(-1)
+            target[dofs] = values[rows].reshape(-1)
     missing = comm.allreduce(missing)
     if missing:
         raise InputError(f"{path} does not match this mesh: {missing} nodes of this mesh are "

@@ -13,6 +13,8 @@ at which the rest of the S2 residual is evaluated:
            w = dt/dt_prev, a0 = (1+2w)/(1+w), a1 = -(1+w), a2 = w^2/(1+w); first step euler)
 
 The magnetization always uses the implicit midpoint rule (order 2, |M| conserved nodewise).
+Each step starts Newton from the parabola through the last three states
+(:mod:`fem_spin.stepping.predictor`).
 :meth:`TimeStepper.adaptive_step` controls the step by step doubling (Richardson): one step
 dt and two steps dt/2 from the same state; ``err = max|u_half - u_full| / (2^p - 1)`` over the
 state dofs (m and M, never the auxiliary field W), the two half steps are kept when
@@ -33,6 +35,7 @@ from mpi4py import MPI
 from fem_spin.errors import InputError, SolverError
 from fem_spin.stepping import checkpoint
 from fem_spin.stepping.driver import RunDriver
+from fem_spin.stepping.predictor import History
 from fem_spin.stepping.records import RunInfo, StepInfo
 
 __all__ = ["SCHEMES", "SPIN_SCHEMES", "RunInfo", "StepInfo", "TimeConstants", "TimeStepper"]
@@ -122,6 +125,7 @@ class TimeStepper:
         self.t = 0.0
         self.dt_prev: float | None = None
         self.dt_next: float | None = None
+        self.history = History()  # older states, for the initial guess
         self.steps = 0
         self.trace: dict[str, list[float]] = {}
         self.fields: list[tuple[str, fem.FunctionSpace, np.ndarray]] = []
@@ -197,10 +201,11 @@ class TimeStepper:
     # -- stepping -------------------------------------------------------------------------
     def _snapshot(self):
         return (self.u_n.x.array.copy(), self.u_nm1.x.array.copy(), self.t, self.dt_prev,
-                self.steps)
+                self.steps, self.history.snapshot())
 
     def _restore(self, snap) -> None:
-        un, unm1, self.t, self.dt_prev, self.steps = snap
+        un, unm1, self.t, self.dt_prev, self.steps, older = snap
+        self.history.restore(older)
         self.u_n.x.array[:] = un
         self.u_nm1.x.array[:] = unm1
         self.u.x.array[:] = un
@@ -215,17 +220,14 @@ class TimeStepper:
         t0 = time.perf_counter()
         self.tc.set(self.scheme, self.t, dt, self.dt_prev)
         self._prepare(self.t, dt)
-        # initial guess: linear extrapolation of the history
-        if self.dt_prev is None:
-            self.u.x.array[:] = self.u_n.x.array
-        else:
-            w = dt / self.dt_prev
-            self.u.x.array[:] = self.u_n.x.array + w * (self.u_n.x.array - self.u_nm1.x.array)
+        self.u.x.array[:] = self.history.guess(dt, self.u_n.x.array, self.u_nm1.x.array,
+                                               self.dt_prev)
         try:
             newton, linear = self._solve()
         except SolverError:
             self.u.x.array[:] = self.u_n.x.array
             raise
+        self.history.push(self.u_nm1.x.array, self.dt_prev)
         self.u_nm1.x.array[:] = self.u_n.x.array
         self.u_n.x.array[:] = self.u.x.array
         self.t += dt
@@ -242,6 +244,7 @@ class TimeStepper:
         self.u_n.x.array[:] = self.u.x.array
         self.u_nm1.x.array[:] = self.u.x.array
         self.dt_prev = None
+        self.history.clear()
         return info
 
     def _max_norms(self, u: np.ndarray, other: np.ndarray | None = None) -> dict[str, float]:

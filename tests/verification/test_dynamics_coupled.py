@@ -8,6 +8,7 @@ import fem_spin as fs
 from fem_spin import GAMMA_E, LLG, CoupledSpinDynamics, Magnet, TransientSpinDiffusion
 from fem_spin.geometry.interval import layered_interval
 from fem_spin.problems.coupled_solver import FRESH_NEWTON_OPTIONS
+from fem_spin.stepping import predictor
 from tests.helpers.bp import bp_nodes, bp_steps, bp_time
 from tests.helpers.exact import rates
 
@@ -242,6 +243,49 @@ def test_checkpoint_restart(comm, shared_tmp, caplog, read_csv):
     assert header[:3] == ["t", "dt", "newton"] and "torque_x" in header and "Mz" in header
     for k, name in enumerate(header):
         np.testing.assert_allclose(data[:, k], trace[name], rtol=1e-9, atol=1e-14, err_msg=name)
+
+
+def test_initial_guess_through_three_states(comm, monkeypatch):
+    """A step starts from the parabola through the last three states
+    (:mod:`fem_spin.stepping.predictor`): Newton reaches the same states (to its tolerance)
+    in fewer iterations than from the straight line through the last two. Exact Newton
+    (fresh LUs), whose counts depend on the guess alone."""
+    geo = pillar_1d(comm, 60)
+    runs = {}
+    for order in (1, 2):
+        monkeypatch.setattr(predictor, "ORDER", order)
+        p, _ = problem(geo, petsc_options=FRESH_NEWTON_OPTIONS)
+        with p:
+            newton = [p.step(0.5).newton_iterations for _ in range(40)]
+            assert len(p.history.older) == order - 1
+            runs[order] = (newton, gathered(comm, p, "M"), gathered(comm, p, "m"))
+    (line, M1, m1), (parabola, M2, m2) = runs[1], runs[2]
+    print("Newton iterations, line / parabola:", sum(line), sum(parabola))
+    assert line[:2] == parabola[:2]  # no third state yet
+    assert sum(parabola) < sum(line)
+    assert np.max(np.abs(M2 - M1)) < 1e-11
+    assert np.max(np.abs(m2 - m1)) < 1e-11 * np.max(np.abs(m1))
+
+
+def test_checkpoint_keeps_the_extrapolation_history(comm, shared_tmp):
+    """The older state of the initial guess's parabola is in the checkpoint: a restarted run
+    makes the same guess, bit for bit (a checkpoint without it, from before, restarts with
+    the straight line)."""
+    geo = pillar_1d(comm, 60)
+    p, _ = problem(geo)
+    with p:
+        for dt in (0.5, 0.25, 0.5, 1.0):
+            p.step(dt)
+        p.save_checkpoint(shared_tmp / "history.npz")
+        guess = p.history.guess(0.5, p.u_n.x.array, p.u_nm1.x.array, p.dt_prev)
+        older = p.history.older
+    q, _ = problem(geo)
+    with q:
+        q.load_checkpoint(shared_tmp / "history.npz")
+        assert [h for _, h in q.history.older] == [h for _, h in older] == [0.5]
+        np.testing.assert_array_equal(q.history.older[0][0], older[0][0])
+        np.testing.assert_array_equal(
+            q.history.guess(0.5, q.u_n.x.array, q.u_nm1.x.array, q.dt_prev), guess)
 
 
 def test_write_every_counts_accepted_steps(comm, shared_tmp):
