@@ -31,8 +31,11 @@ m by the geometric multigrid on the refinement hierarchy, the magnets' (M, W) by
 Jacobian and preconditioner kept, Eisenstat-Walker tolerances; with P1 on one blocked
 unknown, the split built from an AIJ copy of the BAIJ Jacobian, the magnets' (M, W) by W's
 Schur complement: :mod:`fem_spin.core.lumped_schur`), ``block-mw-lu`` (the same with (M, W)
-by MUMPS LU, before issue 16's ninth session), ``block-mixed`` (on the mixed space) and
-``block-before`` (the same before the fifth session of issue 16: :func:`before_fifth_session`).
+by MUMPS LU, before issue 16's ninth session), ``chord-line`` and ``block-line`` (the step's
+initial guess the straight line through the last two states instead of the parabola through
+three, :data:`fem_spin.stepping.predictor.ORDER` = 1: before issue 16's eleventh session),
+``block-mixed`` (on the mixed space) and ``block-before`` (the same before the fifth session
+of issue 16: :func:`before_fifth_session`).
 The driver writes ``benchmarks/results/<name>.json`` and ``.md`` with the load average of the
 machine at each case.
 
@@ -57,8 +60,8 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 CASE = ROOT / "examples" / "switching_pillar.toml"
 DRIVE = 5.5
-VARIANTS = ("mumps", "lagged", "chord", "chord-lu", "chord-mixed", "block", "block-mixed",
-            "block-mw-lu", "block-before")
+VARIANTS = ("mumps", "lagged", "chord", "chord-lu", "chord-mixed", "chord-line", "block",
+            "block-mixed", "block-mw-lu", "block-before", "block-line")
 
 
 def worker(args) -> None:
@@ -92,6 +95,10 @@ def worker(args) -> None:
         from fem_spin.core import block_solver
 
         block_solver.MW_SCHUR = False
+    if args.variant.endswith("-line"):  # the guess through two states (before issue 16's
+        from fem_spin.stepping import predictor  # eleventh session)
+
+        predictor.ORDER = 1
     if args.variant.endswith("-mixed"):  # on the mixed space (before issue 16's eighth
         from fem_spin.problems import coupled  # session)
 

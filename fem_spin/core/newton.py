@@ -170,6 +170,10 @@ class NewtonSolver:
         self._line_searches = [0]
         self._problem.solver.setLineSearchPreCheck(diagnosis.count_line_search,
                                                    args=(self._line_searches,))
+        # the residual norms of the current solve, and whether it is stopped when it will not
+        # converge in time (diagnosis.watch_kept_jacobian; a dict: no reference cycle)
+        self._watch = {"on": False, "norms": []}
+        self._problem.solver.setMonitor(diagnosis.watch_kept_jacobian, args=(self._watch,))
         # the residual: packed once per solve without the lifting (PackedResidual); with a
         # before_residual hook, coefficients change at every evaluation: DOLFINx's
         self._packed: PackedResidual | None = None
@@ -247,7 +251,7 @@ class NewtonSolver:
         u = self._problem.u
         start = u.x.array.copy()
         try:
-            info = self._solve()
+            info = self._solve(watch=True)
         except SolverError as e:
             # from the initial guess, first with matrices made fresh and kept (mostly
             # enough: the kept ones had aged), then fresh at every Newton iteration
@@ -256,17 +260,17 @@ class NewtonSolver:
             self._set_lag(-2)
             self._refresh.refresh()
             try:
-                return self._solve()
+                info = self._solve()  # recorded below as the solve after a refresh
             except SolverError as again:
                 log.debug("%s; solving with the matrices fresh at every iteration",
                           str(again)[:160])
-            u.x.array[:] = start
-            self._set_lag(1)
-            try:
-                return self._solve()
-            finally:
-                self._set_lag(-2)
-                self._refresh.refresh()
+                u.x.array[:] = start
+                self._set_lag(1)
+                try:
+                    return self._solve()
+                finally:
+                    self._set_lag(-2)
+                    self._refresh.refresh()
         refresh = False
         if self._lag_jacobian:  # the measured costs decide (RefreshPolicy); the same on all ranks
             seconds = self.snes.comm.tompi4py().allreduce(info.seconds, op=MPI.MAX)
@@ -314,10 +318,13 @@ class NewtonSolver:
                 opts[k] = v
             self.snes.setFromOptions()
 
-    def _solve(self) -> SolveInfo:
+    def _solve(self, watch: bool = False) -> SolveInfo:
+        """One SNES solve; ``watch``: stopped as soon as it is predicted not to converge
+        within ``snes_max_it`` (a kept Jacobian's first attempt)."""
         snes = self.snes
         t0 = time.perf_counter()
         self._line_searches[0] = 0
+        self._watch["on"] = watch
         if self._packed is not None:
             self._packed.refresh()
         try:
@@ -338,6 +345,8 @@ class NewtonSolver:
                 f"{self.name}: PETSc raised inside the solve (error code {e.ierr}: {detail}): "
                 f"{self._state()}. {hint}"
             ) from None
+        finally:
+            self._watch["on"] = False
         seconds = time.perf_counter() - t0
         reason = snes.getConvergedReason()
         info = SolveInfo(

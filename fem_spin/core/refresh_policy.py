@@ -1,4 +1,5 @@
-"""When to assemble a kept (lagged) Jacobian afresh: the ski-rental rule.
+"""When to assemble a kept (lagged) Jacobian afresh: the ski-rental rule, and when to give up
+on it within a solve.
 
 A chord iteration (the Jacobian and its preconditioner kept across Newton iterations and
 solves) pays for an ageing Jacobian with more Newton iterations, each a residual and a
@@ -8,11 +9,41 @@ refresh (beyond the count of the first solve after it) have cost as much as that
 the ski-rental rule, never worse than twice the best policy in hindsight. Both costs are
 measured, so the rule adapts to the problem, its size and the machine: at 200k dofs of the
 coupled step a Jacobian costs about ten Newton iterations; at 4k dofs, about one.
+
+A kept Jacobian can also age past use within one step: the chord then stagnates or diverges.
+:func:`predicts_failure` stops such a solve early (:class:`fem_spin.core.newton.NewtonSolver`
+watches the first attempt of each solve with a kept Jacobian; the attempt is then repeated
+with fresh matrices, as any failed one is) instead of running it to ``snes_max_it``.
 """
 
 from __future__ import annotations
 
-__all__ = ["RefreshPolicy"]
+import math
+from collections.abc import Sequence
+
+__all__ = ["MIN_WATCHED_ITERATIONS", "RefreshPolicy", "predicts_failure"]
+
+#: Newton iterations before :func:`predicts_failure` judges a solve (the rate is read from
+#: the last two).
+MIN_WATCHED_ITERATIONS = 3
+
+
+def predicts_failure(norms: Sequence[float], rtol: float, max_iterations: int) -> bool:
+    """Whether a solve with residual norms ``norms`` (``|F_0|, |F_1|, ...``) so far will not
+    reach ``rtol |F_0|`` within ``max_iterations`` at its present rate: the residual has not
+    fallen over the last two iterations, or its mean contraction over them,
+    ``rho = (|F_k| / |F_{k-2}|)^(1/2)``, needs ``log(rtol |F_0| / |F_k|) / log(rho)`` more
+    iterations than are left. False before :data:`MIN_WATCHED_ITERATIONS` iterations."""
+    k = len(norms) - 1
+    if k < MIN_WATCHED_ITERATIONS:
+        return False
+    target = rtol * norms[0]
+    if norms[-1] <= target:
+        return False
+    if not (norms[-1] < norms[-3]):  # also NaN
+        return True
+    rho = math.sqrt(norms[-1] / norms[-3])
+    return k + math.log(target / norms[-1]) / math.log(rho) > max_iterations
 
 
 class RefreshPolicy:

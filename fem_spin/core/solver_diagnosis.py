@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 from petsc4py import PETSc
 
-__all__ = ["count_line_search", "hint", "line_search_failed", "reason_name", "state"]
+from fem_spin.core.refresh_policy import predicts_failure
+
+__all__ = ["count_line_search", "hint", "line_search_failed", "reason_name", "state",
+           "watch_kept_jacobian"]
 
 
 def reason_name(enum, value: int) -> str:
@@ -78,6 +81,21 @@ def hint(snes: PETSc.SNES) -> str:
 def count_line_search(x, y, counter: list) -> None:
     """Line-search pre-check hook: counts the line searches (Newton updates) of a solve."""
     counter[0] += 1
+
+
+def watch_kept_jacobian(snes: PETSc.SNES, its: int, fnorm: float, watch: dict) -> None:
+    """SNES monitor: records the residual norms; while ``watch["on"]``, ends a solve that
+    :func:`~fem_spin.core.refresh_policy.predicts_failure` (as DIVERGED_MAX_IT: it would
+    reach ``snes_max_it``). PETSc calls monitors after its convergence test and before it
+    checks the reason, so a solve that converged at this iteration is left alone."""
+    norms = watch["norms"]
+    if its == 0:
+        norms.clear()
+    norms.append(float(fnorm))
+    if watch["on"] and snes.getConvergedReason() == 0:
+        rtol, _, _, max_it = snes.getTolerances()
+        if predicts_failure(norms, rtol, max_it):
+            snes.setConvergedReason(PETSc.SNES.ConvergedReason.DIVERGED_MAX_IT)
 
 
 def line_search_failed(reason: str, line_searches: int, newton_iterations: int) -> bool:

@@ -42,3 +42,28 @@ def test_a_kept_jacobian_that_fails_is_refreshed(comm, line_search, kept):
     # the root near the guess, found with fresh matrices (not the guess itself)
     assert np.allclose(u.x.array, -2.0, atol=1e-10), u.x.array
     assert info.newton_iterations > 0
+
+
+def test_a_stagnating_chord_is_stopped_early(comm, caplog):
+    """F(u) = u^2 - c: the first solve (c = 4, from u = 2.0001) keeps the Jacobian 2u = 4;
+    the second (c = 3.8^2, from u = 3.9) contracts with |1 - 7.6 / 4| = 0.9 along it, about
+    200 iterations to the tolerance. It is stopped after 3 (refresh_policy.predicts_failure)
+    and repeated with fresh matrices; before, it ran to snes_max_it = 25 first."""
+    msh = mesh.create_unit_interval(comm, 8)
+    V = fem.functionspace(msh, ("Lagrange", 1))
+    u, v = fem.Function(V), ufl.TestFunction(V)
+    c = fem.Constant(msh, 4.0)
+    dx = ufl.dx(metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
+    solver = NewtonSolver((u * u - c) * v * dx, u, [], name="u^2 = c", petsc_options={
+        **CHORD_OPTIONS, "snes_linesearch_type": "basic"})
+    try:
+        u.x.array[:] = 2.0001
+        solver.solve()
+        c.value, u.x.array[:] = 3.8**2, 3.9
+        with caplog.at_level("DEBUG", logger="fem_spin"):
+            solver.solve()
+    finally:
+        solver.close()
+    assert np.allclose(u.x.array, 3.8, atol=1e-10), u.x.array
+    failed = [r.getMessage() for r in caplog.records if "did not converge" in r.getMessage()]
+    assert len(failed) == 1 and "DIVERGED_MAX_IT after 3 Newton iterations" in failed[0], failed
