@@ -34,6 +34,9 @@ Schur complement: :mod:`fem_spin.core.lumped_schur`), ``block-mw-lu`` (the same 
 by MUMPS LU, before issue 16's ninth session), ``chord-line`` and ``block-line`` (the step's
 initial guess the straight line through the last two states instead of the parabola through
 three, :data:`fem_spin.stepping.predictor.ORDER` = 1: before issue 16's eleventh session),
+``chord-full`` and ``block-full`` (the AIJ copy of the BAIJ Jacobian with all its stored
+values, zeros and all, and the BAIJ Jacobian the Krylov operator:
+:data:`fem_spin.core.sparse_copy.SPARSE_COPY` = False, before issue 16's twelfth session),
 ``block-mixed`` (on the mixed space) and ``block-before`` (the same before the fifth session
 of issue 16: :func:`before_fifth_session`).
 The driver writes ``benchmarks/results/<name>.json`` and ``.md`` with the load average of the
@@ -61,7 +64,8 @@ RESULTS = HERE / "results"
 CASE = ROOT / "examples" / "switching_pillar.toml"
 DRIVE = 5.5
 VARIANTS = ("mumps", "lagged", "chord", "chord-lu", "chord-mixed", "chord-line", "block",
-            "block-mixed", "block-mw-lu", "block-before", "block-line")
+            "block-mixed", "block-mw-lu", "block-before", "block-line", "chord-full",
+            "block-full")
 
 
 def worker(args) -> None:
@@ -99,6 +103,10 @@ def worker(args) -> None:
         from fem_spin.stepping import predictor  # eleventh session)
 
         predictor.ORDER = 1
+    if args.variant.endswith("-full"):  # the AIJ copy with every stored value (before issue
+        from fem_spin.core import sparse_copy  # 16's twelfth session)
+
+        sparse_copy.SPARSE_COPY = False
     if args.variant.endswith("-mixed"):  # on the mixed space (before issue 16's eighth
         from fem_spin.problems import coupled  # session)
 

@@ -23,6 +23,7 @@ from fem_spin.core.newton_options import (
 )
 from fem_spin.core.packed_residual import PackedResidual
 from fem_spin.core.refresh_policy import RefreshPolicy
+from fem_spin.core.sparse_copy import aij_copy
 from fem_spin.errors import SolverError
 
 __all__ = [
@@ -51,16 +52,6 @@ LAG_REFRESH_ITS = 6
 LAG_REFRESH_NEWTON = 16
 
 _PETSC_ERR_MISSING_FACTOR = 92  # PETSc has no factorization of that kind for the matrix
-
-
-def _aij_copy(A: PETSc.Mat, J) -> PETSc.Mat:
-    """An AIJ matrix with the sparsity of ``A``, the matrix DOLFINx created for the Jacobian
-    form ``J`` (not yet assembled, so it has no pattern to convert): ``J`` assembled once
-    into ``A`` (the values are discarded), then converted."""
-    dolfinx.fem.petsc.assemble_matrix(A, J)
-    A.assemble()
-    A.zeroEntries()
-    return A.convert(PETSc.Mat.Type.AIJ, out=PETSc.Mat())
 
 
 @dataclass(frozen=True)
@@ -99,7 +90,9 @@ class NewtonSolver:
             of an object with ``close()``, :meth:`close` closes that object too.
         aij_preconditioner: with ``matrix_kind="baij"``, the preconditioner is built from an
             AIJ copy ``P`` of the Jacobian, refilled after each evaluation (a field split
-            that takes components within the nodal blocks, which BAIJ cannot give).
+            that takes components within the nodal blocks, which BAIJ cannot give); without
+            the values that are zero in every state, it is the Krylov operator too
+            (:mod:`fem_spin.core.sparse_copy`).
         before_residual: called (no arguments) whenever ``u`` holds a new iterate, before
             the residual is assembled: to update coefficients that depend on ``u`` through
             a solve of their own (the magnetostatic potential). The Jacobian does not see
@@ -145,20 +138,20 @@ class NewtonSolver:
             problem, bcs_ = self._problem, list(bcs or [])
             hook = after_jacobian or (lambda *matrices: None)
             if aij_preconditioner:
-                self._P_copy = _aij_copy(problem.A, problem.J)
+                self._P_copy = aij_copy(problem.A, problem.J, problem.u, bcs_)
             copy = self._P_copy
 
             def jacobian(snes, x, J, P):
-                dolfinx.fem.petsc.assemble_jacobian(snes, x, J, None, problem.u, problem.J,
-                                                    None, bcs_)
+                dolfinx.fem.petsc.assemble_jacobian(snes, x, problem.A, None, problem.u,
+                                                    problem.J, None, bcs_)
                 if copy is None:
-                    hook(snes.getKSP(), J)
+                    hook(snes.getKSP(), problem.A)
                 else:
-                    J.convert(PETSc.Mat.Type.AIJ, out=copy)
-                    hook(snes.getKSP(), J, copy)
+                    copy.refill(problem.A)
+                    hook(snes.getKSP(), copy.operator, copy.P)
 
-            problem.solver.setJacobian(jacobian, problem.A,
-                                       problem.P_mat if copy is None else copy)
+            problem.solver.setJacobian(jacobian, problem.A if copy is None else copy.operator,
+                                       problem.P_mat if copy is None else copy.P)
         with self._options_set():
             self._problem.solver.setFromOptions()
             if setup is not None:

@@ -1,0 +1,121 @@
+"""An AIJ copy of a blocked (BAIJ) Jacobian without the entries that are zero in every state.
+
+DOLFINx's sparsity for a blocked unknown stores whole nodal blocks: for the coupled step's
+(m, M, W), 9 x 9 values per pair of neighbouring vertices. Most are zero for every state:
+W couples to M at its own vertex only, M and W are pinned (identity rows) outside the
+magnets, m does not see W. On the switching pillar refined twice (199,773 dofs) 3.3M of
+the 25.3M stored values are non-zero; a product with the copy costs 3.4 ms against 25 ms
+with the BAIJ matrix, and a field split's sub-matrices and W's Schur complement
+(:mod:`fem_spin.core.lumped_schur`) are as much smaller (docs/solver-design.md).
+
+The pattern is found once, from the Jacobian at a random state, and widened to whole
+``group x group`` blocks (one field at one vertex against one field at another: the 3x3
+block of a pair of vector fields) wherever any of their values is non-zero there, so that
+values that vanish at that state only (e.g. a tensor's off-diagonal entries without a
+field) are kept. The diagonal is always kept. Each refill copies the kept values of the
+assembled BAIJ matrix into the copy (one gather, MatSetValuesCOO): the copy is the same
+operator as the Jacobian to the last bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from petsc4py import PETSc
+
+__all__ = ["SPARSE_COPY", "FullCopy", "SparseCopy", "aij_copy", "kept_entries"]
+
+#: The AIJ copy of a BAIJ Jacobian without its zeros (:class:`SparseCopy`, also the Krylov
+#: operator); False: with every stored value (:class:`FullCopy`, before issue 16's twelfth
+#: session; for comparisons).
+SPARSE_COPY = True
+
+
+def kept_entries(indptr: np.ndarray, cols: np.ndarray, values: np.ndarray, first_row: int,
+                 group: int = 3) -> np.ndarray:
+    """Indices into the CSR arrays (local rows, global columns, rows and blocks of columns in
+    whole groups) of the entries to keep: those in a ``group x group`` block (rows
+    ``group k .. group k + group - 1``, the same run of columns) with any non-zero value,
+    and the diagonal."""
+    n_rows = len(indptr) - 1
+    lengths = np.diff(indptr)
+    if n_rows % group or np.any(lengths % group) or np.any(indptr % group):
+        raise ValueError(f"rows and their column runs must come in whole groups of {group}")
+    per_row = lengths.reshape(-1, group)
+    if np.any(per_row != per_row[:, :1]):
+        raise ValueError(f"the {group} rows of a group must have the same columns")
+    # one flag per (row, run of `group` columns), then OR-ed over the rows of a group
+    runs = (values != 0.0).reshape(-1, group).any(axis=1)
+    n_runs = per_row[:, 0] // group  # runs per row, per row group
+    first_run = indptr[::group][:-1] // group
+    group_of = np.repeat(np.arange(len(n_runs)), group * n_runs)
+    within = (np.arange(len(runs)) - first_run[group_of]) % np.repeat(n_runs, group * n_runs)
+    key = np.concatenate(([0], np.cumsum(n_runs)[:-1]))[group_of] + within
+    block = np.bincount(key, weights=runs, minlength=int(n_runs.sum())) > 0
+    keep = np.repeat(block[key], group)
+    rows = first_row + np.repeat(np.arange(n_rows), lengths)
+    keep |= cols == rows
+    return np.flatnonzero(keep)
+
+
+def aij_copy(A: PETSc.Mat, J, u, bcs) -> FullCopy | SparseCopy:
+    """The AIJ copy of the BAIJ matrix ``A`` that DOLFINx created for the Jacobian form ``J``
+    of the unknown ``u`` with Dirichlet conditions ``bcs`` (collective)."""
+    import dolfinx.fem.petsc
+
+    def fill(random: bool) -> None:
+        saved = u.x.array.copy()
+        if random:  # owned values, then the ghosts
+            u.x.array[:] = np.random.default_rng(1 + A.comm.rank).uniform(-1, 1, saved.size)
+            u.x.scatter_forward()
+        A.zeroEntries()
+        dolfinx.fem.petsc.assemble_matrix(A, J, bcs)
+        A.assemble()
+        u.x.array[:] = saved
+    return SparseCopy(A, lambda: fill(True)) if SPARSE_COPY else FullCopy(A, lambda: fill(False))
+
+
+class FullCopy:
+    """The AIJ copy :attr:`P` of a BAIJ matrix ``A`` with all its stored values (``fill()``
+    gives ``A`` its pattern: DOLFINx's matrix has none before its first assembly). The
+    Krylov operator stays ``A``."""
+
+    def __init__(self, A: PETSc.Mat, fill):
+        fill()
+        self.P = A.convert(PETSc.Mat.Type.AIJ, out=PETSc.Mat())
+        self.operator = A
+
+    def refill(self, A: PETSc.Mat) -> None:
+        A.convert(PETSc.Mat.Type.AIJ, out=self.P)
+
+    def destroy(self) -> None:
+        self.P.destroy()
+
+
+class SparseCopy:
+    """The AIJ copy :attr:`P` of a BAIJ matrix ``A`` with the pattern of :func:`kept_entries`,
+    found from ``A`` filled with the Jacobian at a random state (``fill()``, collective; the
+    caller restores the state). :meth:`refill` copies ``A``'s kept values (collective).
+    :attr:`P` is also the Krylov operator (:attr:`operator`): the same operator as ``A``."""
+
+    def __init__(self, A: PETSc.Mat, fill, group: int = 3):
+        fill()
+        indptr, cols, values = A.getValuesCSR()
+        row0 = A.getOwnershipRange()[0]
+        self._kept = kept_entries(indptr, cols, values, row0, group)
+        rows = row0 + np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        self.P = PETSc.Mat().create(comm=A.getComm())
+        self.P.setSizes(A.getSizes())
+        self.P.setType(PETSc.Mat.Type.AIJ)
+        self.P.setPreallocationCOO(rows[self._kept].astype(PETSc.IntType),
+                                   cols[self._kept].astype(PETSc.IntType))
+        self.stored = (A.comm.tompi4py().allreduce(len(values)),
+                       A.comm.tompi4py().allreduce(len(self._kept)))
+        self.operator = self.P
+        self.refill(A)
+
+    def refill(self, A: PETSc.Mat) -> None:
+        """Copy the kept values of ``A`` (assembled) into :attr:`P`."""
+        self.P.setValuesCOO(A.getValuesCSR()[2][self._kept])
+
+    def destroy(self) -> None:
+        self.P.destroy()
