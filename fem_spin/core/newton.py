@@ -163,9 +163,9 @@ class NewtonSolver:
         self._line_searches = [0]
         self._problem.solver.setLineSearchPreCheck(diagnosis.count_line_search,
                                                    args=(self._line_searches,))
-        # the residual norms of the current solve, and whether it is stopped when it will not
-        # converge in time (diagnosis.watch_kept_jacobian; a dict: no reference cycle)
-        self._watch = {"on": False, "norms": []}
+        # whether the current solve is stopped when it will not converge in time
+        # (diagnosis.watch_kept_jacobian, on the convergence history; a dict: no cycle)
+        self._watch = {"on": False}
         self._problem.solver.setMonitor(diagnosis.watch_kept_jacobian, args=(self._watch,))
         # the residual: packed once per solve without the lifting (PackedResidual); with a
         # before_residual hook, coefficients change at every evaluation: DOLFINx's

@@ -84,17 +84,14 @@ def count_line_search(x, y, counter: list) -> None:
 
 
 def watch_kept_jacobian(snes: PETSc.SNES, its: int, fnorm: float, watch: dict) -> None:
-    """SNES monitor: records the residual norms; while ``watch["on"]``, ends a solve that
-    :func:`~fem_spin.core.refresh_policy.predicts_failure` (as DIVERGED_MAX_IT: it would
-    reach ``snes_max_it``). PETSc calls monitors after its convergence test and before it
+    """SNES monitor: while ``watch["on"]``, ends a solve that
+    :func:`~fem_spin.core.refresh_policy.predicts_failure` on the residual norms SNES has
+    recorded (its convergence history, reset at each solve), as DIVERGED_MAX_IT: it would
+    reach ``snes_max_it``. PETSc records the norm, tests convergence, then calls monitors and
     checks the reason, so a solve that converged at this iteration is left alone."""
-    norms = watch["norms"]
-    if its == 0:
-        norms.clear()
-    norms.append(float(fnorm))
     if watch["on"] and snes.getConvergedReason() == 0:
         rtol, _, _, max_it = snes.getTolerances()
-        if predicts_failure(norms, rtol, max_it):
+        if predicts_failure(snes.getConvergenceHistory()[0][:its + 1], rtol, max_it):
             snes.setConvergedReason(PETSc.SNES.ConvergedReason.DIVERGED_MAX_IT)
 
 
