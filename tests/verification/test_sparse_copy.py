@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from petsc4py import PETSc
 
-from fem_spin.core.sparse_copy import SparseCopy, kept_entries
+from fem_spin.core.sparse_copy import LOST_WARNING, SparseCopy, kept_entries
 from tests.helpers.switching_pillar import pillar
 
 
@@ -82,3 +82,36 @@ def test_copy_is_the_jacobian(comm):
         print("relative difference", err, "stored values", kept, "of", total)
         assert err < 1e-14
         assert kept < total / 3
+        assert copy.lost < LOST_WARNING  # no refill found values outside the pattern
+
+
+@pytest.mark.serial
+def test_values_outside_the_pattern_are_reported(caplog):
+    """A Jacobian with values where the pattern found none (here: 3x3 blocks that were zero
+    at the set-up) is logged as a warning, once, with the share of its norm the copy lost."""
+    from mpi4py import MPI
+
+    A = PETSc.Mat().createBAIJ((6, 6), bsize=3, nnz=2, comm=MPI.COMM_SELF)
+
+    def fill(off: float) -> None:
+        A.zeroEntries()
+        for i in range(2):
+            for j in range(2):
+                block = np.full((3, 3), off) if i != j else 2.0 * np.eye(3) + 0.5
+                A.setValuesBlocked([i], [j], block.ravel())
+        A.assemble()
+
+    copy = SparseCopy(A, lambda: fill(0.0))
+    assert copy.stored == (36, 18) and copy.lost == 0.0
+    with caplog.at_level("WARNING", logger="fem_spin.core.sparse_copy"):
+        fill(0.0)
+        copy.refill(A)
+        assert not caplog.records
+        for _ in range(2):
+            fill(1.0)
+            copy.refill(A)
+    assert len(caplog.records) == 1 and "misses values" in caplog.records[0].message
+    whole = 2 * (9 * 0.25 + 3 * (2.5**2 - 0.25)) + 18.0  # the diagonal blocks, then the others
+    assert copy.lost == pytest.approx(18.0 / whole, rel=1e-12)
+    copy.destroy()
+    A.destroy()
