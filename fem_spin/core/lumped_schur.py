@@ -14,9 +14,10 @@ of the magnets' (M, W). PETSc's ``selfp`` forms the same product from the stored
 DOLFINx's cell-wise sparsity stores ``A_kW``'s zeros between neighbouring vertices, and the
 product then has the pattern of the neighbours' neighbours: its LU cost as much as the
 (M, W) block's (measured at 200k dofs: 21 ms per solve either way). :class:`LumpedSchur`
-keeps ``A_kW``'s vertex blocks only. Were ``A_kW`` not vertex-local, ``S`` would be a
-preconditioner instead of the exact complement (FGMRES allows that; the direct chord would
-converge more slowly).
+keeps ``A_kW``'s vertex blocks only (the coupled step's copy of the Jacobian,
+:mod:`fem_spin.core.sparse_copy`, no longer stores those zeros; the full copy does). Were
+``A_kW`` not vertex-local, ``S`` would be a preconditioner instead of the exact complement
+(FGMRES allows that; the direct chord would converge more slowly).
 """
 
 from __future__ import annotations
