@@ -40,8 +40,10 @@ def steps(comm, blocked: bool, coupling: str, n: int, solver: str = "direct"):
         step = p._solvers_[0]
         step = getattr(step, "primary", step)  # the block solver's FallbackSolver
         J, P = step.snes.getJacobian()[:2]
-        if step._P_copy is not None:  # the AIJ copy: the Krylov operator too, if sparse
-            assert J.handle in (step._P_copy.operator.handle, step._problem.A.handle)
+        # with an AIJ copy (monolithic: sparse, core.sparse_copy) the Krylov operator is it,
+        # else the assembled Jacobian
+        copy = step._P_copy
+        assert J.handle == (step._problem.A if copy is None else copy.operator).handle
         kind = (step._problem.A.getType(), P.getType())
         return (*by_position(comm, p), kind)
 
