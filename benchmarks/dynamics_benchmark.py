@@ -37,8 +37,12 @@ three, :data:`fem_spin.stepping.predictor.ORDER` = 1: before issue 16's eleventh
 ``chord-full`` and ``block-full`` (the AIJ copy of the BAIJ Jacobian with all its stored
 values, zeros and all, and the BAIJ Jacobian the Krylov operator:
 :data:`fem_spin.core.sparse_copy.SPARSE_COPY` = False, before issue 16's twelfth session),
-``block-mixed`` (on the mixed space) and ``block-before`` (the same before the fifth session
-of issue 16: :func:`before_fifth_session`).
+``chord-tight`` and ``block-tight`` (the update test of the whole vector, at 1e-12 of the
+solution for the chord and 1e-10 for the block solver, and no rotation of M at the step's
+end: before issue 16's thirteenth session; :data:`fem_spin.core.update_test.PER_FIELD` and
+:data:`fem_spin.stepping.midpoint_rotation.ROTATION` = False), ``block-mixed`` (on the mixed
+space) and ``block-before`` (the same before the fifth session of issue 16:
+:func:`before_fifth_session`).
 The driver writes ``benchmarks/results/<name>.json`` and ``.md`` with the load average of the
 machine at each case.
 
@@ -65,7 +69,7 @@ CASE = ROOT / "examples" / "switching_pillar.toml"
 DRIVE = 5.5
 VARIANTS = ("mumps", "lagged", "chord", "chord-lu", "chord-mixed", "chord-line", "block",
             "block-mixed", "block-mw-lu", "block-before", "block-line", "chord-full",
-            "block-full")
+            "block-full", "chord-tight", "block-tight")
 
 
 def worker(args) -> None:
@@ -107,6 +111,14 @@ def worker(args) -> None:
         from fem_spin.core import sparse_copy  # 16's twelfth session)
 
         sparse_copy.SPARSE_COPY = False
+    if args.variant.endswith("-tight"):  # the whole vector's update test, no rotation (before
+        from fem_spin.core import update_test  # issue 16's thirteenth session)
+        from fem_spin.problems import coupled_solver
+        from fem_spin.stepping import midpoint_rotation
+
+        update_test.PER_FIELD = midpoint_rotation.ROTATION = False
+        coupled_solver.CHORD["snes_stol"] = 1e-12
+        coupled_solver.UPDATE_TOL = 1e-10  # the block solver's (llg.NONLINEAR_OPTIONS)
     if args.variant.endswith("-mixed"):  # on the mixed space (before issue 16's eighth
         from fem_spin.problems import coupled  # session)
 

@@ -15,6 +15,7 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from fem_spin.core import solver_diagnosis as diagnosis
+from fem_spin.core import update_test
 from fem_spin.core.newton_options import (
     CHORD_OPTIONS,
     DEFAULT_PETSC_OPTIONS,
@@ -24,6 +25,7 @@ from fem_spin.core.newton_options import (
 from fem_spin.core.packed_residual import PackedResidual
 from fem_spin.core.refresh_policy import RefreshPolicy
 from fem_spin.core.sparse_copy import aij_copy
+from fem_spin.core.update_test import FieldUpdateTest
 from fem_spin.errors import SolverError
 
 __all__ = [
@@ -104,13 +106,17 @@ class NewtonSolver:
             (lagged) preconditioner is refreshed (default :data:`LAG_REFRESH_ITS`).
         fresh_options: PETSc options of the last retry of a failed lagged solve, with fresh
             matrices at every Newton iteration (e.g. the line search of a true Newton).
+        field_update: the owned entries of each field of ``u`` (in its PETSc vector): the
+            update test ``snes_stol`` then applies to each field in its own max norm
+            (:class:`~fem_spin.core.update_test.FieldUpdateTest`), not to the whole vector.
     """
 
     def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1",
                  base_options=None, setup=None, log_level: int = logging.INFO,
                  matrix_kind: str | None = None, after_jacobian=None, before_residual=None,
                  J=None, lag_refresh_its: int = LAG_REFRESH_ITS,
-                 fresh_options: dict | None = None, aij_preconditioner: bool = False):
+                 fresh_options: dict | None = None, aij_preconditioner: bool = False,
+                 field_update=None):
         self.options = merged_options(petsc_options, base_options)
         self.fresh_options = dict(fresh_options or {})
         self.lag_refresh_its = lag_refresh_its
@@ -156,6 +162,9 @@ class NewtonSolver:
             self._problem.solver.setFromOptions()
             if setup is not None:
                 setup(self._problem.solver.getKSP())
+        if field_update is not None and update_test.PER_FIELD:
+            self._problem.solver.setConvergenceTest(
+                FieldUpdateTest(field_update, float(self.options["snes_stol"])))
         self._problem.solver.setConvergenceHistory(reset=True)
         self._problem.solver.getKSP().setConvergenceHistory(length=10000, reset=True)
         # line searches of the current solve (a list: no reference cycle); not a KSP pre-solve

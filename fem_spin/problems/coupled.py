@@ -18,11 +18,9 @@ rule of :mod:`fem_spin.problems.llg` (|M| = 1 exactly at the vertices), the torq
 * ``coupling="staggered"``: an S2 step with M extrapolated from the history
   (``M* = M_n + theta w (M_n - M_nm1)``, ``w = dt/dt_prev``), then an LLG step with the new m
   (two Newton solves on the same mixed space, the other block held fixed). Explicit in the
-  coupling, so conditionally stable in the coupling strength; for comparisons. Measured on
-  ``examples/switching_pillar.toml`` (drive 5.5): it switches at 274.5 ps with dt = 2 ps,
-  against 296.8 ps for the monolithic step (296.3 at dt = 1), and needs dt <= 1 ps (298.8 ps;
-  296.7 at 0.5), where its two fresh MUMPS Newton solves per step make it about 4x slower per
-  step than the monolithic chord (benchmarks/results/issue16.md, eighth session).
+  coupling, so conditionally stable in the coupling strength; for comparisons (on the
+  switching pillar it needs dt <= 1 ps: benchmarks/results/issue16.md, eighth session).
+* Each step ends with |M| = 1 made exact (:mod:`fem_spin.stepping.midpoint_rotation`).
 * :meth:`CoupledSpinDynamics.solve_steady`: the time-independent coupled residual (S1 with
   H(M), zero torque and |M| = 1) solved directly with Newton from the current state.
 """
@@ -45,6 +43,7 @@ from fem_spin.core.boundary import check_drive
 from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
 from fem_spin.core.newton import NewtonSolver
 from fem_spin.core.problem import SpinTransportCore
+from fem_spin.core.update_test import owned_entries
 from fem_spin.errors import InputError
 from fem_spin.parameters.magnet import GAMMA_E, Magnet
 from fem_spin.parameters.transport import Dirichlet, Flux, Material
@@ -59,6 +58,7 @@ from fem_spin.problems import coupled_solver
 from fem_spin.problems.coupled_solver import LINEAR_SOLVERS
 from fem_spin.problems.demag_coupling import DemagCoupling
 from fem_spin.problems.llg import MagnetState, magnet_vertices, nonlinear_options
+from fem_spin.stepping.midpoint_rotation import MidpointRotation
 from fem_spin.stepping.schemes import TimeStepper
 
 __all__ = ["COUPLINGS", "CoupledSpinDynamics"]
@@ -100,14 +100,10 @@ class CoupledSpinDynamics(TimeStepper):
             effective field and energy, implicit in the midpoint rule as in :class:`LLG`;
             ``mesh``, ``cell_tags``, ``facet_tags`` must be its ``submesh``,
             ``sub_cell_tags``, ``sub_facet_tags``.
-        linear_solver: the monolithic Newton's linear solver (:mod:`fem_spin.problems.
-            coupled_solver`): ``"direct"`` (MUMPS LU; Jacobian and LU kept across Newton
-            iterations and steps, a chord iteration, unless ``petsc_options`` name a solver or
-            Jacobian lag of their own), ``"block"`` (:mod:`fem_spin.core.block_solver`:
-            (F)GMRES with a field split, m by multigrid and (M, W) by MUMPS, matrices kept;
-            steps it fails are repeated by MUMPS) or ``"auto"``: block above
-            ``coupled_solver.BLOCK_MIN_DOFS`` dofs (unless ``petsc_options`` name a ksp_type
-            or pc_type, or with ``demag``), else direct.
+        linear_solver: the monolithic Newton's linear solver: ``"direct"`` (MUMPS LU, a
+            chord iteration), ``"block"`` (a field split, m by multigrid) or ``"auto"`` (block
+            above ``BLOCK_MIN_DOFS`` dofs): :mod:`fem_spin.problems.coupled_solver`. The
+            update test ``snes_stol`` (default ``UPDATE_TOL``) applies to each field.
         hierarchy: a :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose finest mesh is
             ``mesh``: the block solver's m block by geometric multigrid on it (else GAMG).
 
@@ -220,7 +216,11 @@ class CoupledSpinDynamics(TimeStepper):
             petsc_options if demag is None else {"snes_max_it": 150, **(petsc_options or {})},
             steady=True)
         common = dict(jit_options=jit_options(), log_level=logging.DEBUG,
-                      matrix_kind="baij" if self.blocked else None)
+                      matrix_kind="baij" if self.blocked else None,
+                      field_update=owned_entries(u, [dofs for _, _, dofs in self.fields]))
+        self._rotation = MidpointRotation(  # the step ends with |M| = 1 made exact
+            lambda phi: llg_residual(M, M_n, W, phi, dt=tc.dt, c=c, m=0.5 * (m + m_n), dx=mg.dx),
+            V_M, mg.dx, u, self.u_n, M_dofs, tc.dt, jit_options())
         if coupling == "monolithic":
             self.residual = s2(m, M_theta) + s3(M, W, 0.5 * (m + m_n))
             self.linear_solver = coupled_solver.choose(
@@ -301,6 +301,7 @@ class CoupledSpinDynamics(TimeStepper):
     def _solve(self) -> tuple[int, int]:
         if self.coupling == "monolithic":
             info = self._solvers_[0].solve()
+            self._rotation.apply()
             return info.newton_iterations, info.linear_iterations
         # staggered: M extrapolated to the S2 time, then the LLG with the new m
         theta = float(self.tc.theta.value)
@@ -311,6 +312,7 @@ class CoupledSpinDynamics(TimeStepper):
         i1 = self._solvers_[0].solve()
         self.u_star.x.array[:] = self.u.x.array
         i2 = self._solvers_[1].solve()
+        self._rotation.apply()
         return (i1.newton_iterations + i2.newton_iterations,
                 i1.linear_iterations + i2.linear_iterations)
 

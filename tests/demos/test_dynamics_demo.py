@@ -11,6 +11,7 @@ from mpi4py import MPI
 from fem_spin.app.catalog import load_demo
 from fem_spin.app.cli import main as cli
 from fem_spin.observables.switching import final_state, switching_time
+from fem_spin.problems.coupled_solver import UPDATE_TOL
 from tests.helpers.cases import STACK_1D
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "switching_pillar.toml"
@@ -83,22 +84,30 @@ def test_case_file_equals_the_demo(shared_dir, demo_run, capsys):
     assert demo_summary["parameters"]["lam_M_rad_per_ps_per_A_per_m"] == pytest.approx(2e-6)
     # The chord refreshes its Jacobian by measured costs (fem_spin.core.refresh_policy), so
     # on a loaded machine the two runs may refresh at different steps: the Newton counts
-    # differ (seen: 9 and 25 in one step) and the states agree to the Newton tolerance
-    # (update below 1e-12 of the solution), not bitwise. The traces' 10 significant digits
-    # then agree to one unit in the last digit (1e-10).
+    # differ (seen: 9 and 25 in one step) and the states agree to the Newton tolerance, not
+    # bitwise: the update test, UPDATE_TOL = 1e-9 of each field's max norm, with the chord's
+    # linear convergence. Each trace column then agrees to 10 UPDATE_TOL of its largest
+    # value (measured: 6.5e-10 of it, in m).
     for j in ("6", "-6"):
         cli_trace, ref = read_profile(out / f"drive_{j}" / "trace.csv"), \
             read_profile(demo_out / f"drive_{j}" / "trace.csv")
         assert cli_trace[0] == ref[0]
         values = [i for i, name in enumerate(ref[0]) if name != "newton"]
         assert len(values) == len(ref[0]) - 1
-        np.testing.assert_allclose(cli_trace[1][:, values], ref[1][:, values], rtol=0,
-                                   atol=1e-10, err_msg=j)
+        a, b = cli_trace[1][:, values], ref[1][:, values]
+        assert np.array_equal(np.isnan(a), np.isnan(b)), j
+        scale = np.nanmax(np.abs(b), axis=0)
+        assert np.all(np.nan_to_num(np.abs(a - b)) <= 10 * UPDATE_TOL * scale + 1e-10), j
         assert np.all(cli_trace[1][1:, ref[0].index("newton")] >= 1)
     for run, ref in zip(summary["solve"]["drives"], demo_summary["results"], strict=True):
-        for key in ("drive", "switching_time_ps", "final_state", "steps"):
+        for key in ("drive", "final_state", "steps"):
             assert run[key] == ref[key], key
-        np.testing.assert_allclose(run["final_M"], ref["final_M"], rtol=0, atol=1e-10)
+        # M's crossing of zero moves by |dM| / |dM/dt| (1e-8 / 1e-2 per ps)
+        assert (run["switching_time_ps"] is None) == (ref["switching_time_ps"] is None)
+        if ref["switching_time_ps"] is not None:
+            assert run["switching_time_ps"] == pytest.approx(ref["switching_time_ps"], abs=1e-6)
+        np.testing.assert_allclose(run["final_M"], ref["final_M"], rtol=0,
+                                   atol=10 * UPDATE_TOL)
     files = set(summary["files"])
     for name in ("input.toml", "input.resolved.toml", "summary.json", "traces.png",
                  "switching_time.png", "drive_6/trace.csv", "drive_6/checkpoint.npz",

@@ -1,0 +1,81 @@
+"""A Newton convergence test that measures the update of each field in its own scale.
+
+PETSc's update test (``snes_stol``) compares the 2-norm of the whole update with the whole
+solution's: with fields in different units (the accumulation m in A/m, about 1e3-1e5, beside
+the unit vector M) it tests m alone, and M's update is allowed ``stol |m| / |M|`` of M.
+:class:`FieldUpdateTest` keeps PETSc's other tests (``snes_atol``, ``snes_rtol``,
+``snes_max_it``, a NaN residual) and replaces that one: converged when, for every field ``f``,
+
+    max |x_f - x_f(previous iterate)| <= stol * max |x_f|     (max norms over all ranks).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from mpi4py import MPI
+from petsc4py import PETSc
+
+__all__ = ["PER_FIELD", "FieldUpdateTest", "owned_entries"]
+
+_R = PETSc.SNES.ConvergedReason
+
+#: Solvers given fields test each (:class:`FieldUpdateTest`); False: PETSc's test of the whole
+#: vector (for comparisons).
+PER_FIELD = True
+
+
+class FieldUpdateTest:
+    """``SNESSetConvergenceTest`` callback (module docstring).
+
+    Args:
+        fields: the owned entries of each field in the solution vector's local array.
+        stol: the relative update per field (replaces ``snes_stol``).
+    """
+
+    def __init__(self, fields: Sequence[np.ndarray], stol: float):
+        self.fields = [np.asarray(f, dtype=np.int64) for f in fields]
+        self.stol = float(stol)
+        self._previous: np.ndarray | None = None
+        self._ttol = 0.0
+        self.updates: tuple[float, ...] = ()  # the last iteration's update / scale per field
+
+    def __call__(self, snes: PETSc.SNES, its: int, norms) -> int:
+        _, _, fnorm = norms
+        rtol, atol, _, max_it = snes.getTolerances()
+        x = snes.getSolution().getArray(readonly=True)
+        previous, self._previous = self._previous, x.copy()
+        if its == 0:
+            self._ttol = max(atol, rtol * fnorm)
+            self.updates = ()
+        if not math.isfinite(fnorm):
+            return _R.DIVERGED_FNORM_NAN
+        if fnorm < atol:
+            return _R.CONVERGED_FNORM_ABS
+        if its > 0 and fnorm <= self._ttol:
+            return _R.CONVERGED_FNORM_RELATIVE
+        if its > 0 and previous is not None and self._small(snes, x, previous):
+            return _R.CONVERGED_SNORM_RELATIVE
+        if its >= max_it:
+            return _R.DIVERGED_MAX_IT
+        return _R.ITERATING
+
+    def _small(self, snes, x, previous) -> bool:
+        local = np.zeros(2 * len(self.fields))
+        for i, f in enumerate(self.fields):
+            if len(f):
+                local[2 * i] = np.max(np.abs(x[f] - previous[f]))
+                local[2 * i + 1] = np.max(np.abs(x[f]))
+        snes.comm.tompi4py().Allreduce(MPI.IN_PLACE, local, op=MPI.MAX)
+        dx, scale = local[0::2], local[1::2]
+        self.updates = tuple(float(d / s) if s > 0 else float(d) for d, s in zip(dx, scale))
+        return bool(np.all(dx <= self.stol * scale))
+
+
+def owned_entries(u, dofs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """The entries of each field's ``dofs`` (local, ghosts included) that ``u``'s rank owns:
+    the indices of :class:`FieldUpdateTest`'s ``fields`` in the PETSc vector's local array."""
+    n = u.function_space.dofmap.index_map.size_local * u.function_space.dofmap.index_map_bs
+    return [np.asarray(d)[np.asarray(d) < n] for d in dofs]
