@@ -162,16 +162,18 @@ class NewtonSolver:
             self._problem.solver.setFromOptions()
             if setup is not None:
                 setup(self._problem.solver.getKSP())
+        test = None
         if field_update is not None and update_test.PER_FIELD:
-            self._problem.solver.setConvergenceTest(
-                FieldUpdateTest(field_update, float(self.options["snes_stol"])))
+            test = FieldUpdateTest(field_update, float(self.options["snes_stol"]))
+            self._problem.solver.setConvergenceTest(test)
         self._problem.solver.setConvergenceHistory(reset=True)
         self._problem.solver.getKSP().setConvergenceHistory(length=10000, reset=True)
         # line searches of the current solve (a list: no reference cycle); not a KSP pre-solve
-        # hook, which would replace Eisenstat-Walker's
+        # hook, which would replace Eisenstat-Walker's; the field test also keeps the direction
         self._line_searches = [0]
-        self._problem.solver.setLineSearchPreCheck(diagnosis.count_line_search,
-                                                   args=(self._line_searches,))
+        self._problem.solver.setLineSearchPreCheck(
+            diagnosis.count_line_search if test is None else test.precheck,
+            args=(self._line_searches,))
         # whether the current solve is stopped when it will not converge in time
         # (diagnosis.watch_kept_jacobian, on the convergence history; a dict: no cycle)
         self._watch = {"on": False}
