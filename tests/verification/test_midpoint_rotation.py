@@ -107,18 +107,24 @@ class _FakeSNES:
         return self.ksp_reason
 
 
-@pytest.mark.parametrize("lam, ksp_reason, converged", [(1.0, 2, True), (0.5, 2, False),
-                                                        (1.0, -3, False)])
-def test_update_test_needs_a_full_accurate_step(lam, ksp_reason, converged):
-    """The per-field update test counts only a full Newton step whose linear solve converged:
-    a step the line search shortened (lambda = 0.5) or one a failed linear solve left is
-    small without the iterate being near the solution (seen at 200k dofs: a stagnating
-    |F| taken for converged)."""
+@pytest.mark.parametrize("scale, lam, ksp_reason, converged", [
+    (1.0, 1.0, 2, True),  # a small full Newton update
+    (1.0, 0.5, 2, True),  # the same update, shortened by the line search (round-off floor)
+    (1e4, 1e-4, 2, False),  # a large update shortened to the same small step
+    (1.0, 1.0, -3, False),  # a small update from a failed linear solve
+])
+def test_update_test_measures_the_newton_update(scale, lam, ksp_reason, converged):
+    """The per-field update test measures Newton's update (the line search's direction), not
+    the step the line search took, and only after a converged linear solve: a large update
+    shortened to a small step, or one a failed linear solve left, is small without the
+    iterate being near the solution (seen at 200k dofs: a stagnating |F| taken for
+    converged); at the round-off floor a shortened small update is convergence."""
     x = PETSc.Vec().createWithArray(np.array([1e3, 2e3, 1.0, 0.5]), comm=PETSc.COMM_SELF)
     test = FieldUpdateTest([np.array([0, 1]), np.array([2, 3])], stol=1e-9)
     snes = _FakeSNES(x, ksp_reason)
     assert test(snes, 0, (0.0, 0.0, 1.0)) == _R.ITERATING
-    y = PETSc.Vec().createWithArray(np.array([-1e-7, 0.0, -1e-10, 0.0]), comm=PETSc.COMM_SELF)
+    y = PETSc.Vec().createWithArray(scale * np.array([-1e-7, 0.0, -1e-10, 0.0]),
+                                    comm=PETSc.COMM_SELF)
     test.precheck(x, y, [0])
     x.setArray(x.getArray() - lam * y.getArray())
     expected = _R.CONVERGED_SNORM_RELATIVE if converged else _R.ITERATING
