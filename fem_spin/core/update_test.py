@@ -26,6 +26,8 @@ import numpy as np
 from mpi4py import MPI
 from petsc4py import PETSc
 
+from fem_spin.core.solver_diagnosis import count_line_search
+
 __all__ = ["PER_FIELD", "FieldUpdateTest", "owned_entries"]
 
 _R = PETSc.SNES.ConvergedReason
@@ -48,22 +50,19 @@ class FieldUpdateTest:
         self.stol = float(stol)
         self._direction: np.ndarray | None = None
         self._ttol = 0.0
-        self.updates: tuple[float, ...] = ()  # the last iteration's update / scale per field
 
     def precheck(self, x: PETSc.Vec, y: PETSc.Vec, counter: list) -> None:
         """The line search's pre-check: keeps the direction ``y`` (the update is ``-lambda
-        y``) and counts the line searches, as :func:`fem_spin.core.solver_diagnosis.
-        count_line_search` does."""
+        y``) and counts the line searches (:func:`fem_spin.core.solver_diagnosis.
+        count_line_search`)."""
         self._direction = y.getArray(readonly=True).copy()
-        counter[0] += 1
+        count_line_search(x, y, counter)
 
     def __call__(self, snes: PETSc.SNES, its: int, norms) -> int:
         _, _, fnorm = norms
         rtol, atol, _, max_it = snes.getTolerances()
-        x = snes.getSolution().getArray(readonly=True)
         if its == 0:
             self._ttol = max(atol, rtol * fnorm)
-            self.updates = ()
             self._direction = None
         if not math.isfinite(fnorm):
             return _R.DIVERGED_FNORM_NAN
@@ -72,24 +71,22 @@ class FieldUpdateTest:
         if its > 0 and fnorm <= self._ttol:
             return _R.CONVERGED_FNORM_RELATIVE
         if (its > 0 and self._direction is not None
-                and snes.getKSP().getConvergedReason() > 0 and self._small(snes, x)):
+                and snes.getKSP().getConvergedReason() > 0 and self._small(snes)):
             return _R.CONVERGED_SNORM_RELATIVE
         if its >= max_it:
             return _R.DIVERGED_MAX_IT
         return _R.ITERATING
 
-    def _small(self, snes, x) -> bool:
+    def _small(self, snes: PETSc.SNES) -> bool:
         """Whether each field's Newton update is within ``stol`` of its scale."""
         local = np.zeros(2 * len(self.fields))
-        y = self._direction
+        x, y = snes.getSolution().getArray(readonly=True), self._direction
         for i, f in enumerate(self.fields):
             if len(f):
                 local[2 * i] = np.max(np.abs(y[f]))
                 local[2 * i + 1] = np.max(np.abs(x[f]))
         snes.comm.tompi4py().Allreduce(MPI.IN_PLACE, local, op=MPI.MAX)
-        dx, scale = local[0::2], local[1::2]
-        self.updates = tuple(float(d / s) if s > 0 else float(d) for d, s in zip(dx, scale))
-        return bool(np.all(dx <= self.stol * scale))
+        return bool(np.all(local[0::2] <= self.stol * local[1::2]))
 
 
 def owned_entries(u, dofs: Sequence[np.ndarray]) -> list[np.ndarray]:

@@ -69,11 +69,10 @@ class MidpointRotation:
         self.u, self.u_n, self.dt = u, u_n, dt
         self._dofs = M_dofs.reshape(-1, 3)[self._nodes]
 
-    def apply(self) -> float:
-        """Rotate M of ``u`` at the (owned) magnet vertices; returns the largest change of M
-        on this rank (for diagnostics)."""
+    def apply(self) -> None:
+        """Rotate M of ``u`` at the (owned) magnet vertices (collective)."""
         if not ROTATION:
-            return 0.0
+            return
         R = fem.assemble_vector(self._rows)
         R.scatter_reverse(la.InsertMode.add)
         dt = float(self.dt.value)
@@ -82,7 +81,5 @@ class MidpointRotation:
         r = R.array.reshape(-1, 3)[self._nodes] / self._w
         mid = 0.5 * (M + M_n)
         z = np.cross((M - M_n) / dt - r, mid) / np.einsum("ij,ij->i", mid, mid)[:, None]
-        M_new = cayley_rotation(M_n, 0.5 * dt * z)
-        self.u.x.array[self._dofs] = M_new
+        self.u.x.array[self._dofs] = cayley_rotation(M_n, 0.5 * dt * z)
         self.u.x.scatter_forward()
-        return float(np.max(np.abs(M_new - M), initial=0.0))
