@@ -40,7 +40,10 @@ values, zeros and all, and the BAIJ Jacobian the Krylov operator:
 ``chord-tight`` and ``block-tight`` (the update test of the whole vector, at 1e-12 of the
 solution for the chord and 1e-10 for the block solver, and no rotation of M at the step's
 end: before issue 16's thirteenth session; :data:`fem_spin.core.update_test.PER_FIELD` and
-:data:`fem_spin.stepping.midpoint_rotation.ROTATION` = False), ``block-mixed`` (on the mixed
+:data:`fem_spin.stepping.midpoint_rotation.ROTATION` = False), ``chord-whole`` and
+``block-whole`` (the residual and Jacobian assembled on every cell, not split where M is
+pinned: :data:`fem_spin.core.affine_split.AFFINE_SPLIT` = False, before issue 16's
+fourteenth session), ``block-mixed`` (on the mixed
 space) and ``block-before`` (the same before the fifth session of issue 16:
 :func:`before_fifth_session`).
 The driver writes ``benchmarks/results/<name>.json`` and ``.md`` with the load average of the
@@ -69,7 +72,7 @@ CASE = ROOT / "examples" / "switching_pillar.toml"
 DRIVE = 5.5
 VARIANTS = ("mumps", "lagged", "chord", "chord-lu", "chord-mixed", "chord-line", "block",
             "block-mixed", "block-mw-lu", "block-before", "block-line", "chord-full",
-            "block-full", "chord-tight", "block-tight")
+            "block-full", "chord-tight", "block-tight", "chord-whole", "block-whole")
 
 
 def worker(args) -> None:
@@ -119,6 +122,10 @@ def worker(args) -> None:
         update_test.PER_FIELD = midpoint_rotation.ROTATION = False
         coupled_solver.CHORD["snes_stol"] = 1e-12
         coupled_solver.UPDATE_TOL = 1e-10  # the block solver's (llg.NONLINEAR_OPTIONS)
+    if args.variant.endswith("-whole"):  # residual and Jacobian assembled on every cell
+        from fem_spin.core import affine_split  # (before issue 16's fourteenth session)
+
+        affine_split.AFFINE_SPLIT = False
     if args.variant.endswith("-mixed"):  # on the mixed space (before issue 16's eighth
         from fem_spin.problems import coupled  # session)
 

@@ -14,8 +14,8 @@ import numpy as np
 from mpi4py import MPI
 from petsc4py import PETSc
 
+from fem_spin.core import affine_split, update_test
 from fem_spin.core import solver_diagnosis as diagnosis
-from fem_spin.core import update_test
 from fem_spin.core.newton_options import (
     CHORD_OPTIONS,
     DEFAULT_PETSC_OPTIONS,
@@ -109,6 +109,8 @@ class NewtonSolver:
         field_update: the owned entries of each field of ``u`` (in its PETSc vector): the
             update test ``snes_stol`` then applies to each field in its own max norm
             (:class:`~fem_spin.core.update_test.FieldUpdateTest`), not to the whole vector.
+        affine: the cells where ``F`` is affine in ``u`` (:class:`~fem_spin.core.affine_split.
+            AffineCells`): there the residual is a product with its Jacobian, kept.
     """
 
     def __init__(self, F, u, bcs, *, petsc_options=None, jit_options=None, name="S1",
@@ -116,7 +118,7 @@ class NewtonSolver:
                  matrix_kind: str | None = None, after_jacobian=None, before_residual=None,
                  J=None, lag_refresh_its: int = LAG_REFRESH_ITS,
                  fresh_options: dict | None = None, aij_preconditioner: bool = False,
-                 field_update=None):
+                 field_update=None, affine=None):
         self.options = merged_options(petsc_options, base_options)
         self.fresh_options = dict(fresh_options or {})
         self.lag_refresh_its = lag_refresh_its
@@ -136,20 +138,24 @@ class NewtonSolver:
             jit_options=jit_options,
             kind=matrix_kind,
         )
-        self._P_copy = None
+        self._P_copy, self._split = None, None if before_residual or not PACKED_RESIDUAL else (
+            affine_split.for_solver(self._problem, F, J, bcs, affine, matrix_kind))
         # the hook's owner (e.g. a field split's objects) is closed with the solver
         owner = getattr(after_jacobian, "__self__", None)
         self._hook_owner = owner if callable(getattr(owner, "close", None)) else None
-        if after_jacobian is not None or aij_preconditioner:
-            problem, bcs_ = self._problem, list(bcs or [])
+        if after_jacobian is not None or aij_preconditioner or self._split is not None:
+            problem, bcs_, split = self._problem, list(bcs or []), self._split
             hook = after_jacobian or (lambda *matrices: None)
             if aij_preconditioner:
                 self._P_copy = aij_copy(problem.A, problem.J, problem.u, bcs_)
             copy = self._P_copy
 
             def jacobian(snes, x, J, P):
-                dolfinx.fem.petsc.assemble_jacobian(snes, x, problem.A, None, problem.u,
-                                                    problem.J, None, bcs_)
+                if split is not None:
+                    split.jacobian(x, problem.A)
+                else:
+                    dolfinx.fem.petsc.assemble_jacobian(snes, x, problem.A, None, problem.u,
+                                                        problem.J, None, bcs_)
                 if copy is None:
                     hook(snes.getKSP(), problem.A)
                 else:
@@ -180,11 +186,11 @@ class NewtonSolver:
         self._problem.solver.setMonitor(diagnosis.watch_kept_jacobian, args=(self._watch,))
         # the residual: packed once per solve without the lifting (PackedResidual); with a
         # before_residual hook, coefficients change at every evaluation: DOLFINx's
-        self._packed: PackedResidual | None = None
+        self._packed: PackedResidual | affine_split.AffineSplit | None = None
         if before_residual is not None:
             self._hook_residual(bcs, before_residual)
         elif PACKED_RESIDUAL:
-            self._packed = PackedResidual(self._problem.F, self._problem.u, bcs)
+            self._packed = self._split or PackedResidual(self._problem.F, self._problem.u, bcs)
             self._problem.solver.setFunction(self._packed.evaluate, self._problem.b)
 
     def _hook_residual(self, bcs, before_residual) -> None:
@@ -222,9 +228,10 @@ class NewtonSolver:
         if self._problem is not None:
             self._problem.__del__()
             self._problem = None
-        if self._P_copy is not None:
-            self._P_copy.destroy()
-            self._P_copy = None
+        for obj in (self._P_copy, self._split):
+            if obj is not None:
+                obj.destroy()
+        self._P_copy = self._split = None
         owner, self._hook_owner = self._hook_owner, None
         if owner is not None:
             owner.close()

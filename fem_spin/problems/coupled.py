@@ -38,6 +38,7 @@ import ufl
 
 from fem_spin import physics
 from fem_spin.core import linear_solvers
+from fem_spin.core.affine_split import AffineCells
 from fem_spin.core.blocked_space import blocked_space, field_maps, split
 from fem_spin.core.boundary import check_drive
 from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
@@ -57,7 +58,7 @@ from fem_spin.physics.magnetization import (
 from fem_spin.problems import coupled_solver
 from fem_spin.problems.coupled_solver import LINEAR_SOLVERS
 from fem_spin.problems.demag_coupling import DemagCoupling
-from fem_spin.problems.llg import MagnetState, magnet_vertices, nonlinear_options
+from fem_spin.problems.llg import MagnetState, magnet_vertices, nonlinear_options, static_cells
 from fem_spin.stepping.midpoint_rotation import MidpointRotation
 from fem_spin.stepping.schemes import TimeStepper
 
@@ -107,8 +108,7 @@ class CoupledSpinDynamics(TimeStepper):
         hierarchy: a :class:`fem_spin.core.linear_solvers.MeshHierarchy` whose finest mesh is
             ``mesh``: the block solver's m block by geometric multigrid on it (else GAMG).
 
-    With m of degree 1 the unknown is one blocked P1 field of 9 components
-    (:mod:`fem_spin.core.blocked_space`), else the mixed space: ``blocked``.
+    m of degree 1: one blocked P1 unknown (:mod:`fem_spin.core.blocked_space`): ``blocked``.
     """
 
     name = "coupled"
@@ -125,8 +125,7 @@ class CoupledSpinDynamics(TimeStepper):
         if coupling not in COUPLINGS:
             raise InputError(f"coupling must be one of {COUPLINGS}, got {coupling!r}")
         if linear_solver not in LINEAR_SOLVERS:
-            raise InputError(f"linear_solver must be one of {LINEAR_SOLVERS}, got "
-                             f"{linear_solver!r}")
+            raise InputError(f"linear_solver must be one of {LINEAR_SOLVERS}: {linear_solver!r}")
         if linear_solver == "block" and coupling != "monolithic":
             raise InputError("linear_solver='block' solves the monolithic step: use "
                              "coupling='monolithic', or linear_solver='direct'")
@@ -221,7 +220,8 @@ class CoupledSpinDynamics(TimeStepper):
         self._rotation = MidpointRotation(  # the step ends with |M| = 1 made exact
             lambda phi: llg_residual(M, M_n, W, phi, dt=tc.dt, c=c, m=0.5 * (m + m_n), dx=mg.dx),
             V_M, mg.dx, u, self.u_n, M_dofs, tc.dt, jit_options())
-        if coupling == "monolithic":
+        if coupling == "monolithic":  # affine in u where M is pinned: AffineSplit
+            common["affine"] = AffineCells(static_cells(V_M, mg.dx), (self.u_n, self.u_nm1))
             self.residual = s2(m, M_theta) + s3(M, W, 0.5 * (m + m_n))
             self.linear_solver = coupled_solver.choose(
                 linear_solver, V.dofmap.index_map.size_global * V.dofmap.index_map_bs,

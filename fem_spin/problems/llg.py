@@ -104,6 +104,16 @@ def magnet_vertices(V, dx_magnets) -> fem.Function:
     return chi
 
 
+def static_cells(V, dx_magnets) -> np.ndarray:
+    """The owned cells of ``V``'s mesh none of whose vertices is a vertex of a magnet cell
+    (:func:`magnet_vertices`): there M is pinned, so the coupled residual is affine in the
+    unknown (:class:`fem_spin.core.affine_split.AffineCells`)."""
+    dynamic = magnet_vertices(V, dx_magnets).x.array.reshape(-1, 3)[:, 0] > 0.5
+    owned = V.mesh.topology.index_map(V.mesh.topology.dim).size_local
+    cells = V.dofmap.list[:owned]
+    return np.flatnonzero(~dynamic[cells].any(axis=1)).astype(np.int32)
+
+
 class SpinConservationWarning(UserWarning):
     """A magnet's ``lam_M`` overrides the spin-conserving torque coupling."""
 

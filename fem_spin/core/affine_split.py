@@ -1,0 +1,215 @@
+"""A Newton residual and Jacobian split by cells: assembled where the residual is nonlinear
+in the unknown, a matrix product where it is affine.
+
+In the coupled step (m, M, W) the residual is nonlinear in ``u`` only on the cells that touch
+a dynamic magnet, where M moves. On every other cell (spacers, caps, pinned layers: M held at
+its pinned value) it is affine in ``u``, so with ``K`` its Jacobian on those cells
+
+    F_R(u) = F_R(u0) + K (u - u0)        exactly, for any u0.
+
+:class:`AffineSplit` assembles ``F_R(u0)`` once per solve (at the initial guess) and ``K``
+only when what it depends on changes; each residual evaluation then assembles the other
+cells only (:class:`~fem_spin.core.packed_residual.PackedResidual` on them) and adds one
+sparse product, and each Jacobian evaluation assembles those cells and adds ``K``. The
+residual is the assembled one to round-off (``tests/verification/test_affine_split.py``).
+So is the Jacobian on every update Newton makes: the columns of the held dofs are ``K``'s,
+made at the state of its assembly (e.g. the derivative of the diffusion tensor in the held
+M, times the accumulation), but those dofs' update is zero (their rows pin them).
+
+What the caller asserts with :class:`AffineCells`: on those cells the residual form is affine
+in ``u`` for the states the solve visits, i.e. the dofs there on which it depends nonlinearly
+are held (pinned rows, whose Newton update is zero). ``K`` is re-assembled at a solve's start
+when the constants of its form change (e.g. the time step, a time scheme's coefficients, the
+time of a time-dependent field) or any of its coefficients other than ``u`` and the
+``held`` Functions (whose values on those cells do not change: the history of M there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dolfinx.fem as fem
+import dolfinx.fem.petsc as fp
+import numpy as np
+import ufl
+from mpi4py import MPI
+from petsc4py import PETSc
+
+from fem_spin.core.packed_residual import PackedResidual
+
+__all__ = ["AFFINE_SPLIT", "AffineCells", "AffineSplit", "for_solver", "restricted"]
+
+#: Residuals and Jacobians split by :class:`AffineCells` where a solver is given them; False:
+#: assembled on every cell (before issue 16's fourteenth session; for comparisons).
+AFFINE_SPLIT = True
+
+_CELL = fem.IntegralType.cell
+
+
+@dataclass(frozen=True)
+class AffineCells:
+    """The local (owned) cells on which a residual is affine in its unknown, and the
+    Functions (besides the unknown) whose values there never change, e.g. the history of
+    pinned dofs."""
+
+    cells: np.ndarray
+    held: tuple = ()
+
+
+def restricted(form: fem.Form, cells: np.ndarray | None, facets: bool) -> fem.Form:
+    """``form`` with its cell integrals on ``cells`` only (local indices; None: on its own
+    cells) and, if ``facets``, its other integrals as they are (else without them). The same
+    compiled kernels (no new JIT compilation)."""
+    cpp, ufcx, module = form._cpp_object, form.ufcx_form, form.module
+    offsets = [ufcx.form_integral_offsets[i] for i in range(len(fem.IntegralType) + 1)]
+    n_coefficients = ufcx.num_coefficients
+    integrals = {}
+    for itype in fem.IntegralType.__members__.values():
+        if itype != _CELL and not facets:
+            continue
+        entries = []
+        for i, k in enumerate(range(offsets[itype.value], offsets[itype.value + 1])):
+            kernel = ufcx.form_integrals[k]
+            entities = np.asarray(cpp.domains(itype, i), dtype=np.int32).reshape(-1)
+            if itype == _CELL and cells is not None:
+                entities = np.intersect1d(entities, cells).astype(np.int32)
+            enabled = np.array([c for c in range(n_coefficients)
+                                if kernel.enabled_coefficients[c]], dtype=np.int8)
+            pointer = int(module.ffi.cast("uintptr_t", kernel.tabulate_tensor_float64))
+            # ids relabelled 0, 1, ...: with -1 ("everywhere") DOLFINx 0.11 packs no
+            # coefficients for explicitly given entities (fem_spin.core.diffusion_kernel)
+            entries.append((i, pointer, entities, enabled))
+        if entries:
+            integrals[itype] = entries
+    new = fem.Form(type(cpp)(list(cpp.function_spaces), integrals, list(cpp.coefficients),
+                             list(cpp.constants), cpp.needs_facet_permutations, [],
+                             cpp.mesh), ufcx, None, module)
+    new._parent = form  # keeps the kernels' module loaded while the form lives
+    return new
+
+
+def for_solver(problem, F, J, bcs, affine: AffineCells | None, kind: str | None
+               ) -> AffineSplit | None:
+    """The split by ``affine`` of a DOLFINx ``NonlinearProblem`` of the UFL residual ``F``
+    (and Jacobian ``J``, default its derivative); None without ``affine`` or with
+    :data:`AFFINE_SPLIT` off."""
+    if affine is None or not AFFINE_SPLIT:
+        return None
+    J_ufl = J if J is not None else ufl.derivative(F, problem.u)
+    return AffineSplit(problem.F, problem.J, J_ufl, problem.u, bcs, affine, kind)
+
+
+class AffineSplit:
+    """The residual and Jacobian of ``F`` (compiled, with its compiled Jacobian ``J`` and the
+    UFL Jacobian ``J_ufl``) in ``u`` with Dirichlet conditions ``bcs``, split by ``affine``.
+    ``kind``: the PETSc type of the Jacobian (as :class:`~fem_spin.core.newton.NewtonSolver`'s
+    ``matrix_kind``). Call :meth:`refresh` before each solve (collective)."""
+
+    def __init__(self, F: fem.Form, J: fem.Form, J_ufl, u: fem.Function, bcs,
+                 affine: AffineCells, kind: str | None = None):
+        self.u, self.bcs = u, list(bcs or [])
+        cells = np.asarray(affine.cells, dtype=np.int32)
+        topology = u.function_space.mesh.topology
+        own = np.arange(topology.index_map(topology.dim).size_local, dtype=np.int32)
+        other = np.setdiff1d(own, cells).astype(np.int32)
+        self.F_N, self.J_N = restricted(F, other, True), restricted(J, other, True)
+        self.F_R, self.J_R = restricted(F, cells, False), restricted(J, cells, False)
+        self._packed = PackedResidual(self.F_N, u, self.bcs)
+        # what K depends on: the constants and coefficients left in the expanded Jacobian
+        # (DOLFINx's form packs every constant of the residual)
+        J_ufl = ufl.algorithms.expand_derivatives(J_ufl)
+        fixed = {id(u), *(id(f) for f in affine.held)}
+        self._watched = [c for c in ufl.algorithms.extract_coefficients(J_ufl)
+                         if id(c) not in fixed and hasattr(c, "x")]
+        self._constants = ufl.algorithms.analysis.extract_constants(J_ufl)
+        self._seen: list[np.ndarray] | None = None
+        # K and the Jacobian hold the whole form's pattern (entries set once by assembling
+        # it: PETSc drops the never-set ones at assembly), so A + K is one pass in place
+        self.J, self.K = J, fp.create_matrix(J, kind)
+        fp.assemble_matrix(self.K, J, self.bcs)
+        self.K.assemble()
+        self._patterned: set[int] = set()
+        self.K_product: PETSc.Mat | None = None  # K without its zeros, for the products
+        self.r0 = fp.create_vector(u.function_space)
+        self.x0 = self.r0.duplicate()
+        self._dx, self._work = self.r0.duplicate(), self.r0.duplicate()
+        self._start = True
+        self.K_assemblies = 0
+
+    def _fingerprint(self) -> list[np.ndarray]:
+        return ([np.array(c.value, copy=True) for c in self._constants]
+                + [c.x.array.copy() for c in self._watched])
+
+    def refresh(self) -> None:
+        """A new solve: the Dirichlet data on ``u`` (the initial guess), ``F_R`` at the first
+        evaluation, and ``K`` again if what it depends on has changed (collective)."""
+        self._packed.refresh()
+        self._start = True
+        seen = self._fingerprint()
+        same = self._seen is not None and all(
+            a.shape == b.shape and np.array_equal(a, b) for a, b in zip(seen, self._seen))
+        comm = self.u.function_space.mesh.comm
+        if not comm.allreduce(same, op=MPI.LAND):
+            self._assemble_K()
+            self._seen = seen
+
+    def _assemble_K(self) -> None:
+        self.K.zeroEntries()
+        fp.assemble_matrix(self.K, self.J_R, self.bcs, diag=0.0)
+        self.K.assemble()
+        indptr, cols, values = self.K.getValuesCSR()
+        keep = np.flatnonzero(values != 0.0)
+        row0 = self.K.getOwnershipRange()[0]
+        rows = row0 + np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        if self.K_product is not None:
+            self.K_product.destroy()
+        P = self.K_product = PETSc.Mat().create(comm=self.K.getComm())
+        P.setSizes(self.K.getSizes())
+        P.setType(PETSc.Mat.Type.AIJ)
+        P.setPreallocationCOO(rows[keep].astype(PETSc.IntType),
+                              cols[keep].astype(PETSc.IntType))
+        P.setValuesCOO(values[keep])
+        self.K_assemblies += 1
+
+    def evaluate(self, snes: PETSc.SNES, x: PETSc.Vec, b: PETSc.Vec) -> None:
+        """The residual at ``x`` into ``b`` (the signature of ``SNES.setFunction``)."""
+        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        fp.assign(x, self.u)
+        if self._start:  # F_R at the solve's initial guess
+            with self.r0.localForm() as local:
+                local.set(0.0)
+            fp.assemble_vector(self.r0, self.F_R)
+            self.r0.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+            x.copy(self.x0)
+            self._start = False
+        with b.localForm() as local:
+            local.set(0.0)
+        fp.assemble_vector(b, self.F_N, constants=fem.pack_constants(self.F_N),
+                           coeffs=self._packed._packed())
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        self._dx.waxpy(-1.0, self.x0, x)  # b += F_R(x0) + K (x - x0)
+        self.K_product.multAdd(self._dx, self.r0, self._work)
+        b.axpy(1.0, self._work)
+        fp.set_bc(b, self.bcs, x0=x, alpha=-1.0)
+        b.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+
+    def jacobian(self, x: PETSc.Vec, A: PETSc.Mat) -> None:
+        """The Jacobian at ``x`` into ``A`` (created from the whole Jacobian form)."""
+        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        fp.assign(x, self.u)
+        A.zeroEntries()
+        if A.handle not in self._patterned:  # its first: the whole form (sets the pattern)
+            fp.assemble_matrix(A, self.J, self.bcs, diag=1.0)
+            A.assemble()
+            self._patterned.add(A.handle)
+            return
+        fp.assemble_matrix(A, self.J_N, self.bcs, diag=1.0)
+        A.assemble()
+        A.axpy(1.0, self.K, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
+
+    def destroy(self) -> None:
+        for obj in (self.K, self.K_product, self.r0, self.x0, self._dx, self._work):
+            if obj is not None:
+                obj.destroy()
+        self.K_product = None
+
