@@ -35,7 +35,7 @@ import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from fem_spin.core.packed_residual import PackedResidual
+from fem_spin.core.packed_residual import CoefficientPacker, PackedResidual
 
 __all__ = ["AFFINE_SPLIT", "AffineCells", "AffineSplit", "for_solver", "restricted"]
 
@@ -114,7 +114,8 @@ class AffineSplit:
         other = np.setdiff1d(own, cells).astype(np.int32)
         self.F_N, self.J_N = restricted(F, other, True), restricted(J, other, True)
         self.F_R, self.J_R = restricted(F, cells, False), restricted(J, cells, False)
-        self._packed = PackedResidual(self.F_N, u, self.bcs)
+        self._packed = PackedResidual(self.F_N, u, self.bcs, affine.held)
+        self._packer_R = CoefficientPacker(self.F_R, [u, *affine.held])
         # what K depends on: the constants and coefficients left in the expanded Jacobian
         # (DOLFINx's form packs every constant of the residual)
         J_ufl = ufl.algorithms.expand_derivatives(J_ufl)
@@ -144,6 +145,7 @@ class AffineSplit:
         """A new solve: the Dirichlet data on ``u`` (the initial guess), ``F_R`` at the first
         evaluation, and ``K`` again if what it depends on has changed (collective)."""
         self._packed.refresh()
+        self._packer_R.check()
         self._start = True
         seen = self._fingerprint()
         same = self._seen is not None and all(
@@ -178,7 +180,8 @@ class AffineSplit:
         if self._start:  # F_R at the solve's initial guess
             with self.r0.localForm() as local:
                 local.set(0.0)
-            fp.assemble_vector(self.r0, self.F_R)
+            fp.assemble_vector(self.r0, self.F_R, constants=fem.pack_constants(self.F_R),
+                               coeffs=self._packer_R.packed(self._packer_R.gathered))
             self.r0.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
             x.copy(self.x0)
             self._start = False

@@ -78,7 +78,8 @@ def test_packed_residual_equals_dolfinx(comm, family):
     packed.refresh()  # sets the Dirichlet data on the iterate
     compare("first evaluation of a solve")
     # the gather of u's columns, found at the first evaluation (none with transformations)
-    assert packed._gather_found and (packed._gather is None) == (family == "N1curl")
+    assert packed.packer._gather_found and (packed.packer._gather is None) == (
+        family == "N1curl")
     u.x.array[:] += 0.5 * rng.random(len(u.x.array))  # a Newton update: zero on those rows
     for bc in bcs:
         bc.set(u.x.array)
@@ -88,6 +89,38 @@ def test_packed_residual_equals_dolfinx(comm, family):
     k.x.array[:] += 1.0
     packed.refresh()
     compare("a new solve, repacked")
+
+
+def test_history_gathered_others_packed_when_changed(comm):
+    """With ``u_n`` as history it is re-gathered at a solve's start (not packed): the
+    residual stays DOLFINx's after ``u_n`` changes, with one full packing; a changed other
+    coefficient (k) is noticed and packed again."""
+    u, u_n, k, F, J, bcs = _problem(comm, "mixed")
+    packed = PackedResidual(F, u, bcs, history=(u_n,))
+    b_ref = fp.create_vector(F.function_spaces[0])
+    b, x = b_ref.duplicate(), b_ref.duplicate()
+    rng = np.random.default_rng(5 + comm.rank)
+
+    def compare(tag):
+        x.array[:] = u.x.array[: len(x.array)]
+        x.ghostUpdate()
+        fp.assemble_residual(None, x, b_ref, u, F, J, bcs)
+        packed.evaluate(None, x, b)
+        scale = b_ref.norm()
+        b.axpy(-1.0, b_ref)
+        assert scale > 1.0 and b.norm() < 1e-12 * scale, (tag, b.norm(), scale)
+
+    u.x.array[:] = rng.random(len(u.x.array))
+    for step in range(3):  # new time steps: u_n changes
+        u_n.x.array[:] = rng.random(len(u_n.x.array))
+        u_n.x.scatter_forward()
+        packed.refresh()
+        compare(f"step {step}")
+    assert packed.packer.full_packs == 1
+    k.x.array[:] += 1.0
+    packed.refresh()
+    compare("k changed")
+    assert packed.packer.full_packs == 2
 
 
 @pytest.mark.parametrize("linear_solver", ["direct", "block"])
