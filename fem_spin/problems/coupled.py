@@ -38,7 +38,6 @@ import ufl
 
 from fem_spin import physics
 from fem_spin.core import linear_solvers
-from fem_spin.core.affine_split import AffineCells
 from fem_spin.core.blocked_space import blocked_space, field_maps, split
 from fem_spin.core.boundary import check_drive
 from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
@@ -58,7 +57,7 @@ from fem_spin.physics.magnetization import (
 from fem_spin.problems import coupled_solver
 from fem_spin.problems.coupled_solver import LINEAR_SOLVERS
 from fem_spin.problems.demag_coupling import DemagCoupling
-from fem_spin.problems.llg import MagnetState, magnet_vertices, nonlinear_options, static_cells
+from fem_spin.problems.llg import MagnetState, magnet_vertices, nonlinear_options, pinned_cells
 from fem_spin.stepping.midpoint_rotation import MidpointRotation
 from fem_spin.stepping.schemes import TimeStepper
 
@@ -221,7 +220,7 @@ class CoupledSpinDynamics(TimeStepper):
             lambda phi: llg_residual(M, M_n, W, phi, dt=tc.dt, c=c, m=0.5 * (m + m_n), dx=mg.dx),
             V_M, mg.dx, u, self.u_n, M_dofs, tc.dt, jit_options())
         if coupling == "monolithic":  # affine in u where M is pinned: AffineSplit
-            common["affine"] = AffineCells(static_cells(V_M, mg.dx), (self.u_n, self.u_nm1))
+            common["affine"] = pinned_cells(V_M, mg.dx, M_dofs, (self.u_n, self.u_nm1))
             self.residual = s2(m, M_theta) + s3(M, W, 0.5 * (m + m_n))
             self.linear_solver = coupled_solver.choose(
                 linear_solver, V.dofmap.index_map.size_global * V.dofmap.index_map_bs,

@@ -43,6 +43,7 @@ import ufl
 from dolfinx import la
 from mpi4py import MPI
 
+from fem_spin.core.affine_split import AffineCells
 from fem_spin.core.fields import check_no_B, interpolable, jit_options, time_field
 from fem_spin.core.measures import vertex_measure
 from fem_spin.core.newton import NewtonSolver
@@ -104,14 +105,19 @@ def magnet_vertices(V, dx_magnets) -> fem.Function:
     return chi
 
 
-def static_cells(V, dx_magnets) -> np.ndarray:
+def pinned_cells(V, dx_magnets, dofs, history) -> AffineCells:
     """The owned cells of ``V``'s mesh none of whose vertices is a vertex of a magnet cell
     (:func:`magnet_vertices`): there M is pinned, so the coupled residual is affine in the
-    unknown (:class:`fem_spin.core.affine_split.AffineCells`)."""
-    dynamic = magnet_vertices(V, dx_magnets).x.array.reshape(-1, 3)[:, 0] > 0.5
+    unknown (:class:`~fem_spin.core.affine_split.AffineCells`). ``dofs``: M's dofs in the
+    unknown (for each dof of ``V``), whose owned ones outside the magnets are held;
+    ``history``: the unknown's history Functions (``u_n``, ...)."""
+    dynamic = magnet_vertices(V, dx_magnets).x.array > 0.5
     owned = V.mesh.topology.index_map(V.mesh.topology.dim).size_local
-    cells = V.dofmap.list[:owned]
-    return np.flatnonzero(~dynamic[cells].any(axis=1)).astype(np.int32)
+    cells = np.flatnonzero(~dynamic.reshape(-1, 3)[:, 0][V.dofmap.list[:owned]].any(axis=1))
+    index_map = history[0].function_space.dofmap.index_map
+    held = np.asarray(dofs)[~dynamic]
+    held = held[held < index_map.size_local * history[0].function_space.dofmap.index_map_bs]
+    return AffineCells(cells.astype(np.int32), tuple(history), held)
 
 
 class SpinConservationWarning(UserWarning):

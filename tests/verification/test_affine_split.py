@@ -14,8 +14,9 @@ from petsc4py import PETSc
 from fem_spin.core import affine_split
 from fem_spin.core.affine_split import AffineCells, AffineSplit, restricted
 from fem_spin.problems.coupled_solver import UPDATE_TOL
-from fem_spin.problems.llg import magnet_vertices
+from fem_spin.problems.llg import magnet_vertices, pinned_cells
 from tests.helpers.switching_pillar import by_position, pillar
+from tests.verification.test_dynamics_coupled import gathered, pillar_1d, problem
 
 
 def _newton(p):
@@ -176,5 +177,60 @@ def test_changing_step_reassembles_k(comm):
     _, M0, m0, _ = _run(comm, len(dts), False, dts=dts)
     _, M1, m1, assemblies = _run(comm, len(dts), True, dts=dts)
     assert assemblies >= 4
+    assert np.max(np.abs(M1 - M0)) < 10 * UPDATE_TOL
+    assert np.max(np.abs(m1 - m0)) < 10 * UPDATE_TOL * np.max(np.abs(m0))
+
+
+@pytest.mark.parametrize("degree", [1, 2])
+def test_split_on_the_mixed_space(comm, degree):
+    """The 1D stack (pinned fixed layer, spacer, free layer, lead) with m of degree 1 (one
+    blocked unknown, BAIJ) and 2 (the mixed space, AIJ): 20 steps with and without the split
+    reach the same states to the Newton tolerance."""
+    geo = pillar_1d(comm, 60)
+    states = []
+    for split in (False, True):
+        before = affine_split.AFFINE_SPLIT
+        affine_split.AFFINE_SPLIT = split
+        try:
+            p, _ = problem(geo, degree=degree)
+            with p:
+                for _ in range(20):
+                    p.step(0.5)
+                assert (_newton(p)._split is not None) == split
+                states.append((gathered(comm, p, "M"), gathered(comm, p, "m")))
+        finally:
+            affine_split.AFFINE_SPLIT = before
+    (M0, m0), (M1, m1) = states
+    assert np.max(np.abs(M1 - M0)) < 10 * UPDATE_TOL
+    assert np.max(np.abs(m1 - m0)) < 10 * UPDATE_TOL * np.max(np.abs(m0))
+
+
+def test_pinned_m_off_its_value(comm):
+    """A state whose pinned M is off its pinned value (here 0.2 added to each component in
+    the history and the guess): the first solve moves it back, the split anchors ``F_R``
+    again where it moved and re-assembles ``K``, and the states after 4 steps are the
+    assembled run's to the Newton tolerance."""
+    states = []
+    for split in (False, True):
+        before = affine_split.AFFINE_SPLIT
+        affine_split.AFFINE_SPLIT = split
+        try:
+            p, dt = pillar(comm, linear_solver="direct")
+            with p:
+                (_, V_M, M_dofs) = p.fields[1]
+                held = pinned_cells(V_M, p.magnet.dx, M_dofs, (p.u_n, p.u_nm1)).held_dofs
+                assert comm.allreduce(len(held)) > 0
+                for f in (p.u, p.u_n, p.u_nm1):
+                    f.x.array[held] += 0.2
+                    f.x.scatter_forward()
+                for _ in range(4):
+                    p.step(dt)
+                s = _newton(p)._split
+                if split:
+                    assert s.anchors >= 1 and s.K_assemblies >= 3
+                states.append(by_position(comm, p))
+        finally:
+            affine_split.AFFINE_SPLIT = before
+    (M0, m0), (M1, m1) = states
     assert np.max(np.abs(M1 - M0)) < 10 * UPDATE_TOL
     assert np.max(np.abs(m1 - m0)) < 10 * UPDATE_TOL * np.max(np.abs(m0))
