@@ -39,6 +39,7 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from fem_spin.core.packed_residual import CoefficientPacker, PackedResidual
+from fem_spin.core.sparse_copy import aij_pattern
 
 __all__ = ["AFFINE_SPLIT", "HELD_TOL", "AffineCells", "AffineSplit", "for_solver", "restricted"]
 
@@ -184,16 +185,10 @@ class AffineSplit:
         self.K.assemble()
         indptr, cols, values = self.K.getValuesCSR()
         keep = np.flatnonzero(values != 0.0)
-        row0 = self.K.getOwnershipRange()[0]
-        rows = row0 + np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
         if self.K_product is not None:
             self.K_product.destroy()
-        P = self.K_product = PETSc.Mat().create(comm=self.K.getComm())
-        P.setSizes(self.K.getSizes())
-        P.setType(PETSc.Mat.Type.AIJ)
-        P.setPreallocationCOO(rows[keep].astype(PETSc.IntType),
-                              cols[keep].astype(PETSc.IntType))
-        P.setValuesCOO(values[keep])
+        self.K_product = aij_pattern(self.K, indptr, cols, keep)
+        self.K_product.setValuesCOO(values[keep])
         self.K_assemblies += 1
 
     def evaluate(self, snes: PETSc.SNES, x: PETSc.Vec, b: PETSc.Vec) -> None:

@@ -29,7 +29,8 @@ import logging
 import numpy as np
 from petsc4py import PETSc
 
-__all__ = ["LOST_WARNING", "SPARSE_COPY", "FullCopy", "SparseCopy", "aij_copy", "kept_entries"]
+__all__ = ["LOST_WARNING", "SPARSE_COPY", "FullCopy", "SparseCopy", "aij_copy", "aij_pattern",
+           "kept_entries"]
 
 #: The AIJ copy of a BAIJ Jacobian without its zeros (:class:`SparseCopy`, also the Krylov
 #: operator); False: with every stored value (:class:`FullCopy`, before issue 16's twelfth
@@ -68,6 +69,19 @@ def kept_entries(indptr: np.ndarray, cols: np.ndarray, values: np.ndarray, first
     rows = first_row + np.repeat(np.arange(n_rows), lengths)
     keep |= cols == rows
     return np.flatnonzero(keep)
+
+
+def aij_pattern(A: PETSc.Mat, indptr: np.ndarray, cols: np.ndarray,
+                keep: np.ndarray) -> PETSc.Mat:
+    """An AIJ matrix of ``A``'s sizes whose pattern is the entries ``keep`` of ``A``'s CSR
+    arrays ``indptr, cols`` (``A.getValuesCSR()``: local rows, global columns), for
+    ``setValuesCOO`` with the values of those entries (collective)."""
+    rows = A.getOwnershipRange()[0] + np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    P = PETSc.Mat().create(comm=A.getComm())
+    P.setSizes(A.getSizes())
+    P.setType(PETSc.Mat.Type.AIJ)
+    P.setPreallocationCOO(rows[keep].astype(PETSc.IntType), cols[keep].astype(PETSc.IntType))
+    return P
 
 
 def aij_copy(A: PETSc.Mat, J, u, bcs) -> FullCopy | SparseCopy:
@@ -113,14 +127,8 @@ class SparseCopy:
     def __init__(self, A: PETSc.Mat, fill, group: int = 3):
         fill()
         indptr, cols, values = A.getValuesCSR()
-        row0 = A.getOwnershipRange()[0]
-        self._kept = kept_entries(indptr, cols, values, row0, group)
-        rows = row0 + np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-        self.P = PETSc.Mat().create(comm=A.getComm())
-        self.P.setSizes(A.getSizes())
-        self.P.setType(PETSc.Mat.Type.AIJ)
-        self.P.setPreallocationCOO(rows[self._kept].astype(PETSc.IntType),
-                                   cols[self._kept].astype(PETSc.IntType))
+        self._kept = kept_entries(indptr, cols, values, A.getOwnershipRange()[0], group)
+        self.P = aij_pattern(A, indptr, cols, self._kept)
         self.stored = (A.comm.tompi4py().allreduce(len(values)),
                        A.comm.tompi4py().allreduce(len(self._kept)))
         self.operator = self.P
