@@ -195,6 +195,8 @@ def worker(args) -> None:
                                    or args.a not in args.direct_a):
             continue
         ls.BLOCKED_JACOBIAN = variant != "aij"
+        ls.BLOCKED_LEVELS = variant != "baij-aijlevels"
+        ls.INTERMEDIATE_SMOOTHING = 1 if variant == "baij-aijlevels" else 2
         steady.AVERAGE_TENSOR = steady.LINEAR_RESIDUAL = variant not in ("aij", "pointwise")
         steady.DIFFUSION_KERNEL = variant != "ffcx"
         base_rss, _ = mem()
@@ -415,14 +417,18 @@ def main() -> None:
     ap.add_argument("--direct-a", type=float, nargs="+", default=[100.0],
                     help="couplings for which the direct solver is timed too")
     ap.add_argument("--variants", nargs="+", default=["baij"],
-                    choices=["aij", "pointwise", "ffcx", "baij", "cell"],
+                    choices=["aij", "pointwise", "ffcx", "baij", "baij-aijlevels", "cell"],
                     help="iterative S1 variants, timed side by side: aij (AIJ Jacobian, PCMG's "
                          "Galerkin products, Dt in the kernel: the package before issue 16), "
                          "pointwise (BAIJ, Dt evaluated in the kernel at every quadrature "
                          "point, the residual form assembled: the default of the first issue-16 "
                          "session), baij (the default: BAIJ, Dt's quadrature average per cell, "
                          "the residual A m - b: the same matrix and residual, the diffusion term "
-                         "by fem_spin.core.diffusion_kernel), ffcx (baij with FFCx's kernel of the "
+                         "by fem_spin.core.diffusion_kernel; BAIJ operators on the coarser "
+                         "smoothed levels, two Chebyshev steps on the intermediate ones), "
+                         "baij-aijlevels (baij with "
+                         "the multigrid before the fifteenth session: AIJ coarser levels, one "
+                         "step on every level), ffcx (baij with FFCx's kernel of the "
                          "whole form: the default before the seventh session), cell (BAIJ and "
                          "tensor='cell', Dt at the midpoint)")
     ap.add_argument("--timeout", type=float, default=1800)

@@ -26,7 +26,7 @@ def main() -> None:
     ap.add_argument("--a", type=float, nargs="+", default=[10.0, 100.0])
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--variants", nargs="+", default=["aij", "pointwise", "ffcx", "baij", "cell"],
-                    choices=["aij", "pointwise", "ffcx", "baij", "cell"],
+                    choices=["aij", "pointwise", "ffcx", "baij", "baij-aijlevels", "cell"],
                     help="as in s1_benchmark.py")
     ap.add_argument("--name", default="", help="suffix of the results files")
     ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
@@ -116,6 +116,8 @@ def main() -> None:
         mat = fs.Material(D=sb.D, tau=sb.TAU, lam=a / sb.TAU, m0=sb.M0)
         for variant, opts in runs:
             ls.BLOCKED_JACOBIAN = variant != "aij"
+            ls.BLOCKED_LEVELS = variant != "baij-aijlevels"
+            ls.INTERMEDIATE_SMOOTHING = 1 if variant == "baij-aijlevels" else 2
             steady.AVERAGE_TENSOR = steady.LINEAR_RESIDUAL = variant not in ("aij", "pointwise")
             steady.DIFFUSION_KERNEL = variant != "ffcx"
             p = fs.SteadySpinDiffusion(

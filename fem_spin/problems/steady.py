@@ -186,7 +186,7 @@ class SteadySpinDiffusion:
             self.check_coercivity()
         ndofs = self.V.dofmap.index_map.size_global * self.V.dofmap.index_map_bs
         self._prolongations: list = []
-        self.linear_solver = self._choose_solver(solver, hierarchy, ndofs)
+        self.linear_solver = self._choose_solver(solver, hierarchy, ndofs, petsc_options)
         blocked = self.linear_solver.blocked
         self._galerkin = linear_solvers.GalerkinOperators(self._prolongations)
         self._solver = NewtonSolver(
@@ -217,13 +217,15 @@ class SteadySpinDiffusion:
                                        flux_terms=self.boundary.flux_terms)
         return diffusion_form(ufl.lhs(local), self._Dt_cell.function)
 
-    def _choose_solver(self, solver, hierarchy, ndofs) -> linear_solvers.SolverChoice:
+    def _choose_solver(self, solver, hierarchy, ndofs,
+                       petsc_options) -> linear_solvers.SolverChoice:
         """Pick the linear solver; for multigrid, build the interpolations between levels."""
         k = None
         if hierarchy is not None and (solver == "iterative" or (
                 solver == "auto" and ndofs > linear_solvers.DIRECT_MAX_DOFS)):
             k = linear_solvers.max_wavenumber(self.mesh, self.H, self.D, self.tau, self.tau_A)
-        choice = linear_solvers.select(solver, ndofs, hierarchy=hierarchy, wavenumber=k)
+        choice = linear_solvers.select(solver, ndofs, hierarchy=hierarchy, wavenumber=k,
+                                       user_options=petsc_options)
         if choice.kind == "multigrid":
             spaces = [fem.functionspace(hierarchy.meshes[i], ("Lagrange", 1, (3,)))
                       for i in choice.levels[:-1]] + [self.V]
