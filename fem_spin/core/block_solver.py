@@ -68,6 +68,13 @@ BLOCK_OPTIONS: dict[str, object] = {
 }
 
 
+#: The ``m`` block's multigrid on BAIJ copies of its operators (the AIJ block of the field
+#: split and its Galerkin products, formed by
+#: :class:`fem_spin.core.linear_solvers.GalerkinOperators` at each refresh): the same
+#: operators, faster products (issue 16, fifteenth session); False: PCMG's own Galerkin
+#: products, AIJ.
+BLOCKED_M_LEVELS = True
+
 #: On one blocked unknown, the ``MW`` split by W's Schur complement
 #: (:mod:`fem_spin.core.lumped_schur`: a 4x smaller LU; at 199,773 dofs 8 ms per solve
 #: instead of 21, the step 18 % cheaper); False: by MUMPS LU of the (M, W) block.
@@ -151,6 +158,11 @@ class BlockPreconditioner:
         self.prolongations = list(prolongations)
         self.schur = schur
         self._configured = False
+        self.galerkin = None
+        if self.prolongations and BLOCKED_M_LEVELS:
+            from fem_spin.core.linear_solvers import GalerkinOperators
+
+            self.galerkin = GalerkinOperators(self.prolongations, blocked_fine=True)
 
     def setup(self, ksp: PETSc.KSP) -> None:
         field_split_setup(self.V, self.groups, self.masks, self.fields)(ksp)
@@ -162,6 +174,8 @@ class BlockPreconditioner:
         if self.schur is not None:
             self.schur.update(P)
         if self._configured:
+            if self.galerkin is not None:
+                self._galerkin_update(ksp, J, P)
             return
         self._configured = True
         if not self.prolongations and self.schur is None:
@@ -173,11 +187,25 @@ class BlockPreconditioner:
         sub = dict(zip(self.groups, pc.getFieldSplitSubKSP(), strict=True))
         if self.prolongations:
             configure_multigrid(sub["m"], self.prolongations)
+            if self.galerkin is not None:
+                self.galerkin.update(sub["m"], sub["m"].getOperators()[1])
         if self.schur is not None:
             self.schur.attach(sub["MW"].getPC())
 
+    def _galerkin_update(self, ksp: PETSc.KSP, J: PETSc.Mat, P: PETSc.Mat | None) -> None:
+        """The ``m`` block's multigrid operators from the refreshed Jacobian: the field split
+        set up now (its blocks extracted again), then the Galerkin products and copies."""
+        ksp.setOperators(J, J if P is None else P)
+        pc = ksp.getPC()
+        pc.setUp()
+        sub = dict(zip(self.groups, pc.getFieldSplitSubKSP(), strict=True))["m"]
+        self.galerkin.update(sub, sub.getOperators()[1])
+
     def close(self) -> None:
         """Free the interpolations (collective: call on all ranks together)."""
+        if self.galerkin is not None:
+            self.galerkin.destroy()
+            self.galerkin = None
         for P in self.prolongations:
             P.destroy()
         self.prolongations = []
@@ -241,6 +269,8 @@ def block_solver(V, inside: Callable, hierarchy=None, wavenumber: float = 0.0, s
                                             hierarchy.parent_cells[choice.levels[j]])
                 for j in range(len(spaces) - 1)]
             options.update(M_MULTIGRID_OPTIONS)
+            if BLOCKED_M_LEVELS:  # the operators by GalerkinOperators (BlockPreconditioner)
+                options["fieldsplit_m_pc_mg_galerkin"] = "none"
             desc = (f"{options['ksp_type'].upper()} + field split: m by geometric multigrid "
                     f"({len(choice.levels)} levels), (M, W) by MUMPS")
     schur = None

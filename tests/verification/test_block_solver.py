@@ -61,6 +61,37 @@ def test_block_solver_mesh_independent(comm):
     assert per_newton[1] <= 1.25 * per_newton[0] + 1, per_newton
 
 
+def test_blocked_m_levels_give_the_aij_steps(comm, monkeypatch):
+    """The m split's multigrid on BAIJ copies of its operators (``BLOCKED_M_LEVELS``, the
+    default: the field split's AIJ block and its Galerkin products by GalerkinOperators) and on
+    PCMG's own AIJ products: the same operators, so the same steps (to round-off) and the same
+    iteration counts. The pillar at h_max = 4 nm refined twice: 3 levels, so the intermediate
+    level's copy is used too."""
+    from fem_spin.core import block_solver
+
+    def m_levels(p):  # the types of the m split's multigrid operators, coarse to fine
+        ksp = p._solvers_[0].primary.snes.getKSP()
+        sub = dict(zip(("pinned", "m", "MW"), ksp.getPC().getFieldSplitSubKSP(), strict=True))
+        pc = sub["m"].getPC()
+        types.append([pc.getMGSmoother(i).getOperators()[0].getType()
+                      for i in range(pc.getMGLevels())])
+        return True
+
+    overrides = ["geometry.h_max=4.0", "solver.refinements=2"]
+    results, types = {}, []
+    for blocked in (True, False):
+        monkeypatch.setattr(block_solver, "BLOCKED_M_LEVELS", blocked)
+        results[blocked] = run(comm, overrides, "block", 3, check=m_levels)
+    assert len(types) == 2 and all(len(t) == 3 for t in types), types  # level 0: the LU's
+    assert all(x.endswith("baij") for x in types[0][1:]), types
+    assert all(x.endswith("aij") and not x.endswith("baij") for x in types[1][1:]), types
+    (M_b, m_b, infos_b, _), (M_a, m_a, infos_a, _) = results[True], results[False]
+    assert [(i.newton_iterations, i.linear_iterations) for i in infos_b] == [
+        (i.newton_iterations, i.linear_iterations) for i in infos_a]
+    assert np.max(np.abs(M_b - M_a)) < 1e-12
+    assert np.max(np.abs(m_b - m_a)) < 1e-11 * np.max(np.abs(m_a))
+
+
 def test_block_solver_survives_the_drive(comm):
     """The case file's pillar refined once (28k dofs, h_max = 1 nm: the first size where
     ``"auto"`` takes the block solver), 20 steps to t = 40 ps: the accumulation's multigrid
