@@ -173,33 +173,23 @@ class BlockPreconditioner:
             return
         if self.schur is not None:
             self.schur.update(P)
-        if self._configured:
-            if self.galerkin is not None:
-                self._galerkin_update(ksp, J, P)
-            return
+        first = not self._configured
         self._configured = True
-        if not self.prolongations and self.schur is None:
+        configure = first and (self.prolongations or self.schur is not None)
+        if not configure and self.galerkin is None:
             return
-        from fem_spin.core.linear_solvers import configure_multigrid
-
+        # the field split set up now (its blocks extracted from this Jacobian)
         ksp.setOperators(J, J if P is None else P)
         pc.setUp()
         sub = dict(zip(self.groups, pc.getFieldSplitSubKSP(), strict=True))
-        if self.prolongations:
-            configure_multigrid(sub["m"], self.prolongations)
-            if self.galerkin is not None:
-                self.galerkin.update(sub["m"], sub["m"].getOperators()[1])
-        if self.schur is not None:
-            self.schur.attach(sub["MW"].getPC())
+        if first and self.prolongations:
+            from fem_spin.core.linear_solvers import configure_multigrid
 
-    def _galerkin_update(self, ksp: PETSc.KSP, J: PETSc.Mat, P: PETSc.Mat | None) -> None:
-        """The ``m`` block's multigrid operators from the refreshed Jacobian: the field split
-        set up now (its blocks extracted again), then the Galerkin products and copies."""
-        ksp.setOperators(J, J if P is None else P)
-        pc = ksp.getPC()
-        pc.setUp()
-        sub = dict(zip(self.groups, pc.getFieldSplitSubKSP(), strict=True))["m"]
-        self.galerkin.update(sub, sub.getOperators()[1])
+            configure_multigrid(sub["m"], self.prolongations)
+        if first and self.schur is not None:
+            self.schur.attach(sub["MW"].getPC())
+        if self.galerkin is not None:  # the m multigrid's operators, at every refresh
+            self.galerkin.update(sub["m"], sub["m"].getOperators()[1])
 
     def close(self) -> None:
         """Free the interpolations (collective: call on all ranks together)."""

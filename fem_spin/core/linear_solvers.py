@@ -35,6 +35,7 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from fem_spin.core.hierarchy import MeshHierarchy, mesh_size, prolongation, refine_hierarchy
+from fem_spin.core.newton_options import option_names
 from fem_spin.errors import InputError
 
 __all__ = [
@@ -71,8 +72,9 @@ COARSE_KH = 2.0
 #: False: AIJ with PCMG's own Galerkin products (the same iterates, slower).
 BLOCKED_JACOBIAN = True
 
-#: On that path the smoothed coarser levels keep BAIJ copies of their Galerkin operators too
-#: (their products 1.8x faster than AIJ's; the same operators); False: the AIJ products.
+#: Where :class:`GalerkinOperators` forms a multigrid's operators (S1's BAIJ path, the coupled
+#: step's m split), the smoothed coarser levels use BAIJ copies of them (their products 1.8x
+#: faster than AIJ's; the same operators); False: the AIJ products.
 BLOCKED_LEVELS = True
 
 #: Chebyshev steps on the intermediate levels (neither the finest nor the coarsest; the
@@ -338,7 +340,7 @@ def select(solver: str, ndofs: int, *, hierarchy: MeshHierarchy | None = None,
     # the PCMG's levels are numbered 0 (coarse) .. len(levels) - 1 (finest)
     intermediate = {f"mg_levels_{i}_ksp_max_it": INTERMEDIATE_SMOOTHING
                     for i in range(1, len(levels) - 1)
-                    if "mg_levels_ksp_max_it" not in (user_options or {})}
+                    if "mg_levels_ksp_max_it" not in option_names(user_options)}
     if BLOCKED_JACOBIAN if blocked is None else blocked:
         return SolverChoice("multigrid", {**BLOCKED_MULTIGRID_OPTIONS, **intermediate}, levels,
                             desc + ", BAIJ", blocked=True)

@@ -166,12 +166,14 @@ def test_user_options_win():
 
 
 def test_smoothing_count_of_the_user_wins():
-    """``mg_levels_ksp_max_it`` from the user sets every level's count, the intermediate ones'
-    too (the default's level-specific option would otherwise take precedence there)."""
+    """``mg_levels_ksp_max_it`` from the user (with or without the leading ``-``) sets every
+    level's count, the intermediate ones' too (the default's level-specific option would
+    otherwise take precedence there)."""
     dim, n, refinements, L = CASES["2d"]
     mesh, ft = tagged_box(MPI.COMM_WORLD, dim, n, L)
     hierarchy = ls.refine_hierarchy(mesh, refinements, facet_tags=ft)
-    for user, expected in (({}, [2, 1]), ({"mg_levels_ksp_max_it": 3}, [3, 3])):
+    for user, expected in (({}, [2, 1]), ({"mg_levels_ksp_max_it": 3}, [3, 3]),
+                           ({"-mg_levels_ksp_max_it": 3}, [3, 3])):
         problem = build(hierarchy, 10.0, L, solver="iterative", petsc_options=user)
         problem.solve()
         pc = problem._solver.snes.getKSP().getPC()
