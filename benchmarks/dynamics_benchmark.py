@@ -45,7 +45,9 @@ end: before issue 16's thirteenth session; :data:`fem_spin.core.update_test.PER_
 pinned: :data:`fem_spin.core.affine_split.AFFINE_SPLIT` = False, before issue 16's
 fourteenth session), ``block-aijm`` (the m split's multigrid on PCMG's AIJ Galerkin
 products: :data:`fem_spin.core.block_solver.BLOCKED_M_LEVELS` = False, before issue 16's
-fifteenth session), ``block-mixed`` (on the mixed
+fifteenth session), ``block-refill`` (the Jacobian's sparse copy refilled from the whole BAIJ
+Jacobian, ``K`` added to it: :data:`fem_spin.core.affine_split.COPY_FILL` = False, before issue
+16's sixteenth session), ``block-mixed`` (on the mixed
 space) and ``block-before`` (the same before the fifth session of issue 16:
 :func:`before_fifth_session`).
 The driver writes ``benchmarks/results/<name>.json`` and ``.md`` with the load average of the
@@ -75,7 +77,7 @@ DRIVE = 5.5
 VARIANTS = ("mumps", "lagged", "chord", "chord-lu", "chord-mixed", "chord-line", "block",
             "block-mixed", "block-mw-lu", "block-before", "block-line", "chord-full",
             "block-full", "chord-tight", "block-tight", "chord-whole", "block-whole",
-            "block-aijm")
+            "block-aijm", "block-refill")
 
 
 def worker(args) -> None:
@@ -133,6 +135,10 @@ def worker(args) -> None:
         from fem_spin.core import block_solver  # issue 16's fifteenth session)
 
         block_solver.BLOCKED_M_LEVELS = False
+    if args.variant == "block-refill":  # the copy refilled from the whole BAIJ Jacobian
+        from fem_spin.core import affine_split  # (before issue 16's sixteenth session)
+
+        affine_split.COPY_FILL = False
     if args.variant.endswith("-mixed"):  # on the mixed space (before issue 16's eighth
         from fem_spin.problems import coupled  # session)
 

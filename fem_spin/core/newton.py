@@ -28,15 +28,8 @@ from fem_spin.core.sparse_copy import aij_copy
 from fem_spin.core.update_test import FieldUpdateTest
 from fem_spin.errors import SolverError
 
-__all__ = [
-    "DEFAULT_PETSC_OPTIONS",
-    "CHORD_OPTIONS",
-    "LAGGED_LU_OPTIONS",
-    "OPTIONS_PREFIX",
-    "NewtonSolver",
-    "SolveInfo",
-    "merged_options",
-]
+__all__ = ["CHORD_OPTIONS", "DEFAULT_PETSC_OPTIONS", "LAGGED_LU_OPTIONS", "OPTIONS_PREFIX",
+           "NewtonSolver", "SolveInfo", "merged_options"]
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +131,8 @@ class NewtonSolver:
             jit_options=jit_options,
             kind=matrix_kind,
         )
-        self._P_copy, self._split = None, None if before_residual or not PACKED_RESIDUAL else (
+        self._P_copy, self._fill = None, None
+        self._split = None if before_residual or not PACKED_RESIDUAL else (
             affine_split.for_solver(self._problem, F, J, bcs, affine, matrix_kind))
         # the hook's owner (e.g. a field split's objects) is closed with the solver
         owner = getattr(after_jacobian, "__self__", None)
@@ -149,18 +143,22 @@ class NewtonSolver:
             if aij_preconditioner:
                 self._P_copy = aij_copy(problem.A, problem.J, problem.u, bcs_)
             copy = self._P_copy
+            fill = self._fill = affine_split.copy_fill(split, copy, matrix_kind)
 
             def jacobian(snes, x, J, P):
-                if split is not None:
+                if fill is not None:  # the copy filled without the whole matrix
+                    fill.refill(x)
+                elif split is not None:
                     split.jacobian(x, problem.A)
                 else:
                     dolfinx.fem.petsc.assemble_jacobian(snes, x, problem.A, None, problem.u,
                                                         problem.J, None, bcs_)
                 if copy is None:
                     hook(snes.getKSP(), problem.A)
-                else:
+                    return
+                if fill is None:
                     copy.refill(problem.A)
-                    hook(snes.getKSP(), copy.operator, copy.P)
+                hook(snes.getKSP(), copy.operator, copy.P)
 
             problem.solver.setJacobian(jacobian, problem.A if copy is None else copy.operator,
                                        problem.P_mat if copy is None else copy.P)
@@ -228,10 +226,10 @@ class NewtonSolver:
         if self._problem is not None:
             self._problem.__del__()
             self._problem = None
-        for obj in (self._P_copy, self._split):
+        for obj in (self._fill, self._P_copy, self._split):
             if obj is not None:
                 obj.destroy()
-        self._P_copy = self._split = None
+        self._P_copy = self._fill = self._split = None
         owner, self._hook_owner = self._hook_owner, None
         if owner is not None:
             owner.close()

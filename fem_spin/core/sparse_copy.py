@@ -127,21 +127,56 @@ class SparseCopy:
     def __init__(self, A: PETSc.Mat, fill, group: int = 3):
         fill()
         indptr, cols, values = A.getValuesCSR()
-        self._kept = kept_entries(indptr, cols, values, A.getOwnershipRange()[0], group)
+        first = A.getOwnershipRange()[0]
+        self._kept = kept_entries(indptr, cols, values, first, group)
         self.P = aij_pattern(A, indptr, cols, self._kept)
         self.stored = (A.comm.tompi4py().allreduce(len(values)),
                        A.comm.tompi4py().allreduce(len(self._kept)))
         self.operator = self.P
         self.lost = 0.0  # the largest share of A's squared Frobenius norm not in P
+        # the kept entries as sorted keys (global row * columns + column), for locate()
+        self._columns = A.getSize()[1]
+        rows = first + np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
+        keys = (rows * self._columns + np.asarray(cols, dtype=np.int64))[self._kept]
+        self._order = np.argsort(keys, kind="stable")
+        self._sorted = keys[self._order]
         self.refill(A)
+
+    @property
+    def size(self) -> int:
+        """The number of values of this rank's rows (the length :meth:`set_values` takes)."""
+        return len(self._kept)
+
+    def locate(self, indptr: np.ndarray, cols: np.ndarray, first_row: int) -> np.ndarray:
+        """The positions in :attr:`P`'s values (the order :meth:`set_values` takes) of the
+        entries of another matrix's CSR arrays of this rank's rows (local rows from
+        ``first_row``, global columns), -1 where :attr:`P` has no such entry."""
+        rows = first_row + np.repeat(np.arange(len(indptr) - 1, dtype=np.int64),
+                                     np.diff(indptr))
+        return self.locate_entries(rows, cols)
+
+    def locate_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """:meth:`locate` of the entries ``(rows, cols)`` (global indices, rows of this
+        rank)."""
+        keys = np.asarray(rows, dtype=np.int64) * self._columns + np.asarray(cols, np.int64)
+        at = np.minimum(np.searchsorted(self._sorted, keys), max(len(self._sorted) - 1, 0))
+        found = (self._sorted[at] == keys) if len(self._sorted) else np.zeros(len(keys), bool)
+        return np.where(found, self._order[at], -1)
 
     def refill(self, A: PETSc.Mat) -> None:
         """Copy the kept values of ``A`` (assembled) into :attr:`P`, and check that they are
         all of ``A``'s (collective)."""
-        self.P.setValuesCOO(A.getValuesCSR()[2][self._kept])
-        frobenius = PETSc.NormType.FROBENIUS
-        whole = A.norm(frobenius) ** 2
-        lost = (whole - self.P.norm(frobenius) ** 2) / whole if whole > 0.0 else 0.0
+        values = A.getValuesCSR()[2]
+        kept = values[self._kept]
+        comm = A.comm.tompi4py()
+        whole, inside = comm.allreduce(np.array([values @ values, kept @ kept]))
+        self.set_values(kept, (whole - inside) / whole if whole > 0.0 else 0.0)
+
+    def set_values(self, values: np.ndarray, lost: float) -> None:
+        """Set :attr:`P`'s values (this rank's, in the order of :meth:`locate`) of a matrix
+        with the share ``lost`` of its squared Frobenius norm outside the pattern (the same
+        on every rank; collective)."""
+        self.P.setValuesCOO(values)
         if lost > LOST_WARNING and self.lost <= LOST_WARNING:
             log.warning("the sparse copy of the Jacobian misses values outside the pattern "
                         "found at the set-up (%.2g of its squared norm): the linear solves "
@@ -152,3 +187,4 @@ class SparseCopy:
 
     def destroy(self) -> None:
         self.P.destroy()
+

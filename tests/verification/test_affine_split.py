@@ -234,3 +234,50 @@ def test_pinned_m_off_its_value(comm):
     (M0, m0), (M1, m1) = states
     assert np.max(np.abs(M1 - M0)) < 10 * UPDATE_TOL
     assert np.max(np.abs(m1 - m0)) < 10 * UPDATE_TOL * np.max(np.abs(m0))
+
+
+def test_copy_fill_is_the_copy_of_the_whole_jacobian(comm, caplog):
+    """The sparse AIJ copy filled by :class:`~fem_spin.core.affine_split.CopyFill` (``K``'s
+    values, the Dirichlet rows' unit diagonal and the nonlinear cells' Jacobian in a matrix
+    of its own) holds the values the copy of the assembled whole Jacobian (``J_N + K``,
+    BAIJ) holds, at a state moved off the solve's; and a value of the cells' Jacobian
+    outside the copy's pattern is reported as a loss of that value's share of the norm."""
+    from fem_spin.core.sparse_copy import LOST_WARNING
+
+    p, dt = pillar(comm, linear_solver="direct")
+    with p:
+        for _ in range(2):
+            p.step(dt)
+        newton = _newton(p)
+        split, copy, fill = newton._split, newton._P_copy, newton._fill
+        assert isinstance(fill, affine_split.CopyFill)
+        assert comm.allreduce(len(fill._bc_dofs)) > 0  # the contacts' Dirichlet rows
+        split.refresh()
+        x = _moved(p, p.u.x.petsc_vec.copy(), 5)
+        fill.refill(x)
+        filled = copy.P.copy()
+        A = newton._problem.A
+        for _ in range(2):  # the first gives A the whole form's pattern, then J_N + K
+            split.jacobian(x, A)
+        copy.refill(A)
+        filled.axpy(-1.0, copy.P)
+        assert filled.norm() <= 1e-15 * copy.P.norm()
+        assert fill.A_N.getSize() == A.getSize()
+        assert comm.allreduce(fill.A_N.getInfo()["nz_used"]) < 0.5 * comm.allreduce(
+            A.getInfo()["nz_used"])  # the nonlinear cells' pattern only
+        # a value where the copy has none (at A_N's first entry outside the pattern) is a
+        # loss of its share of the squared norm, and the copy's values are the same
+        values = fill.A_N.getValuesCSR()[2]
+        outside = np.flatnonzero(fill._at < 0)
+        assert comm.allreduce(len(outside)) > 0
+        assert np.all(values[outside] == 0.0)
+        kept, lost = fill.values(values)
+        assert lost == 0.0
+        planted = values.copy()
+        planted[outside[:1]] = 1e3
+        kept2, lost2 = fill.values(planted)
+        assert np.array_equal(kept2, kept)
+        whole = comm.allreduce(kept @ kept) + comm.allreduce(1e6 * min(len(outside), 1))
+        assert lost2 == pytest.approx(comm.allreduce(1e6 * min(len(outside), 1)) / whole)
+        assert copy.lost < LOST_WARNING
+        filled.destroy()
