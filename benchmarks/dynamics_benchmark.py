@@ -47,7 +47,10 @@ fourteenth session), ``block-aijm`` (the m split's multigrid on PCMG's AIJ Galer
 products: :data:`fem_spin.core.block_solver.BLOCKED_M_LEVELS` = False, before issue 16's
 fifteenth session), ``block-refill`` (the Jacobian's sparse copy refilled from the whole BAIJ
 Jacobian, ``K`` added to it: :data:`fem_spin.core.affine_split.COPY_FILL` = False, before issue
-16's sixteenth session), ``block-mixed`` (on the mixed
+16's sixteenth session), ``block-fifteenth`` (the block solver as the fifteenth session left
+it: also a backtracking line search, PETSc's first Eisenstat-Walker tolerance 0.3 and the
+pinned split first: :data:`fem_spin.problems.coupled_solver.BLOCK_FULL_STEPS` = False,
+:data:`fem_spin.core.block_solver.SPLIT_ORDER`), ``block-mixed`` (on the mixed
 space) and ``block-before`` (the same before the fifth session of issue 16:
 :func:`before_fifth_session`).
 The driver writes ``benchmarks/results/<name>.json`` and ``.md`` with the load average of the
@@ -77,7 +80,7 @@ DRIVE = 5.5
 VARIANTS = ("mumps", "lagged", "chord", "chord-lu", "chord-mixed", "chord-line", "block",
             "block-mixed", "block-mw-lu", "block-before", "block-line", "chord-full",
             "block-full", "chord-tight", "block-tight", "chord-whole", "block-whole",
-            "block-aijm", "block-refill")
+            "block-aijm", "block-refill", "block-fifteenth")
 
 
 def worker(args) -> None:
@@ -135,10 +138,17 @@ def worker(args) -> None:
         from fem_spin.core import block_solver  # issue 16's fifteenth session)
 
         block_solver.BLOCKED_M_LEVELS = False
-    if args.variant == "block-refill":  # the copy refilled from the whole BAIJ Jacobian
-        from fem_spin.core import affine_split  # (before issue 16's sixteenth session)
+    if args.variant in ("block-refill", "block-fifteenth"):  # the copy refilled from the
+        from fem_spin.core import affine_split  # whole BAIJ Jacobian (before issue 16's
 
-        affine_split.COPY_FILL = False
+        affine_split.COPY_FILL = False  # sixteenth session)
+    if args.variant == "block-fifteenth":  # also a backtracking line search, the first
+        from fem_spin.core import block_solver  # linear solve to PETSc's 0.3 and the pinned
+        from fem_spin.problems import coupled_solver  # split first: the fifteenth session's
+
+        coupled_solver.BLOCK_FULL_STEPS = False
+        del block_solver.BLOCK_OPTIONS["snes_ksp_ew_rtol0"]
+        block_solver.SPLIT_ORDER = ("pinned", "m", "MW")
     if args.variant.endswith("-mixed"):  # on the mixed space (before issue 16's eighth
         from fem_spin.problems import coupled  # session)
 

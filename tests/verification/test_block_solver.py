@@ -71,7 +71,7 @@ def test_blocked_m_levels_give_the_aij_steps(comm, monkeypatch):
 
     def m_levels(p):  # the types of the m split's multigrid operators, coarse to fine
         ksp = p._solvers_[0].primary.snes.getKSP()
-        sub = dict(zip(("pinned", "m", "MW"), ksp.getPC().getFieldSplitSubKSP(), strict=True))
+        sub = dict(zip(block_solver.SPLIT_ORDER, ksp.getPC().getFieldSplitSubKSP(), strict=True))
         pc = sub["m"].getPC()
         types.append([pc.getMGSmoother(i).getOperators()[0].getType()
                       for i in range(pc.getMGLevels())])
