@@ -249,7 +249,6 @@ class AffineSplit:
         self.K_product = None
 
 
-
 def copy_fill(split: AffineSplit | None, copy, kind: str | None) -> CopyFill | None:
     """The :class:`CopyFill` of a solver's split and AIJ copy of its Jacobian; None without a
     split, with a copy of every stored value (``FullCopy``) or with :data:`COPY_FILL` off."""

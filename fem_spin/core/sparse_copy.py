@@ -30,7 +30,7 @@ import numpy as np
 from petsc4py import PETSc
 
 __all__ = ["LOST_WARNING", "SPARSE_COPY", "FullCopy", "SparseCopy", "aij_copy", "aij_pattern",
-           "kept_entries"]
+           "csr_rows", "kept_entries"]
 
 #: The AIJ copy of a BAIJ Jacobian without its zeros (:class:`SparseCopy`, also the Krylov
 #: operator); False: with every stored value (:class:`FullCopy`, before issue 16's twelfth
@@ -42,6 +42,11 @@ log = logging.getLogger(__name__)
 #: A refill warns when more than this share of the Jacobian's squared Frobenius norm is
 #: outside the copy's pattern (round-off of the two norms is about 1e-16).
 LOST_WARNING = 1e-10
+
+
+def csr_rows(indptr: np.ndarray, first_row: int) -> np.ndarray:
+    """The global row of each entry of CSR arrays whose local rows start at ``first_row``."""
+    return first_row + np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
 
 
 def kept_entries(indptr: np.ndarray, cols: np.ndarray, values: np.ndarray, first_row: int,
@@ -66,8 +71,7 @@ def kept_entries(indptr: np.ndarray, cols: np.ndarray, values: np.ndarray, first
     key = np.concatenate(([0], np.cumsum(n_runs)[:-1]))[group_of] + within
     block = np.bincount(key, weights=runs, minlength=int(n_runs.sum())) > 0
     keep = np.repeat(block[key], group)
-    rows = first_row + np.repeat(np.arange(n_rows), lengths)
-    keep |= cols == rows
+    keep |= cols == csr_rows(indptr, first_row)
     return np.flatnonzero(keep)
 
 
@@ -76,7 +80,7 @@ def aij_pattern(A: PETSc.Mat, indptr: np.ndarray, cols: np.ndarray,
     """An AIJ matrix of ``A``'s sizes whose pattern is the entries ``keep`` of ``A``'s CSR
     arrays ``indptr, cols`` (``A.getValuesCSR()``: local rows, global columns), for
     ``setValuesCOO`` with the values of those entries (collective)."""
-    rows = A.getOwnershipRange()[0] + np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    rows = csr_rows(indptr, A.getOwnershipRange()[0])
     P = PETSc.Mat().create(comm=A.getComm())
     P.setSizes(A.getSizes())
     P.setType(PETSc.Mat.Type.AIJ)
@@ -136,8 +140,7 @@ class SparseCopy:
         self.lost = 0.0  # the largest share of A's squared Frobenius norm not in P
         # the kept entries as sorted keys (global row * columns + column), for locate()
         self._columns = A.getSize()[1]
-        rows = first + np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
-        keys = (rows * self._columns + np.asarray(cols, dtype=np.int64))[self._kept]
+        keys = self._keys(csr_rows(indptr, first)[self._kept], cols[self._kept])
         self._order = np.argsort(keys, kind="stable")
         self._sorted = keys[self._order]
         self.refill(A)
@@ -151,17 +154,18 @@ class SparseCopy:
         """The positions in :attr:`P`'s values (the order :meth:`set_values` takes) of the
         entries of another matrix's CSR arrays of this rank's rows (local rows from
         ``first_row``, global columns), -1 where :attr:`P` has no such entry."""
-        rows = first_row + np.repeat(np.arange(len(indptr) - 1, dtype=np.int64),
-                                     np.diff(indptr))
-        return self.locate_entries(rows, cols)
+        return self.locate_entries(csr_rows(indptr, first_row), cols)
 
     def locate_entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """:meth:`locate` of the entries ``(rows, cols)`` (global indices, rows of this
         rank)."""
-        keys = np.asarray(rows, dtype=np.int64) * self._columns + np.asarray(cols, np.int64)
+        keys = self._keys(rows, cols)
         at = np.minimum(np.searchsorted(self._sorted, keys), max(len(self._sorted) - 1, 0))
         found = (self._sorted[at] == keys) if len(self._sorted) else np.zeros(len(keys), bool)
         return np.where(found, self._order[at], -1)
+
+    def _keys(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return np.asarray(rows, dtype=np.int64) * self._columns + np.asarray(cols, np.int64)
 
     def refill(self, A: PETSc.Mat) -> None:
         """Copy the kept values of ``A`` (assembled) into :attr:`P`, and check that they are
@@ -187,4 +191,3 @@ class SparseCopy:
 
     def destroy(self) -> None:
         self.P.destroy()
-

@@ -181,9 +181,8 @@ def step_solver(F, u, bcs, *, kind: str, inside: Callable, options: dict,
             f"Newton (chord) + {lu}, kept across iterations and steps"
     fresh = {"snes_linesearch_type": "basic" if approximate_jacobian else
              options.get("snes_linesearch_type", "basic")}
-    if BLOCK_FULL_STEPS and "snes_linesearch_type" not in option_names(user):
-        options = {**options, "snes_linesearch_type": "basic"}
-    elif approximate_jacobian and "snes_linesearch_type" not in option_names(user):
+    if (BLOCK_FULL_STEPS or approximate_jacobian) and "snes_linesearch_type" not in \
+            option_names(user):
         options = {**options, "snes_linesearch_type": "basic"}
     if "snes_stol" not in option_names(user):
         options = {**options, "snes_stol": UPDATE_TOL}

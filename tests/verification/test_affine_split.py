@@ -236,7 +236,7 @@ def test_pinned_m_off_its_value(comm):
     assert np.max(np.abs(m1 - m0)) < 10 * UPDATE_TOL * np.max(np.abs(m0))
 
 
-def test_copy_fill_is_the_copy_of_the_whole_jacobian(comm, caplog):
+def test_copy_fill_is_the_copy_of_the_whole_jacobian(comm):
     """The sparse AIJ copy filled by :class:`~fem_spin.core.affine_split.CopyFill` (``K``'s
     values, the Dirichlet rows' unit diagonal and the nonlinear cells' Jacobian in a matrix
     of its own) holds the values the copy of the assembled whole Jacobian (``J_N + K``,
