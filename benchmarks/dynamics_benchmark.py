@@ -50,7 +50,10 @@ Jacobian, ``K`` added to it: :data:`fem_spin.core.affine_split.COPY_FILL` = Fals
 16's sixteenth session), ``block-fifteenth`` (the block solver as the fifteenth session left
 it: also a backtracking line search, PETSc's first Eisenstat-Walker tolerance 0.3 and the
 pinned split first: :data:`fem_spin.problems.coupled_solver.BLOCK_FULL_STEPS` = False,
-:data:`fem_spin.core.block_solver.SPLIT_ORDER`), ``block-mixed`` (on the mixed
+:data:`fem_spin.core.block_solver.SPLIT_ORDER`), ``block-sixteenth`` (as the sixteenth
+session left it: PETSc's Eisenstat-Walker exponent, the golden ratio, instead of
+``snes_ksp_ew_alpha`` = 1 in :data:`fem_spin.core.block_solver.BLOCK_OPTIONS`),
+``block-mixed`` (on the mixed
 space) and ``block-before`` (the same before the fifth session of issue 16:
 :func:`before_fifth_session`).
 The driver writes ``benchmarks/results/<name>.json`` and ``.md`` with the load average of the
@@ -80,7 +83,7 @@ DRIVE = 5.5
 VARIANTS = ("mumps", "lagged", "chord", "chord-lu", "chord-mixed", "chord-line", "block",
             "block-mixed", "block-mw-lu", "block-before", "block-line", "chord-full",
             "block-full", "chord-tight", "block-tight", "chord-whole", "block-whole",
-            "block-aijm", "block-refill", "block-fifteenth")
+            "block-aijm", "block-refill", "block-fifteenth", "block-sixteenth")
 
 
 def worker(args) -> None:
@@ -149,6 +152,10 @@ def worker(args) -> None:
         coupled_solver.BLOCK_FULL_STEPS = False
         del block_solver.BLOCK_OPTIONS["snes_ksp_ew_rtol0"]
         block_solver.SPLIT_ORDER = ("pinned", "m", "MW")
+    if args.variant in ("block-sixteenth", "block-fifteenth"):  # PETSc's Eisenstat-Walker
+        from fem_spin.core import block_solver  # exponent (before issue 16's seventeenth)
+
+        del block_solver.BLOCK_OPTIONS["snes_ksp_ew_alpha"]
     if args.variant.endswith("-mixed"):  # on the mixed space (before issue 16's eighth
         from fem_spin.problems import coupled  # session)
 
