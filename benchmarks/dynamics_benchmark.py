@@ -52,7 +52,9 @@ it: also a backtracking line search, PETSc's first Eisenstat-Walker tolerance 0.
 pinned split first: :data:`fem_spin.problems.coupled_solver.BLOCK_FULL_STEPS` = False,
 :data:`fem_spin.core.block_solver.SPLIT_ORDER`), ``block-sixteenth`` (as the sixteenth
 session left it: PETSc's Eisenstat-Walker exponent, the golden ratio, instead of
-``snes_ksp_ew_alpha`` = 1 in :data:`fem_spin.core.block_solver.BLOCK_OPTIONS`),
+``snes_ksp_ew_alpha`` = 1 in :data:`fem_spin.core.block_solver.BLOCK_OPTIONS`, and a stopped
+kept-Jacobian attempt repeated from the initial guess:
+:data:`fem_spin.core.refresh_policy.GO_ON` = False),
 ``block-mixed`` (on the mixed
 space) and ``block-before`` (the same before the fifth session of issue 16:
 :func:`before_fifth_session`).
@@ -153,9 +155,12 @@ def worker(args) -> None:
         del block_solver.BLOCK_OPTIONS["snes_ksp_ew_rtol0"]
         block_solver.SPLIT_ORDER = ("pinned", "m", "MW")
     if args.variant in ("block-sixteenth", "block-fifteenth"):  # PETSc's Eisenstat-Walker
-        from fem_spin.core import block_solver  # exponent (before issue 16's seventeenth)
+        # exponent; a stopped kept-Jacobian attempt repeated from the initial guess (before
+        # issue 16's seventeenth session)
+        from fem_spin.core import block_solver, refresh_policy
 
         del block_solver.BLOCK_OPTIONS["snes_ksp_ew_alpha"]
+        refresh_policy.GO_ON = False
     if args.variant.endswith("-mixed"):  # on the mixed space (before issue 16's eighth
         from fem_spin.problems import coupled  # session)
 

@@ -14,7 +14,7 @@ import numpy as np
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from fem_spin.core import affine_split, update_test
+from fem_spin.core import affine_split, refresh_policy, update_test
 from fem_spin.core import solver_diagnosis as diagnosis
 from fem_spin.core.newton_options import (
     CHORD_OPTIONS,
@@ -180,7 +180,7 @@ class NewtonSolver:
             args=(self._line_searches,))
         # whether the current solve is stopped when it will not converge in time
         # (diagnosis.watch_kept_jacobian, on the convergence history; a dict: no cycle)
-        self._watch = {"on": False}
+        self._watch = {"on": False, "stopped": False}
         self._problem.solver.setMonitor(diagnosis.watch_kept_jacobian, args=(self._watch,))
         # the residual: packed once per solve without the lifting (PackedResidual); with a
         # before_residual hook, coefficients change at every evaluation: DOLFINx's
@@ -262,10 +262,13 @@ class NewtonSolver:
         try:
             info = self._solve(watch=True)
         except SolverError as e:
-            # from the initial guess, first with matrices made fresh and kept (mostly
-            # enough: the kept ones had aged), then fresh at every Newton iteration
+            # first with matrices made fresh and kept (mostly enough: the kept ones had aged),
+            # from the stopped attempt's iterate if it lowered |F|, else from the initial
+            # guess; then from the guess with fresh matrices at every Newton iteration
             log.debug("%s; solving with the matrices made fresh once", str(e)[:160])
-            u.x.array[:] = start
+            norms = self._history()
+            if not (refresh_policy.GO_ON and self._watch["stopped"] and norms[-1] < norms[0]):
+                u.x.array[:] = start
             self._set_lag(-2)
             self._refresh.refresh()
             try:
@@ -333,7 +336,7 @@ class NewtonSolver:
         snes = self.snes
         t0 = time.perf_counter()
         self._line_searches[0] = 0
-        self._watch["on"] = watch
+        self._watch.update(on=watch, stopped=False)
         if self._packed is not None:
             self._packed.refresh()
         try:

@@ -21,7 +21,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["MIN_WATCHED_ITERATIONS", "RefreshPolicy", "predicts_failure"]
+__all__ = ["GO_ON", "MIN_WATCHED_ITERATIONS", "RefreshPolicy", "predicts_failure"]
+
+#: A solve stopped by :func:`predicts_failure` that lowered the residual is repeated with fresh
+#: matrices from its last iterate (its iterations are not lost); False: from the solve's
+#: initial guess (before issue 16's seventeenth session).
+GO_ON = True
 
 #: Newton iterations before :func:`predicts_failure` judges a solve (the rate is read from
 #: the last two).

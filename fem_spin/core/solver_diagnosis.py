@@ -87,12 +87,14 @@ def watch_kept_jacobian(snes: PETSc.SNES, its: int, fnorm: float, watch: dict) -
     """SNES monitor: while ``watch["on"]``, ends a solve that
     :func:`~fem_spin.core.refresh_policy.predicts_failure` on the residual norms SNES has
     recorded (its convergence history, reset at each solve), as DIVERGED_MAX_IT: it would
-    reach ``snes_max_it``. PETSc records the norm, tests convergence, then calls monitors and
-    checks the reason, so a solve that converged at this iteration is left alone."""
+    reach ``snes_max_it`` (and sets ``watch["stopped"]``). PETSc records the norm, tests
+    convergence, then calls monitors and checks the reason, so a solve that converged at this
+    iteration is left alone."""
     if watch["on"] and snes.getConvergedReason() == 0:
         rtol, _, _, max_it = snes.getTolerances()
         if predicts_failure(snes.getConvergenceHistory()[0][:its + 1], rtol, max_it):
             snes.setConvergedReason(PETSc.SNES.ConvergedReason.DIVERGED_MAX_IT)
+            watch["stopped"] = True
 
 
 def line_search_failed(reason: str, line_searches: int, newton_iterations: int) -> bool:

@@ -67,3 +67,33 @@ def test_a_stagnating_chord_is_stopped_early(comm, caplog):
     assert np.allclose(u.x.array, 3.8, atol=1e-10), u.x.array
     failed = [r.getMessage() for r in caplog.records if "did not converge" in r.getMessage()]
     assert len(failed) == 1 and "DIVERGED_MAX_IT after 3 Newton iterations" in failed[0], failed
+
+
+def test_a_stopped_chord_that_lowered_the_residual_goes_on_from_its_iterate(comm, monkeypatch):
+    """The stagnating chord above lowers |F| in its 3 iterations before it is stopped (the
+    contraction 0.9): the repeat with fresh matrices starts from its last iterate
+    (refresh_policy.GO_ON), not from the initial guess, and reaches the same root."""
+    from fem_spin.core import refresh_policy
+
+    msh = mesh.create_unit_interval(comm, 8)
+    V = fem.functionspace(msh, ("Lagrange", 1))
+    u, v = fem.Function(V), ufl.TestFunction(V)
+    c = fem.Constant(msh, 4.0)
+    dx = ufl.dx(metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
+    first = {}
+    for go_on in (False, True):
+        monkeypatch.setattr(refresh_policy, "GO_ON", go_on)
+        solver = NewtonSolver((u * u - c) * v * dx, u, [], name="u^2 = c", petsc_options={
+            **CHORD_OPTIONS, "snes_linesearch_type": "basic"})
+        try:
+            c.value, u.x.array[:] = 4.0, 2.0001
+            solver.solve()
+            c.value, u.x.array[:] = 3.8**2, 3.9
+            info = solver.solve()
+        finally:
+            solver.close()
+        assert np.allclose(u.x.array, 3.8, atol=1e-10), u.x.array
+        first[go_on] = info.residual_norms[0]  # the repeat's first residual
+    # from the guess, |F| = |3.9^2 - 3.8^2| (times the vertex weights); from the iterate the
+    # chord left after 3 iterations (|u - 3.8| about 0.1 x 0.9^3), about 0.73 of it
+    assert 0.6 < first[True] / first[False] < 0.8, first
