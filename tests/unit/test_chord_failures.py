@@ -44,11 +44,9 @@ def test_a_kept_jacobian_that_fails_is_refreshed(comm, line_search, kept):
     assert info.newton_iterations > 0
 
 
-def test_a_stagnating_chord_is_stopped_early(comm, caplog):
-    """F(u) = u^2 - c: the first solve (c = 4, from u = 2.0001) keeps the Jacobian 2u = 4;
-    the second (c = 3.8^2, from u = 3.9) contracts with |1 - 7.6 / 4| = 0.9 along it, about
-    200 iterations to the tolerance. It is stopped after 3 (refresh_policy.predicts_failure)
-    and repeated with fresh matrices; before, it ran to snes_max_it = 25 first."""
+def _chord_of_u_squared(comm):
+    """``(solver, u, c)``: F(u) = u^2 - c by the chord (lumped, full steps), its first solve
+    (c = 4, from u = 2.0001) done, so the Jacobian 2u = 4 is kept."""
     msh = mesh.create_unit_interval(comm, 8)
     V = fem.functionspace(msh, ("Lagrange", 1))
     u, v = fem.Function(V), ufl.TestFunction(V)
@@ -59,6 +57,19 @@ def test_a_stagnating_chord_is_stopped_early(comm, caplog):
     try:
         u.x.array[:] = 2.0001
         solver.solve()
+    except Exception:
+        solver.close()
+        raise
+    return solver, u, c
+
+
+def test_a_stagnating_chord_is_stopped_early(comm, caplog):
+    """F(u) = u^2 - c: the first solve (c = 4, from u = 2.0001) keeps the Jacobian 2u = 4;
+    the second (c = 3.8^2, from u = 3.9) contracts with |1 - 7.6 / 4| = 0.9 along it, about
+    200 iterations to the tolerance. It is stopped after 3 (refresh_policy.predicts_failure)
+    and repeated with fresh matrices; before, it ran to snes_max_it = 25 first."""
+    solver, u, c = _chord_of_u_squared(comm)
+    try:
         c.value, u.x.array[:] = 3.8**2, 3.9
         with caplog.at_level("DEBUG", logger="fem_spin"):
             solver.solve()
@@ -75,19 +86,11 @@ def test_a_stopped_chord_that_lowered_the_residual_goes_on_from_its_iterate(comm
     (refresh_policy.GO_ON), not from the initial guess, and reaches the same root."""
     from fem_spin.core import refresh_policy
 
-    msh = mesh.create_unit_interval(comm, 8)
-    V = fem.functionspace(msh, ("Lagrange", 1))
-    u, v = fem.Function(V), ufl.TestFunction(V)
-    c = fem.Constant(msh, 4.0)
-    dx = ufl.dx(metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
     first = {}
     for go_on in (False, True):
         monkeypatch.setattr(refresh_policy, "GO_ON", go_on)
-        solver = NewtonSolver((u * u - c) * v * dx, u, [], name="u^2 = c", petsc_options={
-            **CHORD_OPTIONS, "snes_linesearch_type": "basic"})
+        solver, u, c = _chord_of_u_squared(comm)
         try:
-            c.value, u.x.array[:] = 4.0, 2.0001
-            solver.solve()
             c.value, u.x.array[:] = 3.8**2, 3.9
             info = solver.solve()
         finally:
