@@ -47,6 +47,7 @@ def test_block_solver_reproduces_direct(comm, refinements, m_solver):
     assert sum(i.linear_iterations for i in ref) == sum(i.newton_iterations for i in ref)
 
 
+@pytest.mark.serial  # counts; dynamics_benchmark.py measures np 1 and 2
 def test_block_solver_mesh_independent(comm):
     """GMRES iterations per Newton iteration with the multigrid on 2 and 3 levels (the pillar
     meshed at h_max = 4 nm, refined once and twice: 1.0k and 6.8k vertices) stay bounded."""
@@ -61,6 +62,7 @@ def test_block_solver_mesh_independent(comm):
     assert per_newton[1] <= 1.25 * per_newton[0] + 1, per_newton
 
 
+@pytest.mark.serial  # same iterates; MPI pass: test_block_solver_reproduces_direct
 def test_blocked_m_levels_give_the_aij_steps(comm, monkeypatch):
     """The m split's multigrid on BAIJ copies of its operators (``BLOCKED_M_LEVELS``, the
     default: the field split's AIJ block and its Galerkin products by GalerkinOperators) and on
@@ -92,6 +94,7 @@ def test_blocked_m_levels_give_the_aij_steps(comm, monkeypatch):
     assert np.max(np.abs(m_b - m_a)) < 1e-11 * np.max(np.abs(m_a))
 
 
+@pytest.mark.serial  # long; MPI pass: test_block_solver_reproduces_direct
 def test_block_solver_survives_the_drive(comm):
     """The case file's pillar refined once (28k dofs, h_max = 1 nm: the first size where
     ``"auto"`` takes the block solver), 20 steps to t = 40 ps: the accumulation's multigrid
@@ -107,6 +110,7 @@ def test_block_solver_survives_the_drive(comm):
     assert max(per_newton) < 8, per_newton  # measured <= 4.7 (Chebyshev: 12, then failed)
 
 
+@pytest.mark.serial  # logic; MPI pass: test_block_solver_reproduces_direct
 def test_failed_block_steps_are_repeated_by_mumps(comm):
     """A step the block solver fails (here GMRES limited to one iteration towards a fixed
     linear tolerance, so it fails even with fresh preconditioners, and so does the split with
@@ -126,6 +130,7 @@ def test_failed_block_steps_are_repeated_by_mumps(comm):
     assert np.max(np.abs(m - m_ref)) < 1e-9 * np.max(np.abs(m_ref))
 
 
+@pytest.mark.serial  # logic; MPI pass: test_block_solver_reproduces_direct
 def test_a_failing_multigrid_split_is_repeated_with_m_by_mumps(comm, monkeypatch):
     """With a hierarchy, a step the multigrid field split fails is repeated by the same split
     with the accumulation by MUMPS (here the multigrid is replaced by one Jacobi sweep, which

@@ -33,6 +33,7 @@ def test_torque_is_the_transports():
     assert np.linalg.norm(lumped - exact) < 2e-2 * np.linalg.norm(exact), (lumped, exact)
 
 
+@pytest.mark.serial  # a scan; MPI pass: tests/demos/test_charge_example.py
 @pytest.mark.parametrize("antiparallel", [False, True], ids=["P", "AP"])
 def test_current_sign_and_threshold(antiparallel):
     """Starting 5 degrees off P (AP): at 1.5 x the macrospin threshold of the transport's

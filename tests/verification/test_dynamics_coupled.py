@@ -103,6 +103,7 @@ def solution(comm, geo, n, coupling, scheme="bdf2", T=40.0):
         return np.concatenate([gathered(comm, p, "m").ravel(), gathered(comm, p, "M").ravel()])
 
 
+@pytest.mark.serial  # a rate; test_parallel checks serial == MPI
 def test_temporal_order_monolithic_and_staggered(comm):
     """Strong coupling (lambda tau = 10, torque on M): errors at t = 40 ps against a run with
     dt = 0.125 ps. Both schemes are of order 2 (the staggered one extrapolates M to the S2
@@ -120,6 +121,7 @@ def test_temporal_order_monolithic_and_staggered(comm):
     assert errors["monolithic"][-1] < errors["staggered"][-1]
 
 
+@pytest.mark.serial  # logic; MPI pass: test_steady_self_consistent_state
 def test_step_control(comm):
     """Step doubling with tol = 1e-4 (the max norm of the local error of M, and of m relative
     to its largest max norm): the global error of M at 40 ps stays at the level of tol with a
@@ -137,6 +139,7 @@ def test_step_control(comm):
     assert np.all(run.trace["norm_drift"] < 1e-11)
 
 
+@pytest.mark.serial  # logic; MPI pass: test_steady_self_consistent_state
 def test_step_control_is_independent_of_the_accumulation_scale(comm):
     """The coupled problem is invariant under m -> s m with the drive times s and lam_M / s
     (S2 is linear in m, the torque lam_M M x m unchanged): M(t) is the same. The step control

@@ -160,6 +160,7 @@ air_radius = 20.0
 """
 
 
+@pytest.mark.serial  # MPI pass: the disc cases here
 def test_pinned_layer_stray_field_in_the_modes(comm, shared_tmp):
     """``[modes.magnetostatics.pinned]``: the fixed layer's stray field (along -x on the free
     layer, averaging -46 mT) lowers the free layer's uniform mode as Kittel with the averaged

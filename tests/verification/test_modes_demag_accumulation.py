@@ -23,6 +23,7 @@ decay rate is 1/180 - 1/50 of |s|, whose error is 2.6e-3). Serial and 2 ranks ag
 """
 
 import numpy as np
+import pytest
 
 import fem_spin as fs
 from fem_spin.parameters.magnet import GAMMA_E
@@ -78,6 +79,7 @@ def coupled_uniform_modes(comm, h: float) -> tuple[dict, float, float]:
     return s, magnet.gamma, magnet.lam_M
 
 
+@pytest.mark.serial  # MPI pass: test_modes_case.py (disc, demag + accumulation)
 def test_demag_and_accumulation_in_one_pencil(comm):
     hs = (4.0, 2.8)
     runs = [coupled_uniform_modes(comm, h) for h in hs]

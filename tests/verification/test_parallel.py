@@ -14,6 +14,11 @@ from fem_spin.observables.sampling import integrate, l2_norm, sample_line
 from fem_spin.textures import bilayer_magnetization
 from tests.helpers.mms import FLUX, solve_mms
 
+# on one rank COMM_WORLD is COMM_SELF: nothing to compare (make test-mpi and test-ranks run it)
+pytestmark = pytest.mark.skipif(MPI.COMM_WORLD.size == 1,
+                                reason="compares a distributed run with a single-rank one: "
+                                       "run under mpiexec -n 2 or more")
+
 
 def observables(problem, line) -> np.ndarray:
     comm = problem.mesh.comm
