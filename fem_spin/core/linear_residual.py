@@ -41,7 +41,7 @@ class LinearResidual:
                  matrix_form=None):
         problem = solver._problem
         # F affine in u: its matrix is its derivative and L = -F(0). (UFL's lhs / rhs split
-        # walks the expression as a tree: 9 s for S1's rational tensor on any mesh.)
+        # walks the expression as a tree: about 6 s for S1's rational tensor, on any mesh.)
         a = ufl.derivative(F, u, ufl.TrialFunction(u.function_space))
         self._L = fem.form(-ufl.replace(F, {u: ufl.zero(*u.ufl_shape)}), jit_options=jit_options)
         self._J = problem.J

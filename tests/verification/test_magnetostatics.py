@@ -157,7 +157,7 @@ def _pinned_stray_error(comm, h, air):
     return err / np.max(np.abs(exact))
 
 
-@pytest.mark.serial  # a rate; test_parallel checks serial == MPI
+@pytest.mark.serial  # a rate; MPI pass: test_sphere_factor_converges
 def test_pinned_layer_stray_field_converges(comm):
     """Fixed (non-dynamic) layers enter as a static field (Magnetostatics.stray_field). The
     error falls with the air ball's radius (the Robin condition's truncation, 4.8 % -> 0.8 %

@@ -18,7 +18,7 @@ from tests.helpers.exact import rates
 from tests.helpers.mode_demag_cases import kittel_case, kittel_reference
 
 
-@pytest.mark.serial  # a rate; test_parallel checks serial == MPI
+@pytest.mark.serial  # a rate; MPI pass: test_oblate_and_damped_sphere
 def test_prolate_kittel_converges(comm):
     """The prolate spheroid's uniform mode (9.55 GHz; 2.80 GHz without the shape
     anisotropy): the error falls with h at a rate near 3 here and is below 0.3 % at h = 2.8 nm

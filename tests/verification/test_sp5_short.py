@@ -56,7 +56,7 @@ def test_sp5_short_run_spin_diffusion(comm, shared_tmp):
     assert summary["parameters"]["l_sf_transverse_nm"] == pytest.approx(10.0)
 
 
-@pytest.mark.serial  # a rate; test_parallel checks serial == MPI
+@pytest.mark.serial  # a rate; MPI pass: test_sp5_short_run
 def test_nonlocal_torque_fit_converges(comm):
     """benchmarks/sp5_nonlocal.py on coarse meshes (the converged figures, h = 3 nm, in
     benchmarks/results/sp5.md): the spin-diffusion torque on the vortex fitted to the

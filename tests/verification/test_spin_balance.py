@@ -58,7 +58,7 @@ def run(comm, cells: int, lam_M=None, t_end=4.0, dt=0.05):
     return s0, s1, np.linalg.norm(m1 - m0) / fs.GAMMA_E
 
 
-@pytest.mark.serial  # a rate; test_parallel checks serial == MPI
+@pytest.mark.serial  # a rate; MPI pass: test_opposite_sign_breaks_the_balance
 def test_total_spin_conserved_at_second_order(comm):
     errors, moved = [], []
     for cells in (8, 16, 32):
